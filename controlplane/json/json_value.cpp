@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string_view>
 
 #include "json_value.h"
 
@@ -100,6 +101,8 @@ void write_value(std::string& out, const Value& v) {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.17g", x);
             out += buf;
+            // Keep a double a double when read back ("-0" would come back as integer 0).
+            if (std::string_view(buf).find_first_of(".eEn") == std::string_view::npos) out += ".0";
           }
         } else if constexpr (std::is_same_v<T, std::string>) {
           write_string(out, x);
