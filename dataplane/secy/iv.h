@@ -1,0 +1,59 @@
+// GCM IV construction: 14.5 (SCI ‖ PN32) and 14.7 XPN ((SSCI ‖ PN64) ⊕ salt). Internal header.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "cipher_suite.h"
+#include "sa.h"
+
+namespace linkcrypt::secy::detail {
+
+inline void store_be32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+inline void store_be64(uint8_t* p, uint64_t v) {
+  store_be32(p, static_cast<uint32_t>(v >> 32));
+  store_be32(p + 4, static_cast<uint32_t>(v));
+}
+inline uint64_t load_be64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+// What the per-frame IV step needs, computed once per burst from the SA.
+struct IvBase {
+  uint8_t head[4];   // 14.5: SCI high 4 octets; 14.7: SSCI ⊕ salt[0..4)
+  uint32_t sci_low;  // 14.5 only: SCI low 4 octets
+  uint64_t salt_low; // 14.7 only: salt[4..12) as a big-endian number
+};
+
+inline IvBase make_iv_base(bool xpn, Sci sci, const XpnParams& x) {
+  IvBase b{};
+  if (xpn) {
+    store_be32(b.head, x.ssci);
+    for (int i = 0; i < 4; ++i) b.head[i] ^= x.salt[i];
+    b.salt_low = load_be64(x.salt.data() + 4);
+  } else {
+    store_be32(b.head, static_cast<uint32_t>(sci >> 32));
+    b.sci_low = static_cast<uint32_t>(sci);
+  }
+  return b;
+}
+
+template <bool Xpn>
+inline void build_iv(uint8_t* iv, const IvBase& b, uint64_t pn) {
+  std::memcpy(iv, b.head, 4);
+  if constexpr (Xpn) {
+    store_be64(iv + 4, pn ^ b.salt_low);
+  } else {
+    store_be32(iv + 4, b.sci_low);
+    store_be32(iv + 8, static_cast<uint32_t>(pn));
+  }
+}
+
+}  // namespace linkcrypt::secy::detail

@@ -1,0 +1,97 @@
+// SecTAG encode/decode (802.1AE-2018 clause 9) and the validity rules of 9.12.
+#include "sectag.h"
+
+#include "byte_reader.h"
+
+namespace linkcrypt::secy {
+
+bool parse_sectag(std::span<const uint8_t> frame, bool xpn, SecTag& out, BadTagReason& why) {
+  ByteReader r(frame);
+  uint16_t ethertype = 0;
+  uint8_t tci_an = 0;
+  uint8_t sl_octet = 0;
+  uint32_t pn32 = 0;
+  if (!r.skip(kAddrLen) || !r.read_u16(ethertype) || !r.read_u8(tci_an) ||
+      !r.read_u8(sl_octet) || !r.read_u32(pn32)) {
+    why = BadTagReason::TooShort;
+    return false;
+  }
+  const uint8_t tci = tci_an & static_cast<uint8_t>(~kAnMask);
+  // 9.4.1: only version 0 exists.
+  if (tci & kTciV) {
+    why = BadTagReason::Version;
+    return false;
+  }
+  // 9.4.2 / 9.4.4: an explicit SCI excludes ES and SCB.
+  if ((tci & kTciSc) && (tci & kTciEs)) {
+    why = BadTagReason::EsAndSc;
+    return false;
+  }
+  if ((tci & kTciSc) && (tci & kTciScb)) {
+    why = BadTagReason::ScbAndSc;
+    return false;
+  }
+  // 9.4.5/9.4.6: encryption always changes the text, so E=1 with C=0 cannot be produced.
+  if ((tci & kTciE) && !(tci & kTciC)) {
+    why = BadTagReason::EncryptNoChange;
+    return false;
+  }
+  // 9.7: the two most significant bits of the SL octet are reserved, transmitted as zero.
+  if (sl_octet & 0xC0) {
+    why = BadTagReason::SlReserved;
+    return false;
+  }
+  Sci sci = 0;
+  const bool has_sci = (tci & kTciSc) != 0;
+  if (has_sci && !r.read_u64(sci)) {
+    why = BadTagReason::TooShort;
+    return false;
+  }
+  // What remains is secure data ‖ ICV.
+  if (r.remaining() < kIcvLen) {
+    why = BadTagReason::TooShort;
+    return false;
+  }
+  const size_t secure_len = r.remaining() - kIcvLen;
+  // 9.7: SL is the secure data length when that is below 48, else zero.
+  if (sl_octet != 0) {
+    if (sl_octet != secure_len) {
+      why = BadTagReason::SlMismatch;
+      return false;
+    }
+  } else if (secure_len < kShortLenLimit) {
+    why = BadTagReason::ShortNoSl;
+    return false;
+  }
+  // 9.8: PN zero is never transmitted with a 32-bit PN; with XPN only the low half is here.
+  if (pn32 == 0 && !xpn) {
+    why = BadTagReason::PnZero;
+    return false;
+  }
+  out.tci = tci;
+  out.an = tci_an & kAnMask;
+  out.sl = sl_octet;
+  out.pn32 = pn32;
+  out.has_sci = has_sci;
+  out.sci = sci;
+  out.tag_len = static_cast<uint8_t>(sectag_len(has_sci));
+  out.secure_data_len = static_cast<uint32_t>(secure_len);
+  return true;
+}
+
+void build_sectag(uint8_t* out, uint8_t tci, uint8_t an, uint32_t secure_data_len, uint32_t pn32,
+                  Sci sci) {
+  out[0] = static_cast<uint8_t>(kMacsecEtherType >> 8);
+  out[1] = static_cast<uint8_t>(kMacsecEtherType);
+  out[2] = static_cast<uint8_t>(tci | (an & kAnMask));
+  out[3] = secure_data_len < kShortLenLimit ? static_cast<uint8_t>(secure_data_len) : 0;
+  out[4] = static_cast<uint8_t>(pn32 >> 24);
+  out[5] = static_cast<uint8_t>(pn32 >> 16);
+  out[6] = static_cast<uint8_t>(pn32 >> 8);
+  out[7] = static_cast<uint8_t>(pn32);
+  if (tci & kTciSc) {
+    for (int i = 0; i < 8; ++i) out[8 + i] = static_cast<uint8_t>(sci >> (56 - 8 * i));
+  }
+}
+
+}  // namespace linkcrypt::secy

@@ -1,0 +1,69 @@
+// The SecTAG (802.1AE-2018 clause 9): its bits, parse_sectag over untrusted bytes, build_sectag.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "cipher_suite.h"
+
+namespace linkcrypt::secy {
+
+inline constexpr uint16_t kMacsecEtherType = 0x88E5;  // 9.3
+inline constexpr size_t kAddrLen = 12;                // DA ‖ SA
+inline constexpr size_t kSectagLenWithSci = 16;       // 9.3: EtherType..SCI
+inline constexpr size_t kSectagLenNoSci = 8;
+inline constexpr size_t kShortLenLimit = 48;          // 9.7: SL is set when secure data < 48
+
+// 9.4 TCI bits (the octet also carries the 2-bit AN, 9.6).
+inline constexpr uint8_t kTciV = 0x80;    // version, must be 0
+inline constexpr uint8_t kTciEs = 0x40;   // end station: SCI = MAC SA ‖ 00-01
+inline constexpr uint8_t kTciSc = 0x20;   // SCI present
+inline constexpr uint8_t kTciScb = 0x10;  // single copy broadcast (EPON)
+inline constexpr uint8_t kTciE = 0x08;    // encryption
+inline constexpr uint8_t kTciC = 0x04;    // changed text
+inline constexpr uint8_t kAnMask = 0x03;
+
+[[nodiscard]] constexpr size_t sectag_len(bool include_sci) {
+  return include_sci ? kSectagLenWithSci : kSectagLenNoSci;
+}
+
+// Why a frame's SecTAG is not valid (9.12 / 10.6). Each one is counted as InPktsBadTag and,
+// separately, under its own reason.
+enum class BadTagReason : uint8_t {
+  TooShort,        // fewer octets than DA/SA + SecTAG + ICV
+  Version,         // V bit set (9.4.1)
+  EsAndSc,         // ES and SC both set (9.4.2)
+  ScbAndSc,        // SCB and SC both set (9.4.4)
+  EncryptNoChange, // E set without C (9.4.5/9.4.6: not a valid combination)
+  SlReserved,      // the two high bits of the SL octet are not zero (9.7)
+  SlMismatch,      // SL non-zero but not the secure data length, or >= 48 (9.7)
+  ShortNoSl,       // SL zero but secure data shorter than 48 octets (9.7)
+  PnZero,          // PN zero with a 32-bit PN suite (9.8)
+  kCount,
+};
+
+// The decoded SecTAG of a received frame. `sci` is only meaningful when has_sci.
+struct SecTag {
+  uint8_t tci = 0;         // TCI bits without the AN
+  uint8_t an = 0;
+  uint8_t sl = 0;
+  uint32_t pn32 = 0;       // the PN field: the low 32 bits of the PN
+  bool has_sci = false;
+  Sci sci = 0;
+  uint8_t tag_len = 0;     // 8 or 16
+  uint32_t secure_data_len = 0;
+};
+
+// Parses and validates the SecTAG of a whole frame (DA ‖ SA ‖ SecTAG ‖ secure data ‖ ICV) whose
+// EtherType at offset 12 is already known to be 0x88E5. `xpn` relaxes the PN-zero rule (a
+// 64-bit PN may have zero low bits). Returns false and sets `why` on a malformed tag.
+[[nodiscard]] bool parse_sectag(std::span<const uint8_t> frame, bool xpn, SecTag& out,
+                                BadTagReason& why);
+
+// Writes the SecTAG at `out` (which has sectag_len(include_sci) octets). `tci` carries the ES,
+// SC, SCB, E and C bits; SL is computed from secure_data_len per 9.7.
+void build_sectag(uint8_t* out, uint8_t tci, uint8_t an, uint32_t secure_data_len, uint32_t pn32,
+                  Sci sci);
+
+}  // namespace linkcrypt::secy
