@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <span>
 
@@ -33,8 +34,14 @@ class Secret {
 // no reallocation ever leaves an unwiped copy behind. Move-only.
 class SecretBytes {
  public:
+  // No key, shared secret or PSK comes near this; a larger size is a programming error.
+  static constexpr size_t kMaxLen = 64 * 1024;
+
   SecretBytes() = default;
-  explicit SecretBytes(size_t len) : data_(len ? new uint8_t[len]() : nullptr), len_(len) {}
+  explicit SecretBytes(size_t len) : len_(len) {
+    if (len > kMaxLen) std::abort();
+    if (len) data_.reset(new uint8_t[len]());
+  }
   explicit SecretBytes(std::span<const uint8_t> in) : SecretBytes(in.size()) {
     std::copy(in.begin(), in.end(), data_.get());
   }
