@@ -1,0 +1,158 @@
+// scripts/bench secy: protect/validate frames/s and Gb/s per core, per engine, next to raw GCM.
+#include <sched.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "frame_pool.h"
+#include "measure.h"
+#include "raw_gcm.h"
+
+namespace po = boost::program_options;
+using namespace linkcrypt::bench;
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// One core: the numbers are "per core", and migrations would add noise.
+int pin_to_cpu(int cpu) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return -1;
+  if (cpu < 0) {  // default: the highest CPU we may use (CPU 0 takes most interrupts)
+    for (int c = CPU_SETSIZE - 1; c >= 0; --c) {
+      if (CPU_ISSET(c, &allowed)) {
+        cpu = c;
+        break;
+      }
+    }
+  }
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  if (sched_setaffinity(0, sizeof one, &one) != 0) return -1;
+  return cpu;
+}
+
+struct Row {
+  std::string suite, op, size, impl;
+  Rate rate;
+  double limit_fps = 0;
+};
+
+void print_row(const Row& r, bool markdown) {
+  const double mfps = r.rate.frames_per_s / 1e6;
+  const double gbps = r.rate.octets_per_s * 8 / 1e9;
+  const double pct = r.limit_fps > 0 ? 100.0 * r.rate.frames_per_s / r.limit_fps : 0;
+  if (markdown) {
+    std::printf("| %s | %s | %s | %s | %.2f | %.2f | %.0f%% |\n", r.suite.c_str(), r.op.c_str(),
+                r.size.c_str(), r.impl.c_str(), mfps, gbps, pct);
+  } else {
+    std::printf("%-16s %-9s %-5s %-10s %9.2f %8.2f %7.0f%%\n", r.suite.c_str(), r.op.c_str(),
+                r.size.c_str(), r.impl.c_str(), mfps, gbps, pct);
+  }
+  std::fflush(stdout);
+}
+
+std::vector<uint8_t> bench_key(size_t len) {
+  std::vector<uint8_t> k(len);
+  for (size_t i = 0; i < len; ++i) k[i] = static_cast<uint8_t>(0xA0 + i);  // not a secret
+  return k;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MeasureConfig mcfg;
+  std::string suites_arg, sizes_arg, ops_arg;
+  int cpu = -1;
+  bool markdown = false;
+  po::options_description desc(
+      "bench_secy: frames/s and Gb/s per core (plain frame octets, no FCS) of the raw ipsec-mb\n"
+      "GCM call (the limit) and of the SecY's protect/validate. Options");
+  desc.add_options()
+      ("help,h", "this help")
+      ("suites", po::value(&suites_arg)->default_value("gcm-aes-128,gcm-aes-256"),
+       "comma-separated cipher suites")
+      ("sizes", po::value(&sizes_arg)->default_value("64,512,1518,imix"),
+       "comma-separated plain frame sizes (octets, no FCS) or imix (7:4:1 of 64/570/1518)")
+      ("ops", po::value(&ops_arg)->default_value("protect,validate"), "protect and/or validate")
+      ("reps", po::value(&mcfg.reps)->default_value(5), "repetitions (the median is reported)")
+      ("min-ms", po::value(&mcfg.min_ms)->default_value(100), "timed milliseconds per repetition")
+      ("cpu", po::value(&cpu)->default_value(-1), "CPU to pin to (default: the highest allowed)")
+      ("markdown", po::bool_switch(&markdown), "print a Markdown table");
+  try {
+    po::variables_map vm;
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    if (vm.count("help")) {
+      std::cout << desc << "\n";
+      return 0;
+    }
+    po::notify(vm);
+    if (mcfg.reps == 0 || mcfg.min_ms == 0) throw std::invalid_argument("--reps and --min-ms must be > 0");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_secy: %s\n", e.what());
+    return 2;
+  }
+
+  try {
+    const int pinned = pin_to_cpu(cpu);
+    if (pinned < 0) {
+      std::perror("bench_secy: sched_setaffinity");
+      return 1;
+    }
+    std::printf("bench_secy: pinned to CPU %d; %u reps x >= %u ms timed each, median; bursts of %u, "
+                "pool of %u frames\n",
+                pinned, mcfg.reps, mcfg.min_ms, kBurst, kPoolFrames);
+    if (markdown) {
+      std::printf("| suite | op | size | impl | Mframes/s | Gb/s | vs raw |\n|---|---|---|---|---:|---:|---:|\n");
+    } else {
+      std::printf("%-16s %-9s %-5s %-10s %9s %8s %8s\n", "suite", "op", "size", "impl",
+                  "Mframes/s", "Gb/s", "vs raw");
+    }
+    for (const auto& suite : split_list(suites_arg)) {
+      const bool aes256 = suite.find("256") != std::string::npos;
+      const auto key = bench_key(aes256 ? 32 : 16);
+      RawGcm raw(key);
+      for (const auto& size : split_list(sizes_arg)) {
+        const SizeMix mix = make_size_mix(size);
+        FramePool pool(mix);
+        for (const auto& op : split_list(ops_arg)) {
+          const bool protect = op == "protect";
+          if (!protect && op != "validate") throw std::invalid_argument("unknown op " + op);
+          Row limit{suite, op, size, "raw-gcm", {}, 0};
+          if (protect) {
+            limit.rate = measure(mcfg, kPoolFrames, pool.total_octets(),
+                                 [&] { pool.restore_plain(); }, [&] { raw.seal_pass(pool); });
+          } else {
+            pool.restore_plain();
+            raw.seal_pass(pool);
+            pool.snapshot_work();
+            limit.rate = measure(mcfg, kPoolFrames, pool.total_octets(),
+                                 [&] { pool.restore_snapshot(); }, [&] { raw.open_pass(pool); });
+          }
+          limit.limit_fps = limit.rate.frames_per_s;
+          print_row(limit, markdown);
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_secy: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
