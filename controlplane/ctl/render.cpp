@@ -1,0 +1,141 @@
+// Human rendering of control-socket results: aligned "key: value" lines and tables.
+#include "render.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace linkcrypt::ctl {
+
+namespace {
+
+bool is_table(const json::Value& v) {
+  const json::Array* a = v.as_array();
+  if (!a || a->empty()) return false;
+  return std::all_of(a->begin(), a->end(), [](const json::Value& e) { return e.is_object(); });
+}
+
+std::string label(std::string_view key) {
+  std::string s(key);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+std::vector<std::string> table_columns(const json::Array& rows, std::string_view key,
+                                       const std::vector<ColumnOrder>& orders) {
+  std::vector<std::string> seen;
+  for (const auto& row : rows) {
+    for (const auto& [k, _] : *row.as_object()) {
+      if (std::find(seen.begin(), seen.end(), k) == seen.end()) seen.push_back(k);
+    }
+  }
+  std::vector<std::string> cols;
+  for (const auto& o : orders) {
+    if (o.key != key) continue;
+    for (auto c : o.columns) {
+      auto it = std::find(seen.begin(), seen.end(), c);
+      if (it != seen.end()) {
+        cols.emplace_back(c);
+        seen.erase(it);
+      }
+    }
+  }
+  std::sort(seen.begin(), seen.end());
+  cols.insert(cols.end(), seen.begin(), seen.end());
+  return cols;
+}
+
+void render_table(std::string& out, const json::Array& rows, std::string_view key,
+                  const std::vector<ColumnOrder>& orders, const std::string& indent) {
+  auto cols = table_columns(rows, key, orders);
+  std::vector<std::vector<std::string>> cells;
+  std::vector<size_t> width;
+  for (const auto& c : cols) width.push_back(label(c).size());
+  for (const auto& row : rows) {
+    std::vector<std::string> line;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      const json::Value* v = row.find(cols[i]);
+      std::string text = v ? render_scalar(*v) : "-";
+      width[i] = std::max(width[i], text.size());
+      line.push_back(std::move(text));
+    }
+    cells.push_back(std::move(line));
+  }
+  auto emit = [&](const std::vector<std::string>& line) {
+    std::string s = indent;
+    for (size_t i = 0; i < line.size(); ++i) {
+      s += line[i];
+      if (i + 1 < line.size()) s += std::string(width[i] - line[i].size() + 2, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    out += s + "\n";
+  };
+  std::vector<std::string> header;
+  for (const auto& c : cols) {
+    std::string h = label(c);
+    std::transform(h.begin(), h.end(), h.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    header.push_back(std::move(h));
+  }
+  emit(header);
+  for (const auto& line : cells) emit(line);
+}
+
+void render_object(std::string& out, const json::Object& obj, const std::vector<ColumnOrder>& orders,
+                   const std::string& indent) {
+  size_t w = 0;
+  for (const auto& [k, v] : obj) {
+    if (!v.is_object() && !is_table(v)) w = std::max(w, label(k).size());
+  }
+  // Scalars first (a summary), then sections and tables.
+  for (const auto& [k, v] : obj) {
+    if (v.is_object() || is_table(v)) continue;
+    std::string l = label(k);
+    out += indent + l + ":" + std::string(w - l.size() + 1, ' ') + render_scalar(v) + "\n";
+  }
+  for (const auto& [k, v] : obj) {
+    if (v.is_object()) {
+      out += indent + label(k) + ":\n";
+      render_object(out, *v.as_object(), orders, indent + "  ");
+    } else if (is_table(v)) {
+      out += indent + label(k) + ":\n";
+      render_table(out, *v.as_array(), k, orders, indent + "  ");
+    }
+  }
+}
+
+}  // namespace
+
+std::string render_scalar(const json::Value& v) {
+  if (v.is_null()) return "-";
+  if (auto b = v.as_bool()) return *b ? "yes" : "no";
+  if (const std::string* s = v.as_string()) return *s;
+  if (auto u = v.as_uint()) return std::to_string(*u);
+  if (auto i = v.as_int()) return std::to_string(*i);
+  if (auto d = v.as_double()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", *d);
+    return buf;
+  }
+  if (const json::Array* a = v.as_array()) {
+    std::string s;
+    for (const auto& e : *a) {
+      if (!s.empty()) s += ", ";
+      s += render_scalar(e);
+    }
+    return s.empty() ? "-" : s;
+  }
+  return json::write(v);
+}
+
+std::string render_human(const json::Value& result, const std::vector<ColumnOrder>& orders) {
+  std::string out;
+  if (const json::Object* o = result.as_object()) {
+    render_object(out, *o, orders, "");
+  } else if (is_table(result)) {
+    render_table(out, *result.as_array(), "", orders, "");
+  } else {
+    out = render_scalar(result) + "\n";
+  }
+  return out;
+}
+
+}  // namespace linkcrypt::ctl
