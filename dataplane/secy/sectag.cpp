@@ -52,13 +52,17 @@ bool parse_sectag(std::span<const uint8_t> frame, bool xpn, SecTag& out, BadTagR
     why = BadTagReason::TooShort;
     return false;
   }
-  const size_t secure_len = r.remaining() - kIcvLen;
-  // 9.7: SL is the secure data length when that is below 48, else zero.
+  size_t secure_len = r.remaining() - kIcvLen;
+  // 9.7: SL is the secure data length when that is below 48, else zero. Only a frame padded to
+  // the Ethernet minimum may carry octets after the ICV.
   if (sl_octet != 0) {
-    if (sl_octet != secure_len) {
+    if (sl_octet >= kShortLenLimit ||
+        (secure_len != sl_octet &&
+         !(frame.size() == kMinFrameLen && secure_len > sl_octet))) {
       why = BadTagReason::SlMismatch;
       return false;
     }
+    secure_len = sl_octet;
   } else if (secure_len < kShortLenLimit) {
     why = BadTagReason::ShortNoSl;
     return false;

@@ -14,6 +14,7 @@ inline constexpr size_t kAddrLen = 12;                // DA ‖ SA
 inline constexpr size_t kSectagLenWithSci = 16;       // 9.3: EtherType..SCI
 inline constexpr size_t kSectagLenNoSci = 8;
 inline constexpr size_t kShortLenLimit = 48;          // 9.7: SL is set when secure data < 48
+inline constexpr size_t kMinFrameLen = 60;            // minimum Ethernet frame without FCS
 
 // 9.4 TCI bits (the octet also carries the 2-bit AN, 9.6).
 inline constexpr uint8_t kTciV = 0x80;    // version, must be 0
@@ -52,11 +53,13 @@ struct SecTag {
   bool has_sci = false;
   Sci sci = 0;
   uint8_t tag_len = 0;     // 8 or 16
-  uint32_t secure_data_len = 0;
+  uint32_t secure_data_len = 0;  // from SL when SL != 0, else from the frame length
 };
 
 // Parses and validates the SecTAG of a whole frame (DA ‖ SA ‖ SecTAG ‖ secure data ‖ ICV) whose
-// EtherType at offset 12 is already known to be 0x88E5. `xpn` relaxes the PN-zero rule (a
+// EtherType at offset 12 is already known to be 0x88E5. A short frame (SL != 0) padded to the
+// 60-octet Ethernet minimum is accepted: SL says where the secure data ends (9.7), the ICV
+// follows it and the padding is ignored. `xpn` relaxes the PN-zero rule (a
 // 64-bit PN may have zero low bits). Returns false and sets `why` on a malformed tag.
 [[nodiscard]] bool parse_sectag(std::span<const uint8_t> frame, bool xpn, SecTag& out,
                                 BadTagReason& why);
