@@ -1,0 +1,334 @@
+# Test lab for strongSwan interop: two network namespaces on a veth pair, charon instances, log parsing.
+#
+# Everything here is test-only. strongSwan logs key material at level 4 by design (that is how
+# we compare keys); the logs live in a private temporary directory removed at the end.
+import base64
+import os
+import re
+import shutil
+import signal
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CHARON = "/usr/lib/ipsec/charon"
+
+# The wire between the two namespaces, and one address per side for the traffic selectors.
+# kernel-libipsec refuses a child SA whose selectors cover the IKE peer ("conflicts with IKE
+# traffic") or contain no local address, so each side owns a /32 inside its own TS subnet.
+WIRE_ADDR = {"a": "10.77.0.1", "b": "10.77.0.2"}
+TS_SUBNET = {"a": "10.78.1.0/24", "b": "10.78.2.0/24"}
+TS_ADDR = {"a": "10.78.1.1", "b": "10.78.2.1"}
+IDENTITY = {"a": "a.interop.linkcrypt.test", "b": "b.interop.linkcrypt.test"}
+
+# Our group numbers (IANA Transform Type 4) and strongSwan's proposal keywords for them.
+GROUP_NAME = {31: "curve25519", 19: "ecp256", 20: "ecp384"}
+GROUP_LOG_NAME = {31: "CURVE_25519", 19: "ECP_256", 20: "ECP_384"}
+
+
+def require_root_or_skip(what):
+    """meson treats exit code 77 as SKIP; say so loudly so nobody mistakes it for a pass."""
+    if os.geteuid() != 0:
+        bar = "!" * 78
+        print(f"{bar}\n!!! SKIPPED: {what} needs root (network namespaces, veth, charon).\n"
+              f"!!! Run the interop suite as root (CI does): meson test --suite interop\n{bar}")
+        sys.exit(77)
+    if not os.path.exists(CHARON) or shutil.which("swanctl") is None:
+        print("!!! strongSwan (strongswan-charon, strongswan-swanctl) is not installed: "
+              "run scripts/install-deps", file=sys.stderr)
+        sys.exit(1)
+    if not os.path.exists("/dev/net/tun"):
+        print("!!! /dev/net/tun is missing: kernel-libipsec cannot run", file=sys.stderr)
+        sys.exit(1)
+
+
+def run(*cmd, check=True, **kw):
+    return subprocess.run(list(cmd), check=check, text=True, capture_output=True, **kw)
+
+
+def wait_for(predicate, what, timeout_s=30.0, step_s=0.05):
+    """Waits for readiness (not a timed assertion): the limit only stops a hung run."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(step_s)
+
+
+def random_psk():
+    """32 random octets, written as strongSwan's base64 secret syntax and as hex for our tool."""
+    raw = os.urandom(32)
+    return raw, "0s" + base64.b64encode(raw).decode()
+
+
+class Lab:
+    """Namespaces <prefix>a and <prefix>b joined by a veth pair; removed on exit."""
+
+    def __init__(self, tag):
+        suffix = f"{os.getpid()}{os.urandom(2).hex()}"
+        self.ns = {"a": f"lc{tag}{suffix}a", "b": f"lc{tag}{suffix}b"}
+        self.dir = tempfile.mkdtemp(prefix=f"lc-{tag}-")
+        self.procs = []
+
+    def __enter__(self):
+        try:
+            self._create()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _create(self):
+        veth = {"a": f"lcv{os.getpid() % 100000}a", "b": f"lcv{os.getpid() % 100000}b"}
+        for side in "ab":
+            run("ip", "netns", "add", self.ns[side])
+        run("ip", "link", "add", veth["a"], "netns", self.ns["a"], "type", "veth",
+            "peer", "name", veth["b"], "netns", self.ns["b"])
+        for side in "ab":
+            ns = self.ns[side]
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+            run("ip", "-n", ns, "addr", "add", f"{WIRE_ADDR[side]}/24", "dev", veth[side])
+            run("ip", "-n", ns, "addr", "add", f"{TS_ADDR[side]}/32", "dev", "lo")
+            run("ip", "-n", ns, "link", "set", veth[side], "up")
+
+    def spawn(self, side, argv, env=None, **kw):
+        """Starts argv inside side's namespace; the lab kills it on close."""
+        p = subprocess.Popen(["ip", "netns", "exec", self.ns[side]] + argv,
+                             env=env, start_new_session=True, **kw)
+        self.procs.append(p)
+        return p
+
+    def close(self):
+        for p in self.procs:
+            stop_process(p)
+        self.procs = []
+        for ns in self.ns.values():
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        if os.environ.get("LC_INTEROP_KEEP"):
+            print(f"kept lab directory {self.dir} (LC_INTEROP_KEEP is set)")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def stop_process(p, grace_s=5.0):
+    if p.poll() is not None:
+        return
+    try:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    except ProcessLookupError:
+        pass
+
+
+@dataclass
+class Case:
+    """One matrix cell: key-exchange group and AES-GCM-16 key size (IKE SA and ESP child)."""
+    group: int
+    aes_bits: int
+
+    @property
+    def name(self):
+        return f"group{self.group}-aes{self.aes_bits}gcm16"
+
+    @property
+    def ike_proposal(self):
+        return f"aes{self.aes_bits}gcm16-prfsha256-{GROUP_NAME[self.group]}"
+
+    @property
+    def esp_proposal(self):
+        # The group makes CREATE_CHILD_SA rekeys use fresh ECDHE (RFC 7296 1.3.1, PFS).
+        return f"aes{self.aes_bits}gcm16-{GROUP_NAME[self.group]}"
+
+
+    def proposal_ok(self, selected):
+        """Whether a logged "selected proposal" is what this case configured."""
+        aes = f"AES_GCM_16_{self.aes_bits}"
+        group = GROUP_LOG_NAME[self.group]
+        if selected.startswith("IKE:"):
+            return selected == f"IKE:{aes}/PRF_HMAC_SHA2_256/{group}"
+        # The IKE_AUTH child has no KE (RFC 7296 1.2); CREATE_CHILD_SA rekeys carry one.
+        return selected in (f"ESP:{aes}/NO_EXT_SEQ", f"ESP:{aes}/{group}/NO_EXT_SEQ")
+
+
+MATRIX = [Case(g, b) for g in (31, 19, 20) for b in (128, 256)]
+
+
+class Charon:
+    """One charon in one namespace, with its own strongswan.conf, vici socket and pid file."""
+
+    def __init__(self, lab, side, case, psk_b64):
+        self.lab, self.side = lab, side
+        peer = "b" if side == "a" else "a"
+        self.dir = os.path.join(lab.dir, f"charon-{side}")
+        run_dir = os.path.join(self.dir, "run")
+        os.makedirs(run_dir, exist_ok=True)
+        # swanctl warns about every missing credential folder; create them empty.
+        for sub in ("x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey",
+                    "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        self.log_path = os.path.join(self.dir, "charon.log")
+        self.vici = os.path.join(self.dir, "charon.vici")
+        self.conf = os.path.join(self.dir, "strongswan.conf")
+        self.swanctl_conf = os.path.join(self.dir, "swanctl.conf")
+        values = {
+            "log": self.log_path, "vici": self.vici,
+            "local_addr": WIRE_ADDR[side], "remote_addr": WIRE_ADDR[peer],
+            "local_id": IDENTITY[side], "remote_id": IDENTITY[peer],
+            "local_ts": TS_SUBNET[side], "remote_ts": TS_SUBNET[peer],
+            "ike_proposal": case.ike_proposal, "esp_proposal": case.esp_proposal,
+            "psk": psk_b64,
+        }
+        render(os.path.join(HERE, "strongswan.conf.in"), self.conf, values)
+        render(os.path.join(HERE, "swanctl.conf.in"), self.swanctl_conf, values)
+        self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
+        self.proc = None
+
+    def start(self):
+        # charon's pid file is compiled in as /var/run/charon.pid: give it a private /run
+        # (mount namespace) so it neither collides with the host's charon nor with ours.
+        run_dir = os.path.join(self.dir, "run")
+        for stale in (self.vici, os.path.join(run_dir, "charon.pid")):
+            if os.path.exists(stale):
+                os.unlink(stale)
+        script = f"mount --bind {run_dir} /run && exec {CHARON}"
+        self.out = open(os.path.join(self.dir, "stdout"), "w")
+        self.proc = self.lab.spawn(self.side, ["unshare", "-m", "--propagation", "private",
+                                               "sh", "-c", script],
+                                   env=self.env, stdout=self.out, stderr=subprocess.STDOUT)
+        wait_for(lambda: self._ready(), f"charon in {self.lab.ns[self.side]} to listen on vici")
+        self.swanctl("--load-all", "--file", self.swanctl_conf)
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"charon exited with {self.proc.returncode}: "
+                               + open(os.path.join(self.dir, "stdout")).read()[-2000:])
+        return os.path.exists(self.vici) and run(
+            "swanctl", "--stats", "--uri", f"unix://{self.vici}", check=False,
+            env=self.env).returncode == 0
+
+    def swanctl(self, *args):
+        r = run("swanctl", *args, "--uri", f"unix://{self.vici}", check=False, env=self.env)
+        if r.returncode != 0:
+            raise RuntimeError(f"swanctl {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
+        return r.stdout
+
+    def stop(self):
+        if self.proc:
+            stop_process(self.proc)
+            self.proc = None
+            self.out.close()
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+
+def render(template_path, out_path, values):
+    with open(template_path) as f:
+        text = string.Template(f.read()).substitute(values)
+    with open(out_path, "w") as f:
+        f.write(text)
+    os.chmod(out_path, 0o600)
+
+
+# ---------------------------------------------------------------------------------------------
+# charon log parsing (filelog with ike_name = yes): "<thread>[<grp>] <<conn>|<n>> <message>".
+
+LINE_RE = re.compile(r"^(\d+)\[(\w+)\] (?:<([^>]*)> )?(.*)$")
+DUMP_HEAD_RE = re.compile(r"^(.*) => (\d+) bytes @ 0x[0-9a-f]+$")
+DUMP_ROW_RE = re.compile(r"^\s*\d+: ((?:[0-9A-F]{2} )+)")
+SPI_RE = re.compile(r"^\s+SPI 0x([0-9a-f]{8}), src (\S+) dst (\S+)$")
+
+
+@dataclass
+class ChildKeys:
+    """A child SA as one side saw it: KEYMAT slices (RFC 7296 2.17) and its SPIs."""
+    ctx: str
+    encr_i: str = ""            # hex: initiator->responder key||salt (RFC 4106 KEYMAT slice)
+    encr_r: str = ""            # hex: responder->initiator key||salt
+    spi_in: str = ""            # hex: the SPI this side receives on
+    spi_out: str = ""           # hex: the SPI this side sends with
+
+
+@dataclass
+class CharonLog:
+    children: list = field(default_factory=list)
+    sk_d: list = field(default_factory=list)      # hex, one per IKE SA (initial, then rekeys)
+    proposals: list = field(default_factory=list)  # "IKE:AES_GCM_16_128/..." as selected
+    nat_lines: list = field(default_factory=list)
+    sent_4500: bool = False
+
+
+def parse_charon_log(text):
+    """Pulls the child keys, SPIs and SK_d out of a level-4 ike/chd log."""
+    out = CharonLog()
+    lines = text.splitlines()
+    pending = {}        # ctx -> ChildKeys waiting for its SPIs
+    next_dir = {}       # ctx -> "in"/"out" from "adding inbound/outbound ESP SA"
+    i = 0
+    while i < len(lines):
+        m = LINE_RE.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        thread, _grp, ctx, msg = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+        head = DUMP_HEAD_RE.match(msg)
+        if head:
+            label, n = head.group(1), int(head.group(2))
+            data = []
+            while i < len(lines) and len(data) < n:
+                row = LINE_RE.match(lines[i])
+                dump = DUMP_ROW_RE.match(row.group(4)) if row and row.group(1) == thread else None
+                if not dump:
+                    break
+                data += dump.group(1).split()
+                i += 1
+            value = "".join(data).lower()
+            if len(data) != n:
+                raise ValueError(f"truncated hex dump for {label!r} in charon log")
+            if label == "encryption initiator key":
+                pending[ctx] = ChildKeys(ctx=ctx, encr_i=value)
+                out.children.append(pending[ctx])
+            elif label == "encryption responder key" and ctx in pending:
+                pending[ctx].encr_r = value
+            elif label == "Sk_d secret":
+                out.sk_d.append(value)
+            continue
+        if msg in ("adding inbound ESP SA", "adding outbound ESP SA"):
+            next_dir[ctx] = "in" if "inbound" in msg else "out"
+            continue
+        spi = SPI_RE.match(msg)
+        if spi and ctx in pending and ctx in next_dir:
+            child = pending[ctx]
+            if next_dir.pop(ctx) == "in":
+                child.spi_in = child.spi_in or spi.group(1)
+            else:
+                child.spi_out = child.spi_out or spi.group(1)
+            if child.spi_in and child.spi_out:
+                del pending[ctx]
+            continue
+        if msg.startswith("selected proposal: "):
+            out.proposals.append(msg.split(": ", 1)[1])
+        if "behind NAT" in msg:
+            out.nat_lines.append(msg)
+        if msg.startswith("sending packet: from") and "[4500] to" in msg:
+            out.sent_4500 = True
+    return out
+
+
+def complete_children(log):
+    return [c for c in log.children if c.encr_i and c.encr_r and c.spi_in and c.spi_out]
