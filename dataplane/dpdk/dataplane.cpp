@@ -1,0 +1,145 @@
+// Dataplane: start-up sizing and checks, worker launch/stop, counter sums, key-exchange punt path.
+#include "dataplane.h"
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace linkcrypt::dpdk {
+
+Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lcores_(eal.worker_lcores()) {
+  if (lcores_.empty()) {
+    throw std::runtime_error("no worker lcore: give the EAL at least two lcores (e.g. -l 0,1); "
+                             "the main lcore runs the control plane");
+  }
+  if (lcores_.size() > secy::kMaxLcores) throw std::runtime_error("too many worker lcores");
+  const auto workers = static_cast<uint16_t>(lcores_.size());
+  // Frames up to the wire MTU plus Ethernet header and one VLAN tag (as Linux and most NICs
+  // allow), the SecTAG/ICV room and the mbuf headroom.
+  const uint32_t frame_len = cfg.plain_mtu + 32 + 18;
+  const uint32_t room = std::max<uint32_t>(RTE_MBUF_DEFAULT_BUF_SIZE, frame_len + RTE_PKTMBUF_HEADROOM + 64);
+  if (room > UINT16_MAX) throw std::runtime_error("plain MTU too large for one mbuf");
+  const std::string suffix = std::to_string(getpid());
+  pool_ = make_pktmbuf_pool("lc_pool_" + suffix, cfg.mbuf_count, static_cast<uint16_t>(room),
+                            static_cast<int>(rte_socket_id()));
+
+  PortConfig plain = cfg.plain;
+  plain.role = "plain";
+  plain.queue_count = workers;
+  plain.required_mtu = cfg.plain_mtu;
+  PortConfig wire = cfg.wire;
+  wire.role = "wire";
+  wire.queue_count = workers;
+  wire.required_mtu = cfg.plain_mtu + 32;  // SecTAG with SCI (16, 9.3) + ICV (16, 14.5)
+  plain_ = std::make_unique<Port>(plain, pool_.get());
+  wire_ = std::make_unique<Port>(wire, pool_.get());
+
+  punt_to_control_ = make_mbuf_ring("lc_punt_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), true);
+  control_to_wire_ = make_mbuf_ring("lc_kxtx_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), false);
+
+  secy::SecyConfig secy_cfg = cfg.secy;
+  // OutPktsTooLong (10.7.18): a protected frame must fit the wire port's MTU (+ header, VLAN).
+  secy_cfg.max_protected_len = wire_->mtu() + 18;
+  rcu_ = std::make_unique<RcuDomain>(workers);
+  sa_ = std::make_unique<SaControl>(*rcu_, secy_cfg);
+
+  worker_counters_ = std::make_unique<WorkerCounters[]>(workers);
+  secy_counters_ = std::make_unique<secy::SecyCounters[]>(workers);
+  contexts_.resize(workers);
+  for (uint16_t i = 0; i < workers; ++i) {
+    engines_.push_back(secy::make_engine(cfg.engine, i));
+    WorkerContext& c = contexts_[i];
+    c.index = i;
+    c.plain_port = plain_->id();
+    c.wire_port = wire_->id();
+    c.kx_ethertype = cfg.kx_ethertype;
+    c.sa = sa_.get();
+    c.rcu = rcu_.get();
+    c.engine = engines_.back().get();
+    c.punt_to_control = punt_to_control_.get();
+    c.control_to_wire = i == 0 ? control_to_wire_.get() : nullptr;
+    c.counters = &worker_counters_[i];
+    c.secy_counters = &secy_counters_[i];
+    c.stop = &stop_;
+    c.idle_sleep_us = cfg.idle_sleep_us;
+  }
+}
+
+Dataplane::~Dataplane() {
+  // Members then go in reverse order: engines, SAs, rings (their mbufs freed), ports (stopped
+  // and closed), and last the pool every mbuf came from.
+  stop();
+}
+
+void Dataplane::start() {
+  if (running_) return;
+  stop_.store(false);
+  for (size_t i = 0; i < lcores_.size(); ++i) {
+    const int rc = rte_eal_remote_launch(worker_main, &contexts_[i], lcores_[i]);
+    if (rc != 0) {
+      stop();
+      throw std::runtime_error("cannot launch the worker on lcore " + std::to_string(lcores_[i]));
+    }
+  }
+  running_ = true;
+}
+
+void Dataplane::stop() {
+  stop_.store(true);
+  rte_eal_mp_wait_lcore();
+  running_ = false;
+}
+
+DataplaneCounters Dataplane::counters() const {
+  DataplaneCounters sum;
+  for (size_t i = 0; i < contexts_.size(); ++i) {
+    // Per-lcore blocks are written without atomics; a read may be one burst stale, never torn
+    // on x86-64 (aligned 64-bit loads).
+    sum.worker += worker_counters_[i];
+    sum.secy += secy_counters_[i];
+  }
+  sum.sa = sa_->report();
+  return sum;
+}
+
+size_t Dataplane::receive_kx(std::vector<std::vector<uint8_t>>& out, size_t max) {
+  size_t got = 0;
+  void* obj = nullptr;
+  while (got < max && rte_ring_dequeue(punt_to_control_.get(), &obj) == 0) {
+    auto* m = static_cast<rte_mbuf*>(obj);
+    std::vector<uint8_t> frame(rte_pktmbuf_pkt_len(m));
+    // rte_pktmbuf_read copies only when the data is not contiguous; copy in the other case.
+    const void* p = rte_pktmbuf_read(m, 0, static_cast<uint32_t>(frame.size()), frame.data());
+    if (p != nullptr && p != frame.data()) std::memcpy(frame.data(), p, frame.size());
+    rte_pktmbuf_free(m);
+    out.push_back(std::move(frame));
+    ++got;
+  }
+  return got;
+}
+
+bool Dataplane::send_kx(std::span<const uint8_t> frame) {
+  if (frame.size() < 14 || frame.size() > wire_->mtu() + 14u) return false;
+  rte_mbuf* m = rte_pktmbuf_alloc(pool_.get());
+  if (m == nullptr) return false;
+  char* p = rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size()));
+  if (p == nullptr) {
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  std::memcpy(p, frame.data(), frame.size());
+  if (rte_ring_enqueue(control_to_wire_.get(), m) != 0) {
+    rte_pktmbuf_free(m);
+    return false;
+  }
+  return true;
+}
+
+std::string_view Dataplane::engine_description() const { return engines_.front()->description(); }
+
+}  // namespace linkcrypt::dpdk

@@ -1,0 +1,90 @@
+// Dataplane: owns pools, ports, rings, engines and worker state; launches and stops the workers.
+#pragma once
+
+#include "eal.h"
+#include "handles.h"
+#include "port.h"
+#include "rcu.h"
+#include "sa_control.h"
+#include "worker.h"
+#include "worker_counters.h"
+
+#include "config.h"
+#include "counters.h"
+#include "engine.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace linkcrypt::dpdk {
+
+struct DataplaneConfig {
+  PortConfig plain;
+  PortConfig wire;
+  uint32_t plain_mtu = 1500;      // the largest plain L2 payload carried; wire needs +32
+  uint32_t mbuf_count = 8191;     // per pool (one pool for both ports)
+  uint32_t punt_ring_len = 1024;  // power of two
+  uint16_t kx_ethertype = kDefaultKxEtherType;
+  secy::EngineKind engine = secy::EngineKind::IpsecMb;
+  uint32_t idle_sleep_us = 0;
+  secy::SecyConfig secy;
+};
+
+// Summed over every worker lcore at the moment of reading.
+struct DataplaneCounters {
+  WorkerCounters worker;
+  secy::SecyCounters secy;
+  SaReport sa;
+};
+
+class Dataplane {
+ public:
+  // Creates everything and starts the ports; throws std::runtime_error with a clear reason
+  // (start-up only). Workers are the EAL's worker lcores: at least one is required.
+  Dataplane(const Eal& eal, const DataplaneConfig& cfg);
+  ~Dataplane();  // stops the workers if still running, then the ports
+  Dataplane(const Dataplane&) = delete;
+  Dataplane& operator=(const Dataplane&) = delete;
+
+  void start();
+  void stop();
+
+  // The control plane's interface to the SAs (main lcore only).
+  [[nodiscard]] SaControl& sa() { return *sa_; }
+  [[nodiscard]] DataplaneCounters counters() const;
+
+  // Key-exchange frames punted from the wire, oldest first; each is a whole Ethernet frame.
+  // Returns how many were appended to out (at most max).
+  size_t receive_kx(std::vector<std::vector<uint8_t>>& out, size_t max);
+  // Queues one whole Ethernet frame (DA‖SA‖EtherType‖payload) for the wire. False when no mbuf
+  // is free, the frame is too long, or the ring is full (the caller retries on its timer).
+  bool send_kx(std::span<const uint8_t> frame);
+
+  [[nodiscard]] uint32_t worker_count() const { return static_cast<uint32_t>(lcores_.size()); }
+  [[nodiscard]] const Port& plain_port() const { return *plain_; }
+  [[nodiscard]] const Port& wire_port() const { return *wire_; }
+  [[nodiscard]] std::string_view engine_description() const;
+
+ private:
+  DataplaneConfig cfg_;
+  std::vector<unsigned> lcores_;
+  MempoolPtr pool_;
+  std::unique_ptr<Port> plain_;
+  std::unique_ptr<Port> wire_;
+  RingPtr punt_to_control_;
+  RingPtr control_to_wire_;
+  std::unique_ptr<RcuDomain> rcu_;
+  std::unique_ptr<SaControl> sa_;
+  std::vector<std::unique_ptr<secy::CipherEngine>> engines_;
+  std::unique_ptr<WorkerCounters[]> worker_counters_;
+  std::unique_ptr<secy::SecyCounters[]> secy_counters_;
+  std::vector<WorkerContext> contexts_;
+  std::atomic<bool> stop_{false};
+  bool running_ = false;
+};
+
+}  // namespace linkcrypt::dpdk

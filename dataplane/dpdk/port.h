@@ -1,0 +1,46 @@
+// An Ethernet port as an RAII object: probed from device arguments, configured, started, closed.
+#pragma once
+
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <string>
+
+namespace linkcrypt::dpdk {
+
+struct PortConfig {
+  std::string role;       // "plain" or "wire": named in every error message
+  std::string devargs;    // a PCI address, or a vdev such as "net_af_packet0,iface=veth0"
+  uint16_t queue_count = 1;   // one RX and one TX queue per worker lcore
+  uint16_t rx_desc = 1024;
+  uint16_t tx_desc = 1024;
+  uint32_t required_mtu = 1500;  // L2 payload octets the port must carry (wire: plain + 32)
+  bool promiscuous = true;       // a bump in the wire forwards frames for every address
+};
+
+// Construction probes the device (if it is not yet probed), configures queue_count RX/TX queue
+// pairs whose RX side draws from pool, checks the MTU and starts the port. Every failure throws
+// std::runtime_error naming the role and device (start-up only). The destructor stops and closes.
+class Port {
+ public:
+  Port(const PortConfig& cfg, rte_mempool* pool);
+  ~Port();
+  Port(const Port&) = delete;
+  Port& operator=(const Port&) = delete;
+
+  [[nodiscard]] uint16_t id() const { return port_id_; }
+  [[nodiscard]] uint32_t mtu() const { return mtu_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  uint16_t port_id_ = 0;
+  uint32_t mtu_ = 0;
+  std::string name_;
+  bool started_ = false;
+};
+
+// The MTU a kernel-backed port (af_packet, tap: dev_info.if_index != 0) really carries is its
+// kernel interface's MTU: the kernel, not the PMD, enforces it on veth. 0 when unknown.
+[[nodiscard]] uint32_t kernel_interface_mtu(uint32_t if_index);
+
+}  // namespace linkcrypt::dpdk

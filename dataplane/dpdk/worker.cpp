@@ -1,0 +1,197 @@
+// Worker loop: bursts of 32, no locks, allocation, syscalls or logging; every mbuf sent or freed once.
+#include "worker.h"
+
+#include "protect.h"
+#include "validate.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+namespace linkcrypt::dpdk {
+namespace {
+
+constexpr uint16_t kBurst = 32;
+constexpr uint32_t kIdleLoopsBeforeSleep = 1024;
+
+// Frees the mbufs tx_burst did not take; returns how many that was.
+inline uint16_t send_or_free(uint16_t port, uint16_t queue, rte_mbuf** pkts, uint16_t n) {
+  if (n == 0) return 0;
+  const uint16_t sent = rte_eth_tx_burst(port, queue, pkts, n);
+  if (sent < n) rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+  return static_cast<uint16_t>(n - sent);
+}
+
+// EtherType at offset 12, or 0 when the frame is too short to have one.
+inline uint16_t ethertype_of(const rte_mbuf* m) {
+  if (rte_pktmbuf_data_len(m) < 14) return 0;
+  const auto* p = rte_pktmbuf_mtod(m, const uint8_t*);
+  return static_cast<uint16_t>((p[12] << 8) | p[13]);
+}
+
+// Chained mbufs (jumbo frames on some PMDs) are made contiguous: the SecY works on one buffer.
+inline bool make_contiguous(rte_mbuf* m) { return m->nb_segs == 1 || rte_pktmbuf_linearize(m) == 0; }
+
+void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint16_t n) {
+  WorkerCounters& c = *ctx.counters;
+  const uint64_t start = rte_rdtsc();
+  if (t.tx_active == nullptr) {
+    // Must-secure (design §1): no transmit SA, nothing leaves in the clear.
+    secy::count_tx_no_sa(n, *ctx.secy_counters);
+    rte_pktmbuf_free_bulk(pkts, n);
+    c.protect_cycles += rte_rdtsc() - start;
+    return;
+  }
+  const uint16_t tag_len = static_cast<uint16_t>(secy::sectag_len(t.cfg.include_sci));
+  secy::FrameRef frames[kBurst];
+  rte_mbuf* ready[kBurst];
+  uint16_t k = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    if (!make_contiguous(m)) {
+      ++c.multi_segment;
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    const uint32_t plain_len = rte_pktmbuf_pkt_len(m);
+    // IN-PLACE contract (secy/protect.h): SecTAG room before the frame, ICV room after it.
+    if (rte_pktmbuf_headroom(m) < tag_len || rte_pktmbuf_tailroom(m) < secy::kIcvLen) {
+      ++c.no_room;
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, tag_len));
+    (void)rte_pktmbuf_append(m, secy::kIcvLen);
+    frames[k] = {data, plain_len};
+    ready[k++] = m;
+  }
+  secy::ProtectVerdict verdicts[kBurst];
+  const secy::ProtectBurstResult r =
+      secy::protect_burst(*ctx.engine, *t.tx_active, t.cfg, frames, k, verdicts, *ctx.secy_counters);
+  if (r.threshold_crossed) ++c.pn_threshold_events;
+  rte_mbuf* out[kBurst];
+  uint16_t o = 0;
+  for (uint16_t i = 0; i < k; ++i) {
+    if (verdicts[i] == secy::ProtectVerdict::Ok) {
+      out[o++] = ready[i];  // length already plain + SecTAG + ICV
+    } else {
+      rte_pktmbuf_free(ready[i]);  // counted by the SecY under its 802.1AE / own counter
+    }
+  }
+  c.protect_cycles += rte_rdtsc() - start;
+  c.protect_frames += n;
+  c.wire_tx += o;
+  const uint16_t dropped = send_or_free(ctx.wire_port, static_cast<uint16_t>(ctx.index), out, o);
+  c.wire_tx -= dropped;
+  c.wire_tx_full += dropped;
+}
+
+void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint16_t n) {
+  WorkerCounters& c = *ctx.counters;
+  const uint64_t start = rte_rdtsc();
+  secy::FrameRef frames[kBurst];
+  rte_mbuf* held[kBurst];
+  rte_mbuf* punt[kBurst];
+  uint16_t k = 0;
+  uint16_t p = 0;
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = pkts[i];
+    if (!make_contiguous(m)) {
+      ++c.multi_segment;
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    // Key-exchange frames are the only cleartext allowed on the wire (design §1): the control
+    // plane gets them, the SecY never sees them.
+    if (ethertype_of(m) == ctx.kx_ethertype) {
+      punt[p++] = m;
+      continue;
+    }
+    frames[k] = {rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_pkt_len(m)};
+    held[k++] = m;
+  }
+  if (p != 0) {
+    const unsigned queued = rte_ring_enqueue_burst(ctx.punt_to_control, reinterpret_cast<void**>(punt), p, nullptr);
+    c.kx_punted += queued;
+    if (queued < p) {
+      c.kx_punt_full += p - queued;
+      rte_pktmbuf_free_bulk(punt + queued, p - queued);
+    }
+  }
+  secy::ValidateResult results[kBurst];
+  (void)secy::validate_burst(*ctx.engine, *t.rx, t.cfg, frames, k, results, *ctx.secy_counters);
+  rte_mbuf* out[kBurst];
+  uint16_t o = 0;
+  for (uint16_t i = 0; i < k; ++i) {
+    rte_mbuf* m = held[i];
+    if (!secy::rx_delivers(results[i].verdict)) {
+      rte_pktmbuf_free(m);  // counted by the SecY (InPktsNoTag, InPktsNotValid, InPktsLate, ...)
+      continue;
+    }
+    // The plain frame is data + plain_offset for plain_len octets (secy/validate.h).
+    (void)rte_pktmbuf_adj(m, static_cast<uint16_t>(results[i].plain_offset));
+    const uint32_t excess = rte_pktmbuf_pkt_len(m) - results[i].plain_len;
+    if (excess != 0) (void)rte_pktmbuf_trim(m, static_cast<uint16_t>(excess));
+    out[o++] = m;
+  }
+  c.validate_cycles += rte_rdtsc() - start;
+  c.validate_frames += k;
+  c.plain_tx += o;
+  const uint16_t dropped = send_or_free(ctx.plain_port, static_cast<uint16_t>(ctx.index), out, o);
+  c.plain_tx -= dropped;
+  c.plain_tx_full += dropped;
+}
+
+void control_to_wire(WorkerContext& ctx) {
+  rte_mbuf* pkts[kBurst];
+  const unsigned n = rte_ring_dequeue_burst(ctx.control_to_wire, reinterpret_cast<void**>(pkts), kBurst, nullptr);
+  if (n == 0) return;
+  const uint16_t dropped = send_or_free(ctx.wire_port, static_cast<uint16_t>(ctx.index), pkts, static_cast<uint16_t>(n));
+  ctx.counters->kx_sent += n - dropped;
+  ctx.counters->kx_send_full += dropped;
+  ctx.counters->wire_tx += n - dropped;
+}
+
+}  // namespace
+
+uint32_t worker_poll_once(WorkerContext& ctx) {
+  const SaTables& t = *ctx.sa->load();  // held until the quiescent report below
+  const uint16_t q = static_cast<uint16_t>(ctx.index);
+  rte_mbuf* pkts[kBurst];
+
+  const uint16_t n_plain = rte_eth_rx_burst(ctx.plain_port, q, pkts, kBurst);
+  if (n_plain != 0) {
+    ctx.counters->plain_rx += n_plain;
+    plain_to_wire(ctx, t, pkts, n_plain);
+  }
+  const uint16_t n_wire = rte_eth_rx_burst(ctx.wire_port, q, pkts, kBurst);
+  if (n_wire != 0) {
+    ctx.counters->wire_rx += n_wire;
+    wire_to_plain(ctx, t, pkts, n_wire);
+  }
+  if (ctx.control_to_wire != nullptr) control_to_wire(ctx);
+  return n_plain + n_wire;
+}
+
+int worker_main(void* arg) {
+  WorkerContext& ctx = *static_cast<WorkerContext*>(arg);
+  ctx.rcu->reader_online(ctx.index);
+  uint32_t empty_polls = 0;
+  while (!ctx.stop->load(std::memory_order_relaxed)) {
+    const uint32_t moved = worker_poll_once(ctx);
+    ctx.rcu->reader_quiescent(ctx.index);  // no SaTables pointer is held past this point
+    if (moved != 0) {
+      ++ctx.counters->busy_loops;
+      empty_polls = 0;
+      continue;
+    }
+    ++ctx.counters->idle_loops;
+    if (ctx.idle_sleep_us != 0 && ++empty_polls >= kIdleLoopsBeforeSleep) {
+      rte_delay_us_sleep(ctx.idle_sleep_us);  // idle only: never while frames are flowing
+    }
+  }
+  ctx.rcu->reader_offline(ctx.index);
+  return 0;
+}
+
+}  // namespace linkcrypt::dpdk

@@ -1,0 +1,47 @@
+// The worker lcore loop: plain RX → protect → wire TX; wire RX → validate (or punt) → plain TX.
+#pragma once
+
+#include "rcu.h"
+#include "sa_control.h"
+#include "worker_counters.h"
+
+#include "counters.h"
+#include "engine.h"
+
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+
+namespace linkcrypt::dpdk {
+
+inline constexpr uint16_t kDefaultKxEtherType = 0x88B5;  // IEEE 802 local experimental 1
+
+// Everything one worker touches. `index` is its RX/TX queue on both ports, its RCU reader id and
+// its engine's lcore slot. The counters are this lcore's own blocks (no sharing, no atomics).
+struct WorkerContext {
+  uint32_t index = 0;
+  uint16_t plain_port = 0;
+  uint16_t wire_port = 0;
+  uint16_t kx_ethertype = kDefaultKxEtherType;
+  const SaControl* sa = nullptr;
+  RcuDomain* rcu = nullptr;
+  secy::CipherEngine* engine = nullptr;
+  rte_ring* punt_to_control = nullptr;  // key-exchange frames from the wire (all workers)
+  rte_ring* control_to_wire = nullptr;  // key-exchange frames to send (worker 0 only)
+  WorkerCounters* counters = nullptr;
+  secy::SecyCounters* secy_counters = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+  // 0: busy polling (line rate). Otherwise sleep this long after 1024 empty polls in a row, so
+  // that veth/CI setups with several daemons on few cores do not starve each other.
+  uint32_t idle_sleep_us = 0;
+};
+
+// rte_eal_remote_launch entry point; arg is a WorkerContext*. Returns 0 when stop is set.
+int worker_main(void* arg);
+
+// One iteration of the loop (exposed for tests that drive a worker without launching it).
+// Returns the number of frames that arrived.
+uint32_t worker_poll_once(WorkerContext& ctx);
+
+}  // namespace linkcrypt::dpdk
