@@ -1,0 +1,109 @@
+// linkcrypt-pcap: protect or validate the frames of a pcap file with the SecY (docs/pcap-tool.md).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "frame_tool.h"
+#include "pcap_file.h"
+#include "tool_options.h"
+
+using namespace linkcrypt;
+using namespace linkcrypt::pcaptool;
+
+namespace {
+
+constexpr int kExitAllOk = 0;
+constexpr int kExitSomeDropped = 1;
+constexpr int kExitRefused = 2;
+
+int refuse(const std::string& why) {
+  std::fprintf(stderr, "linkcrypt-pcap: %s\n", why.c_str());
+  return kExitRefused;
+}
+
+bool read_whole_file(const std::string& path, std::vector<uint8_t>& out, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    err = "cannot read " + path;
+    return false;
+  }
+  return true;
+}
+
+// Validated output is recovered plaintext: created 0600 so it is no more exposed than the keys.
+bool write_whole_file(const std::string& path, const std::vector<uint8_t>& bytes, mode_t mode,
+                      std::string& err) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) {
+    err = "cannot create " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = "cannot write " + path + ": " + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    err = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ToolOptions opts;
+  try {
+    if (parse_tool_options(argc, argv, opts) == ParseOutcome::Help) {
+      std::fputs(tool_usage().c_str(), stdout);
+      return kExitAllOk;
+    }
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "linkcrypt-pcap: %s\n(run linkcrypt-pcap --help for usage)\n", e.what());
+    return kExitRefused;
+  }
+
+  try {
+    std::vector<uint8_t> bytes;
+    std::string err;
+    if (!read_whole_file(opts.in_path, bytes, err)) return refuse(err);
+    pcap::PcapFile in;
+    pcap::PcapParseError perr;
+    if (!pcap::parse_pcap(bytes, in, perr)) return refuse(opts.in_path + ": " + pcap::describe_pcap_error(perr));
+
+    auto engine = secy::make_engine(opts.engine);
+    pcap::PcapFile out;
+    const bool protect = opts.command == ToolCommand::Protect;
+    const ToolReport report = protect ? run_protect(opts, *engine, in, out, stdout)
+                                      : run_validate(opts, *engine, in, out, stdout);
+    if (!write_whole_file(opts.out_path, pcap::build_pcap(out), protect ? 0644 : 0600, err)) {
+      return refuse(err);
+    }
+    std::fprintf(stdout, "wrote %zu frames to %s (engine %.*s)\n", out.records.size(), opts.out_path.c_str(),
+                 static_cast<int>(engine->description().size()), engine->description().data());
+    return report.all_ok() ? kExitAllOk : kExitSomeDropped;
+  } catch (const std::exception& e) {
+    // Start-up failures only (SA parameters the SecY refuses, an engine that cannot start).
+    return refuse(e.what());
+  }
+}
