@@ -1,0 +1,42 @@
+// print_counters: 802.1AE counters by SecY/SC/SA, port and punt counters, TSC cycles per stage.
+#include "counters_dump.h"
+
+#include <cinttypes>
+
+namespace linkcrypt::daemon {
+
+void print_counters(std::FILE* out, const dpdk::DataplaneCounters& c) {
+  std::fprintf(out, "=== counters ===\n");
+  auto line = [out](const char* scope) {
+    return [out, scope](std::string_view name, uint64_t v) {
+      std::fprintf(out, "%s %.*s %" PRIu64 "\n", scope, static_cast<int>(name.size()), name.data(), v);
+    };
+  };
+  secy::visit_counters(c.secy, line("secy"));
+  dpdk::visit_counters(c.worker, line("dataplane"));
+  const double protect = c.worker.protect_frames ? double(c.worker.protect_cycles) / double(c.worker.protect_frames) : 0.0;
+  const double validate = c.worker.validate_frames ? double(c.worker.validate_cycles) / double(c.worker.validate_frames) : 0.0;
+  std::fprintf(out, "stage protect-cycles-per-frame %.1f\n", protect);
+  std::fprintf(out, "stage validate-cycles-per-frame %.1f\n", validate);
+  secy::visit_counters(c.sa.tx_sc, line("tx-sc"));
+  for (const auto& t : c.sa.tx) {
+    char scope[96];
+    std::snprintf(scope, sizeof scope, "tx-sa an=%u active=%d next-pn=%" PRIu64 " threshold=%d exhausted=%d",
+                  t.an, t.active ? 1 : 0, t.next_pn, t.threshold_reached ? 1 : 0, t.exhausted ? 1 : 0);
+    secy::visit_counters(t.counters, line(scope));
+  }
+  for (const auto& s : c.sa.rx_sc) {
+    char scope[64];
+    std::snprintf(scope, sizeof scope, "rx-sc sci=%016" PRIx64, s.sci);
+    secy::visit_counters(s.counters, line(scope));
+  }
+  for (const auto& s : c.sa.rx_sa) {
+    char scope[96];
+    std::snprintf(scope, sizeof scope, "rx-sa sci=%016" PRIx64 " an=%u next-pn=%" PRIu64, s.sci, s.an, s.next_pn);
+    secy::visit_counters(s.counters, line(scope));
+  }
+  std::fprintf(out, "=== end counters ===\n");
+  std::fflush(out);
+}
+
+}  // namespace linkcrypt::daemon

@@ -1,0 +1,43 @@
+// install_manual_keys: KeyFile entries → TxSa/RxSa parameters → SaControl.
+#include "manual_keys.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+namespace linkcrypt::daemon {
+namespace {
+
+secy::XpnParams xpn_of(const config::SaKeyEntry& e) {
+  secy::XpnParams x;
+  x.ssci = e.ssci;
+  if (e.salt.size() == x.salt.size()) std::copy(e.salt.view().begin(), e.salt.view().end(), x.salt.begin());
+  return x;
+}
+
+}  // namespace
+
+void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys) {
+  const std::string_view suite = secy::cipher_suite_name(keys.suite);
+  for (const auto& e : keys.rx) {
+    secy::RxSaParams p;
+    p.suite = keys.suite;
+    p.an = e.an;
+    p.lowest_pn = e.pn;
+    p.xpn = xpn_of(e);
+    sa.install_rx_sa(e.sci, p, e.sak.view());
+    std::fprintf(stderr, "linkcryptd: installed receive SA sci=%016" PRIx64 " an=%u suite=%.*s lowest-pn=%" PRIu64 "\n",
+                 e.sci, e.an, static_cast<int>(suite.size()), suite.data(), e.pn);
+  }
+  secy::TxSaParams p;
+  p.suite = keys.suite;
+  p.an = keys.tx.an;
+  p.sci = keys.tx.sci;
+  p.next_pn = keys.tx.pn;
+  p.xpn = xpn_of(keys.tx);
+  sa.install_tx_sa(p, keys.tx.sak.view(), /*activate=*/true);
+  std::fprintf(stderr, "linkcryptd: installed transmit SA sci=%016" PRIx64 " an=%u suite=%.*s next-pn=%" PRIu64 " (active)\n",
+               keys.tx.sci, keys.tx.an, static_cast<int>(suite.size()), suite.data(), keys.tx.pn);
+}
+
+}  // namespace linkcrypt::daemon
