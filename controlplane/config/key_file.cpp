@@ -69,7 +69,7 @@ bool decode_uint(std::string_view text, uint64_t max, uint64_t& out) {
   for (char c : text) {
     const int d = hex_digit(c);
     if (d < 0 || static_cast<unsigned>(d) >= base) return false;
-    if (v > (max - static_cast<uint64_t>(d)) / base) return false;  // overflow past max
+    if (static_cast<uint64_t>(d) > max || v > (max - static_cast<uint64_t>(d)) / base) return false;  // past max
     v = v * base + static_cast<uint64_t>(d);
   }
   out = v;
