@@ -1,0 +1,166 @@
+// ike_udp_peer's command line: parsed with Boost.Program_options, turned into an ike::Config.
+#include "peer_options.h"
+
+#include <arpa/inet.h>
+#include <openssl/crypto.h>
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <stdexcept>
+
+#include "hex.h"
+
+namespace po = boost::program_options;
+
+namespace linkcrypt::interop {
+namespace {
+
+constexpr const char* kUsage =
+    "ike_udp_peer: TEST TOOL ONLY. Drives the linkcrypt IKEv2 library over UDP 500/4500 for\n"
+    "interop tests against strongSwan. It PRINTS CHILD SA KEYS IN HEX on stdout so a test can\n"
+    "compare them with strongSwan's level-4 log. Never use it with real keys; the product\n"
+    "(linkcryptd) never prints key material.\n"
+    "\n"
+    "Commands on stdin (one per line): rekey-child, rekey-ike, close (delete the IKE SA and\n"
+    "exit). Signals: SIGUSR1 = rekey-child, SIGUSR2 = rekey-ike, SIGTERM/SIGINT = close.\n"
+    "stdout, one event per line: IKE_UP, FLOAT_TO_4500, CHILD_KEYS, CHILD_REKEYED, IKE_REKEYED,\n"
+    "DELETED, PEER_DEAD, INVALID_KE_RETRY, COOKIE_RETRY, FAILED, CLOSED, COUNTERS.\n"
+    "\n"
+    "Options";
+
+ike::DhGroup parse_group(int group) {
+  switch (group) {
+    case 31: return ike::DhGroup::Curve25519;
+    case 19: return ike::DhGroup::Ecp256;
+    case 20: return ike::DhGroup::Ecp384;
+    default: throw std::invalid_argument("--group must be 31, 19 or 20");
+  }
+}
+
+// "10.78.1.0/24" -> TS_IPV4_ADDR_RANGE 10.78.1.0 - 10.78.1.255 (RFC 7296 3.13.1); IPv6 alike.
+ike::TrafficSelector parse_cidr(const std::string& cidr) {
+  auto slash = cidr.find('/');
+  std::string ip = cidr.substr(0, slash);
+  ike::TrafficSelector ts;
+  std::vector<uint8_t> addr(16);
+  if (inet_pton(AF_INET, ip.c_str(), addr.data()) == 1) {
+    addr.resize(4);
+    ts.ts_type = 7;
+  } else if (inet_pton(AF_INET6, ip.c_str(), addr.data()) == 1) {
+    ts.ts_type = 8;
+  } else {
+    throw std::invalid_argument("bad traffic selector address: " + cidr);
+  }
+  size_t bits = addr.size() * 8;
+  size_t prefix = bits;
+  if (slash != std::string::npos) {
+    prefix = std::stoul(cidr.substr(slash + 1));
+    if (prefix > bits) throw std::invalid_argument("bad prefix length: " + cidr);
+  }
+  ts.start_addr = addr;
+  ts.end_addr = addr;
+  for (size_t bit = prefix; bit < bits; ++bit) {
+    uint8_t mask = static_cast<uint8_t>(0x80u >> (bit % 8));
+    ts.start_addr[bit / 8] &= static_cast<uint8_t>(~mask);
+    ts.end_addr[bit / 8] |= mask;
+  }
+  return ts;
+}
+
+SecretBytes read_psk_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read --psk-file " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  auto bytes = parse_hex(text);
+  OPENSSL_cleanse(text.data(), text.size());
+  if (!bytes || bytes->empty()) throw std::runtime_error("--psk-file must hold the key in hex");
+  SecretBytes psk(*bytes);
+  OPENSSL_cleanse(bytes->data(), bytes->size());
+  return psk;
+}
+
+}  // namespace
+
+std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
+  std::string role, local, remote;
+  int group = 31;
+  PeerOptions o;
+  po::options_description desc(kUsage);
+  desc.add_options()
+      ("help,h", "this text")
+      ("role", po::value(&role)->required(), "initiator | responder")
+      ("local", po::value(&local)->required(), "our address (binds UDP 500 and 4500)")
+      ("remote", po::value(&remote)->required(), "the peer's address")
+      ("local-id", po::value(&o.local_id)->required(), "our identity (FQDN)")
+      ("remote-id", po::value(&o.remote_id)->required(), "the peer's identity (FQDN)")
+      ("psk-file", po::value(&o.psk_file)->required(), "file holding the pre-shared key in hex")
+      ("group", po::value(&group)->default_value(31), "key exchange group: 31, 19 or 20")
+      ("aes-bits", po::value(&o.aes_bits)->default_value(128),
+       "AES-GCM-16 key size for the IKE SA and the ESP child: 128 or 256")
+      ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
+      ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
+      ("no-pfs", "child rekeys without a fresh key exchange");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, desc), vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return std::nullopt;
+  }
+  po::notify(vm);
+  if (role == "initiator") {
+    o.role = ike::Role::Initiator;
+  } else if (role == "responder") {
+    o.role = ike::Role::Responder;
+  } else {
+    throw std::invalid_argument("--role must be initiator or responder");
+  }
+  auto l = SocketAddress::parse(local, 500);
+  auto r = SocketAddress::parse(remote, 500);
+  if (!l || !r) throw std::invalid_argument("--local and --remote must be numeric IP addresses");
+  if (l->family() != r->family()) throw std::invalid_argument("--local/--remote: mixed families");
+  o.local = *l;
+  o.remote = *r;
+  o.group = parse_group(group);
+  if (o.aes_bits != 128 && o.aes_bits != 256) {
+    throw std::invalid_argument("--aes-bits must be 128 or 256");
+  }
+  o.pfs = vm.count("no-pfs") == 0;
+  return o;
+}
+
+ike::Config build_config(const PeerOptions& opts) {
+  ike::Config cfg;
+  cfg.role = opts.role;
+  cfg.local_id = ike::Identity::fqdn(opts.local_id);
+  cfg.remote_id = ike::Identity::fqdn(opts.remote_id);
+  cfg.auth.method = ike::AuthMethod::Psk;
+  cfg.auth.psk = read_psk_file(opts.psk_file);
+  ike::IkeProposal p;
+  p.aes_gcm16_key_bits = {opts.aes_bits};
+  p.prfs = {ike::Prf::HmacSha2_256};
+  p.groups = {opts.group};
+  cfg.ike_proposals = {p};
+  // An ESP child (RFC 4106 AES-GCM-16): same KDF as the MACsec child, and strongSwan can
+  // negotiate it, so its keys prove our KEYMAT byte for byte (design.md §4).
+  cfg.child.kind = ike::ChildKind::Esp;
+  cfg.child.esp.aes_gcm16_key_bits = {opts.aes_bits};
+  cfg.child.esp.ts_local = {parse_cidr(opts.ts_local)};
+  cfg.child.esp.ts_remote = {parse_cidr(opts.ts_remote)};
+  if (opts.pfs) {
+    cfg.child.pfs_groups = {opts.group};
+  } else {
+    cfg.child.pfs_groups.clear();
+  }
+  cfg.local.address = opts.local.address_bytes();
+  cfg.local.port = 500;
+  cfg.remote.address = opts.remote.address_bytes();
+  cfg.remote.port = 500;
+  return cfg;
+}
+
+}  // namespace linkcrypt::interop

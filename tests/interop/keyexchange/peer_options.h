@@ -1,0 +1,35 @@
+// ike_udp_peer's command line: parsed with Boost.Program_options, turned into an ike::Config.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ike_session.h"
+#include "udp_socket.h"
+
+namespace linkcrypt::interop {
+
+struct PeerOptions {
+  ike::Role role = ike::Role::Initiator;
+  SocketAddress local;   // port 500; 4500 is bound on the same address
+  SocketAddress remote;  // the initiator's peer; a responder answers whoever sends IKE_SA_INIT
+  std::string local_id;
+  std::string remote_id;
+  std::string psk_file;
+  ike::DhGroup group = ike::DhGroup::Curve25519;
+  uint16_t aes_bits = 128;
+  std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
+  std::string ts_remote;
+  bool pfs = true;
+};
+
+// Returns nullopt after printing help (exit 0) or throws std::exception on bad arguments
+// (caught in main: exceptions only in CLI parsing, design.md §6).
+[[nodiscard]] std::optional<PeerOptions> parse_peer_options(int argc, char** argv);
+
+// The library configuration: one IKE proposal (AES-GCM-16, PRF_HMAC_SHA2_256, the group) and
+// an ESP child with the same cipher. Throws on an unreadable PSK file or a bad selector.
+[[nodiscard]] ike::Config build_config(const PeerOptions& opts);
+
+}  // namespace linkcrypt::interop
