@@ -1,0 +1,49 @@
+// IKE_AUTH authentication: PSK MIC (RFC 7296 2.15), RFC 7427 signatures, raw keys and X.509 checks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ike_session.h"
+#include "openssl_handles.h"
+#include "secret.h"
+
+namespace linkcrypt::ike {
+
+// <SignedOctets> = RealMessage | NonceData(peer) | prf(SK_p, RestOfIDPayload) (RFC 7296 2.15).
+[[nodiscard]] std::optional<std::vector<uint8_t>> build_signed_octets(Prf p, std::span<const uint8_t> real_message,
+                                                                      std::span<const uint8_t> peer_nonce,
+                                                                      std::span<const uint8_t> sk_p,
+                                                                      std::span<const uint8_t> id_body);
+
+// AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>) (RFC 7296 2.15).
+[[nodiscard]] std::optional<std::vector<uint8_t>> build_psk_auth(Prf p, std::span<const uint8_t> psk,
+                                                                 std::span<const uint8_t> signed_octets);
+
+// A private key for RFC 7427 signatures: Ed25519 (RFC 8420) or ECDSA P-256 with SHA-256.
+class SigningKey {
+ public:
+  static std::optional<SigningKey> from_pem(std::span<const uint8_t> pem);
+  // AUTH data for method 14: ASN.1 length | AlgorithmIdentifier | signature (RFC 7427 3).
+  [[nodiscard]] std::optional<std::vector<uint8_t>> sign(std::span<const uint8_t> octets) const;
+  // Our SubjectPublicKeyInfo (DER), the RFC 7670 raw public key CERT payload content.
+  [[nodiscard]] std::vector<uint8_t> public_key_der() const;
+
+ private:
+  explicit SigningKey(EvpPkeyPtr k) : key_(std::move(k)) {}
+  EvpPkeyPtr key_;
+};
+
+[[nodiscard]] EvpPkeyPtr parse_public_key_der(std::span<const uint8_t> spki);
+// Verifies method-14 AUTH data; the AlgorithmIdentifier must match the key type.
+[[nodiscard]] bool verify_signature(EVP_PKEY* key, std::span<const uint8_t> auth_data, std::span<const uint8_t> octets);
+
+enum class CertCheck : uint8_t { Ok, Expired, Untrusted, BadEncoding };
+// Parses a DER certificate and verifies it against the DER CA (RFC 5280 path validation by
+// OpenSSL) at check_time (nullopt: system time). On Ok, pub receives its public key.
+[[nodiscard]] CertCheck verify_certificate(std::span<const uint8_t> cert_der, std::span<const uint8_t> ca_der,
+                                           std::optional<int64_t> check_time, EvpPkeyPtr& pub);
+
+}  // namespace linkcrypt::ike

@@ -1,0 +1,76 @@
+// SKEYSEED, SK_* and child KEYMAT derivation with prf / prf+ (RFC 7296 2.13, 2.14, 2.17, 2.18).
+#include "ike_keys.h"
+
+#include <vector>
+
+#include "byte_writer.h"
+#include "ike_crypto.h"
+
+namespace linkcrypt::ike {
+
+bool derive_ike_keys(const IkeSuite& suite, std::span<const uint8_t> g_ir, std::span<const uint8_t> ni,
+                     std::span<const uint8_t> nr, uint64_t spi_i, uint64_t spi_r, const SecretBytes* old_sk_d,
+                     Prf old_prf, IkeKeys& out) {
+  SecretBytes skeyseed;
+  if (old_sk_d == nullptr) {
+    // RFC 7296 2.14: SKEYSEED = prf(Ni | Nr, g^ir).
+    SecretBytes key(ni.size() + nr.size());
+    std::copy(ni.begin(), ni.end(), key.mut().begin());
+    std::copy(nr.begin(), nr.end(), key.mut().begin() + ni.size());
+    skeyseed = SecretBytes(prf_len(suite.prf));
+    if (!prf(suite.prf, key.view(), {g_ir}, skeyseed.mut())) return false;
+  } else {
+    // RFC 7296 2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), with the old SA's PRF.
+    skeyseed = SecretBytes(prf_len(old_prf));
+    if (!prf(old_prf, old_sk_d->view(), {g_ir, ni, nr}, skeyseed.mut())) return false;
+  }
+  ByteWriter seed;
+  seed.put_bytes(ni);
+  seed.put_bytes(nr);
+  seed.put_u64(spi_i);
+  seed.put_u64(spi_r);
+  const size_t p = prf_len(suite.prf);
+  const size_t e = suite.encr_key_bits / 8 + kGcmSaltLen;
+  SecretBytes stream(p + 2 * e + 2 * p);
+  if (!prf_plus(suite.prf, skeyseed.view(), seed.view(), stream.mut())) return false;
+  auto take = [&](size_t off, size_t len) { return SecretBytes(stream.view().subspan(off, len)); };
+  out.sk_d = take(0, p);
+  out.sk_ei = take(p, e);
+  out.sk_er = take(p + e, e);
+  out.sk_pi = take(p + 2 * e, p);
+  out.sk_pr = take(2 * p + 2 * e, p);
+  return true;
+}
+
+ChildKeyLayout layout_for(MacsecSuite suite) {
+  switch (suite) {
+    case MacsecSuite::GcmAes128: return {16, 0};
+    case MacsecSuite::GcmAes256: return {32, 0};
+    case MacsecSuite::GcmAesXpn128: return {16, 12};
+    case MacsecSuite::GcmAesXpn256: return {32, 12};
+  }
+  return {};
+}
+
+ChildKeyLayout layout_for_esp(uint16_t key_bits) { return {size_t{key_bits} / 8, 4}; }
+
+bool derive_child_keys(Prf p, std::span<const uint8_t> sk_d, std::span<const uint8_t> g_ir,
+                       std::span<const uint8_t> ni, std::span<const uint8_t> nr, const ChildKeyLayout& layout,
+                       ChildKeymat& out) {
+  SecretBytes seed(g_ir.size() + ni.size() + nr.size());
+  auto s = seed.mut();
+  std::copy(g_ir.begin(), g_ir.end(), s.begin());
+  std::copy(ni.begin(), ni.end(), s.begin() + g_ir.size());
+  std::copy(nr.begin(), nr.end(), s.begin() + g_ir.size() + ni.size());
+  const size_t dir = layout.key_len + layout.salt_len;
+  SecretBytes km(2 * dir);
+  if (!prf_plus(p, sk_d, seed.view(), km.mut())) return false;
+  const auto v = km.view();
+  out.i2r_key = SecretBytes(v.subspan(0, layout.key_len));
+  out.i2r_salt = SecretBytes(v.subspan(layout.key_len, layout.salt_len));
+  out.r2i_key = SecretBytes(v.subspan(dir, layout.key_len));
+  out.r2i_salt = SecretBytes(v.subspan(dir + layout.key_len, layout.salt_len));
+  return true;
+}
+
+}  // namespace linkcrypt::ike

@@ -1,0 +1,196 @@
+// Internal state of one peer's IKE SA, its child SAs and its in-flight exchanges (RFC 7296 2.1-2.25).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "ike_auth.h"
+#include "ike_codec.h"
+#include "ike_crypto.h"
+#include "ike_keys.h"
+#include "ike_proposals.h"
+#include "ike_session.h"
+
+namespace linkcrypt::ike {
+
+// Half-open IKE SAs created by one Responder (RFC 7296 2.6); each session holds a token.
+class HalfOpenTracker {
+ public:
+  size_t count = 0;
+};
+
+// Responder-side cache of the IKE_SA_INIT reply, so a retransmitted request is answered, not
+// turned into a second IKE SA (RFC 7296 2.1).
+struct InitReplyCache {
+  uint64_t spi_i = 0;
+  std::vector<uint8_t> request;
+  std::vector<uint8_t> response;
+};
+
+struct ChildSa {
+  std::vector<TrafficSelector> ts_local, ts_remote;  // negotiated (ESP); reused on rekey
+  uint32_t spi_in = 0;   // ours: the peer sends with it, and names it in Delete
+  uint32_t spi_out = 0;  // the peer's
+  ChildSuite suite;
+  uint8_t an = 0;
+  bool deleting = false;
+  bool rekeying = false;      // our CREATE_CHILD_SA for it is in flight
+  uint32_t replaced_by = 0;   // spi_in of the child that replaces it
+  // RFC 7296 2.8.1: a peer's rekey of this child that we answered while ours was in flight.
+  struct PeerRekey {
+    std::vector<uint8_t> ni, nr;
+    uint32_t new_spi_in = 0;
+  };
+  std::optional<PeerRekey> peer_rekey;
+};
+
+enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, DeleteIke, Dpd, NotifyError };
+
+struct Pending {
+  ReqKind kind = ReqKind::Dpd;
+  uint32_t mid = 0;
+  std::vector<uint8_t> bytes;
+  TimePoint next_retx{};
+  Millis interval{0};
+  uint32_t retries = 0;
+  std::optional<DhKey> dh;
+  std::vector<uint8_t> nonce;
+  std::vector<Proposal> offer;
+  uint32_t child_spi = 0;      // new child: our inbound SPI
+  uint32_t old_child_spi = 0;  // child being rekeyed or deleted (our inbound SPI)
+  uint64_t new_ike_spi = 0;
+};
+
+struct IkeSa {
+  uint64_t spi_i = 0, spi_r = 0;
+  bool initiator = false;  // we are the original initiator of this IKE SA (I flag, 2.18)
+  IkeSuite suite;
+  IkeKeys keys;
+  uint32_t next_mid = 0;
+  uint32_t peer_next_mid = 0;
+  bool has_cached = false;
+  uint32_t cached_mid = 0;
+  std::vector<uint8_t> cached_response;
+  uint64_t iv_counter = 0;
+  bool deleting = false;
+  std::optional<Pending> pending;
+  // RFC 7296 2.8.2 bookkeeping: nonces of a peer IKE rekey answered while ours was in flight.
+  bool rekeying = false;
+};
+
+struct QueuedRequest {
+  ReqKind kind;
+  uint32_t child_spi = 0;
+};
+
+class SessionImpl {
+ public:
+  SessionImpl(std::shared_ptr<const Config> cfg, Role role, Endpoint remote);
+  ~SessionImpl();
+
+  Output start(TimePoint now);
+  Output on_message(std::span<const uint8_t> msg, TimePoint now);
+  Output on_timer(TimePoint now);
+  Output rekey_child(TimePoint now);
+  Output rekey_ike(TimePoint now);
+  Output close(TimePoint now);
+  std::optional<TimePoint> next_deadline() const;
+  bool owns(const HeaderInfo& h) const;
+
+  // Responder entry: the first IKE_SA_INIT (already checked by the Responder). Returns false
+  // when the request was rejected (the notify reply is in out).
+  bool on_init_request(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out);
+
+  SessionState state_ = SessionState::Idle;
+  SessionCounters counters_;
+  std::unique_ptr<IkeSa> ike_;
+  std::unique_ptr<IkeSa> old_ike_;
+  std::shared_ptr<HalfOpenTracker> half_open_;
+  bool half_open_counted_ = false;
+  std::shared_ptr<InitReplyCache> init_cache_;
+
+ private:
+  // message building
+  std::vector<uint8_t> seal(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, const ChainBuilder& inner);
+  bool open(IkeSa& sa, std::span<const uint8_t> msg, const Message& m, Payloads& inner);
+  void send_request(IkeSa& sa, Pending p, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out);
+  void send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out);
+  void emit_send(std::vector<uint8_t> bytes, Output& out) const;
+  std::vector<uint8_t> nat_hash(uint64_t spi_i, uint64_t spi_r, const Endpoint& ep) const;
+  void add_nat_notifies(ChainBuilder& c, uint64_t spi_i, uint64_t spi_r) const;
+  void check_nat(const Payloads& p, uint64_t spi_i, uint64_t spi_r, Output& out);
+  void add_ts(ChainBuilder& c, const std::vector<TrafficSelector>* tsi, const std::vector<TrafficSelector>* tsr) const;
+  void add_sci(ChainBuilder& c) const;
+
+  // handshake
+  void send_init(TimePoint now, Output& out);
+  void on_init_response(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out);
+  void send_auth(TimePoint now, Output& out);
+  void on_auth_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
+  void on_auth_response(IkeSa& sa, const Payloads& in, TimePoint now, Output& out);
+  bool build_our_auth(bool initiator, std::span<const uint8_t> real_message, std::span<const uint8_t> peer_nonce,
+                      ChainBuilder& c, std::vector<uint8_t>& id_body);
+  std::optional<Failed> verify_peer_auth(bool peer_is_initiator, const Payloads& in,
+                                         std::span<const uint8_t> real_message, std::span<const uint8_t> our_nonce);
+
+  // child SAs
+  std::optional<ChildKeysReady> install_child(const ChildSuite& suite, uint32_t spi_in, uint32_t spi_out,
+                                              bool we_initiated, std::span<const uint8_t> g_ir,
+                                              std::span<const uint8_t> ni, std::span<const uint8_t> nr,
+                                              const ChildSa* replaces);
+  ChildSa* find_child_in(uint32_t spi_in);
+  ChildSa* find_child_out(uint32_t spi_out);
+  void start_rekey_child(uint32_t old_spi, TimePoint now, Output& out);
+  void on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
+  void on_rekey_child_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out);
+  void start_rekey_ike(TimePoint now, Output& out);
+  void on_rekey_ike_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out);
+  void start_delete_child(uint32_t spi_in, TimePoint now, Output& out);
+  void start_delete_ike(IkeSa& sa, TimePoint now, Output& out);
+  void on_informational_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
+  void on_informational_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out);
+
+  // plumbing
+  void dispatch_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
+  void dispatch_response(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
+  void pump_queue(TimePoint now, Output& out);
+  void enqueue(QueuedRequest r, TimePoint now, Output& out);
+  void fail(FailReason r, std::string detail, Output& out, bool by_peer = false,
+            std::optional<ProposalMismatch> props = std::nullopt);
+  void mark_established();
+  void retransmit(IkeSa& sa, TimePoint now, Output& out);
+
+  std::shared_ptr<const Config> cfg_;
+  Role role_;
+  Endpoint local_;
+  Endpoint remote_;
+  std::optional<SigningKey> signer_;
+  std::vector<ChildSa> children_;
+  std::deque<QueuedRequest> queue_;
+  std::optional<TimePoint> retry_at_;   // a TEMPORARY_FAILURE back-off
+  std::optional<QueuedRequest> retry_req_;
+  TimePoint last_rx_{};
+  TimePoint created_{};
+
+  // IKE_SA_INIT / IKE_AUTH context
+  std::optional<DhKey> dh_;
+  std::vector<uint8_t> ni_, nr_;
+  std::vector<uint8_t> init_request_, init_response_;
+  std::vector<uint8_t> cookie_;
+  std::vector<Proposal> ike_offer_;
+  DhGroup ke_group_ = DhGroup::Curve25519;
+  uint32_t init_retries_ = 0;
+  std::vector<Proposal> auth_child_offer_;
+  uint32_t auth_child_spi_ = 0;
+  uint64_t peer_sci_ = 0;
+  bool nat_ = false;
+  bool nat_local_ = false;
+  bool nat_remote_ = false;
+  std::optional<DhGroup> child_ke_group_;  // after INVALID_KE_PAYLOAD on a child rekey
+  bool float_announced_ = false;
+  Identity peer_id_;
+};
+
+}  // namespace linkcrypt::ike
