@@ -13,6 +13,7 @@
 #include "frame_pool.h"
 #include "measure.h"
 #include "raw_gcm.h"
+#include "secy_runner.h"
 
 namespace po = boost::program_options;
 using namespace linkcrypt::bench;
@@ -78,7 +79,7 @@ std::vector<uint8_t> bench_key(size_t len) {
 
 int main(int argc, char** argv) {
   MeasureConfig mcfg;
-  std::string suites_arg, sizes_arg, ops_arg;
+  std::string suites_arg, sizes_arg, ops_arg, engines_arg;
   int cpu = -1;
   bool markdown = false;
   po::options_description desc(
@@ -86,11 +87,12 @@ int main(int argc, char** argv) {
       "GCM call (the limit) and of the SecY's protect/validate. Options");
   desc.add_options()
       ("help,h", "this help")
-      ("suites", po::value(&suites_arg)->default_value("gcm-aes-128,gcm-aes-256"),
+      ("suites", po::value(&suites_arg)->default_value("gcm-aes-128,gcm-aes-256,gcm-aes-xpn-128,gcm-aes-xpn-256"),
        "comma-separated cipher suites")
       ("sizes", po::value(&sizes_arg)->default_value("64,512,1518,imix"),
        "comma-separated plain frame sizes (octets, no FCS) or imix (7:4:1 of 64/570/1518)")
       ("ops", po::value(&ops_arg)->default_value("protect,validate"), "protect and/or validate")
+      ("engines", po::value(&engines_arg)->default_value("ipsec-mb,openssl"), "SecY engines to measure")
       ("reps", po::value(&mcfg.reps)->default_value(5), "repetitions (the median is reported)")
       ("min-ms", po::value(&mcfg.min_ms)->default_value(100), "timed milliseconds per repetition")
       ("cpu", po::value(&cpu)->default_value(-1), "CPU to pin to (default: the highest allowed)")
@@ -124,17 +126,34 @@ int main(int argc, char** argv) {
       std::printf("%-16s %-9s %-5s %-10s %9s %8s %8s\n", "suite", "op", "size", "impl",
                   "Mframes/s", "Gb/s", "vs raw");
     }
-    for (const auto& suite : split_list(suites_arg)) {
-      const bool aes256 = suite.find("256") != std::string::npos;
-      const auto key = bench_key(aes256 ? 32 : 16);
+    std::vector<linkcrypt::secy::EngineKind> engines;
+    for (const auto& name : split_list(engines_arg)) {
+      const auto kind = linkcrypt::secy::parse_engine_kind(name);
+      if (!kind) throw std::invalid_argument("unknown engine " + name);
+      engines.push_back(*kind);
+    }
+    bool described = false;
+    for (const auto& suite_name : split_list(suites_arg)) {
+      const auto suite = linkcrypt::secy::parse_cipher_suite(suite_name);
+      if (!suite) throw std::invalid_argument("unknown suite " + suite_name);
+      const auto key = bench_key(linkcrypt::secy::sak_len(*suite));
       RawGcm raw(key);
+      // One runner per engine and suite: its SAs start at PN 1, far from exhaustion.
+      std::vector<std::unique_ptr<SecyRunner>> runners;
+      for (auto kind : engines) runners.push_back(std::make_unique<SecyRunner>(*suite, kind));
+      if (!described) {
+        std::printf("# raw: ipsec-mb %s %s direct GCM calls;", IMB_VERSION_STR, raw.arch_name().c_str());
+        for (auto& r : runners) std::printf(" engine: %s;", r->engine_description().c_str());
+        std::printf("\n");
+        described = true;
+      }
       for (const auto& size : split_list(sizes_arg)) {
         const SizeMix mix = make_size_mix(size);
         FramePool pool(mix);
         for (const auto& op : split_list(ops_arg)) {
           const bool protect = op == "protect";
           if (!protect && op != "validate") throw std::invalid_argument("unknown op " + op);
-          Row limit{suite, op, size, "raw-gcm", {}, 0};
+          Row limit{suite_name, op, size, "raw-gcm", {}, 0};
           if (protect) {
             limit.rate = measure(mcfg, kPoolFrames, pool.total_octets(),
                                  [&] { pool.restore_plain(); }, [&] { raw.seal_pass(pool); });
@@ -147,6 +166,20 @@ int main(int argc, char** argv) {
           }
           limit.limit_fps = limit.rate.frames_per_s;
           print_row(limit, markdown);
+          for (size_t e = 0; e < runners.size(); ++e) {
+            SecyRunner& r = *runners[e];
+            Row row{suite_name, op, size, std::string(linkcrypt::secy::engine_kind_name(engines[e])), {},
+                    limit.limit_fps};
+            if (protect) {
+              row.rate = measure(mcfg, kPoolFrames, pool.total_octets(), [&] { pool.restore_plain(); },
+                                 [&] { r.protect_pass(pool); });
+            } else {
+              row.rate = measure(mcfg, kPoolFrames, pool.total_octets(), [&] { r.prepare_validate(pool); },
+                                 [&] { r.validate_pass(pool); });
+            }
+            r.check_last_pass(op.c_str());
+            print_row(row, markdown);
+          }
         }
       }
     }

@@ -23,7 +23,7 @@ class RawGcm {
   RawGcm(const RawGcm&) = delete;
   RawGcm& operator=(const RawGcm&) = delete;
 
-  // One pass over the whole pool, frame after frame (the burst split adds nothing to raw calls).
+  // One pass over the whole pool in bursts of kBurst: the burst's IVs first, then one call per frame.
   void seal_pass(FramePool& pool);
   void open_pass(FramePool& pool);
   [[nodiscard]] std::string arch_name() const;
