@@ -9,15 +9,14 @@
 
 namespace linkcrypt::secy::detail {
 
+// One byte-swapped store each (our own bytes, not parsing): these run per frame.
 inline void store_be32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
+  const uint32_t be = __builtin_bswap32(v);
+  std::memcpy(p, &be, sizeof(be));
 }
 inline void store_be64(uint8_t* p, uint64_t v) {
-  store_be32(p, static_cast<uint32_t>(v >> 32));
-  store_be32(p + 4, static_cast<uint32_t>(v));
+  const uint64_t be = __builtin_bswap64(v);
+  std::memcpy(p, &be, sizeof(be));
 }
 inline uint64_t load_be64(const uint8_t* p) {
   uint64_t v = 0;

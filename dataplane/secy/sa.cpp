@@ -6,13 +6,13 @@
 namespace linkcrypt::secy {
 
 TxSa::TxSa(const TxSaParams& p, std::span<const uint8_t> sak)
-    : key_(p.suite, sak),
-      xpn_(p.xpn),
-      sci_(p.sci),
+    : next_pn_(p.next_pn),
       rekey_threshold_(p.rekey_threshold ? p.rekey_threshold : default_rekey_threshold(p.suite)),
+      sci_(p.sci),
+      xpn_(p.xpn),
       suite_(p.suite),
       an_(p.an),
-      next_pn_(p.next_pn) {
+      key_(p.suite, sak) {
   if (p.an > 3) throw std::invalid_argument("AN must be 0..3");
   if (p.next_pn == 0 || p.next_pn > max_pn(p.suite)) {
     throw std::invalid_argument("next PN must be in 1..max PN of the suite");
@@ -41,30 +41,15 @@ TxSaCounters TxSa::counters_sum() const {
 }
 
 RxSa::RxSa(const RxSaParams& p, std::span<const uint8_t> sak)
-    : key_(p.suite, sak),
+    : next_pn_(p.lowest_pn),
+      kay_lowest_pn_(p.lowest_pn),
       xpn_(p.xpn),
       suite_(p.suite),
       an_(p.an),
-      next_pn_(p.lowest_pn),
-      kay_lowest_pn_(p.lowest_pn) {
+      key_(p.suite, sak) {
   if (p.an > 3) throw std::invalid_argument("AN must be 0..3");
   if (p.lowest_pn == 0 || p.lowest_pn > max_pn(p.suite)) {
     throw std::invalid_argument("lowest PN must be in 1..max PN of the suite");
-  }
-}
-
-uint64_t RxSa::lowest_pn(uint32_t replay_window) const {
-  const uint64_t next = next_pn_.load(std::memory_order_relaxed);
-  const uint64_t floor = kay_lowest_pn_.load(std::memory_order_relaxed);
-  const uint64_t by_window = next > replay_window ? next - replay_window : 1;
-  return by_window > floor ? by_window : floor;
-}
-
-void RxSa::on_validated(uint64_t pn) {
-  // pn + 1 overflows only for PN 2^64-1, the last PN an XPN SA can carry: keep next at max.
-  const uint64_t want = pn == UINT64_MAX ? UINT64_MAX : pn + 1;
-  uint64_t cur = next_pn_.load(std::memory_order_relaxed);
-  while (want > cur && !next_pn_.compare_exchange_weak(cur, want, std::memory_order_relaxed)) {
   }
 }
 

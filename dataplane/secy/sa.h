@@ -62,16 +62,17 @@ class TxSa {
   [[nodiscard]] TxSaCounters counters_sum() const;
 
  private:
-  SaKey key_;
-  XpnParams xpn_;
-  Sci sci_;
+  // Everything a burst reads sits in the first cache line; the key schedule follows.
+  // next_pn_ == 0 means "past UINT64_MAX" for XPN; see reserve_pns().
+  alignas(64) std::atomic<uint64_t> next_pn_;
   uint64_t rekey_threshold_;
+  Sci sci_;
+  XpnParams xpn_;
   CipherSuite suite_;
   uint8_t an_;
-  // 0 means "past UINT64_MAX" for XPN; see reserve_pns().
-  alignas(64) std::atomic<uint64_t> next_pn_;
   std::atomic<bool> threshold_reached_{false};
   std::atomic<bool> exhausted_{false};
+  SaKey key_;
   std::array<TxSaCounters, kMaxLcores> counters_{};
 };
 
@@ -95,10 +96,22 @@ class RxSa {
 
   // 10.6.5: nextPN is one more than the highest PN validated so far (or the initial lowest PN).
   [[nodiscard]] uint64_t next_pn() const { return next_pn_.load(std::memory_order_relaxed); }
-  // 10.6.2: lowestPN = max(KaY's lowest PN, nextPN - replayWindow).
-  [[nodiscard]] uint64_t lowest_pn(uint32_t replay_window) const;
-  // Raises nextPN to pn + 1 if that is higher (after the ICV verified, 10.6.5).
-  void on_validated(uint64_t pn);
+  // 10.6.2: lowestPN = max(KaY's lowest PN, nextPN - replayWindow). Inline: runs per frame.
+  [[nodiscard]] uint64_t lowest_pn(uint32_t replay_window) const {
+    const uint64_t next = next_pn_.load(std::memory_order_relaxed);
+    const uint64_t floor = kay_lowest_pn_.load(std::memory_order_relaxed);
+    const uint64_t by_window = next > replay_window ? next - replay_window : 1;
+    return by_window > floor ? by_window : floor;
+  }
+  // Raises nextPN to pn + 1 if that is higher (after the ICV verified, 10.6.5). pn + 1 would
+  // overflow only for PN 2^64-1, the last PN an XPN SA can carry: next then stays at the max.
+  void on_validated(uint64_t pn) {
+    const uint64_t want = pn == UINT64_MAX ? UINT64_MAX : pn + 1;
+    uint64_t cur = next_pn_.load(std::memory_order_relaxed);
+    while (want > cur &&
+           !next_pn_.compare_exchange_weak(cur, want, std::memory_order_relaxed)) {
+    }
+  }
   // The KaY may raise the lowest acceptable PN (10.7.22 updtLowestPN); never lowers it.
   void set_lowest_pn(uint64_t pn);
 
@@ -106,12 +119,13 @@ class RxSa {
   [[nodiscard]] RxSaCounters counters_sum() const;
 
  private:
-  SaKey key_;
+  // The per-frame fields share the first cache line; the key schedule follows.
+  alignas(64) std::atomic<uint64_t> next_pn_;
+  std::atomic<uint64_t> kay_lowest_pn_;
   XpnParams xpn_;
   CipherSuite suite_;
   uint8_t an_;
-  alignas(64) std::atomic<uint64_t> next_pn_;
-  std::atomic<uint64_t> kay_lowest_pn_;
+  SaKey key_;
   mutable std::array<RxSaCounters, kMaxLcores> counters_{};
 };
 

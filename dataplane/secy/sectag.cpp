@@ -73,29 +73,14 @@ bool parse_sectag(std::span<const uint8_t> frame, bool xpn, SecTag& out, BadTagR
     return false;
   }
   out.tci = tci;
+  out.tag_len = static_cast<uint8_t>(sectag_len(has_sci));
   out.an = tci_an & kAnMask;
   out.sl = sl_octet;
   out.pn32 = pn32;
   out.has_sci = has_sci;
   out.sci = sci;
-  out.tag_len = static_cast<uint8_t>(sectag_len(has_sci));
   out.secure_data_len = static_cast<uint32_t>(secure_len);
   return true;
-}
-
-void build_sectag(uint8_t* out, uint8_t tci, uint8_t an, uint32_t secure_data_len, uint32_t pn32,
-                  Sci sci) {
-  out[0] = static_cast<uint8_t>(kMacsecEtherType >> 8);
-  out[1] = static_cast<uint8_t>(kMacsecEtherType);
-  out[2] = static_cast<uint8_t>(tci | (an & kAnMask));
-  out[3] = secure_data_len < kShortLenLimit ? static_cast<uint8_t>(secure_data_len) : 0;
-  out[4] = static_cast<uint8_t>(pn32 >> 24);
-  out[5] = static_cast<uint8_t>(pn32 >> 16);
-  out[6] = static_cast<uint8_t>(pn32 >> 8);
-  out[7] = static_cast<uint8_t>(pn32);
-  if (tci & kTciSc) {
-    for (int i = 0; i < 8; ++i) out[8 + i] = static_cast<uint8_t>(sci >> (56 - 8 * i));
-  }
 }
 
 }  // namespace linkcrypt::secy

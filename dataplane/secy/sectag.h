@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 #include "cipher_suite.h"
@@ -44,16 +45,17 @@ enum class BadTagReason : uint8_t {
   kCount,
 };
 
-// The decoded SecTAG of a received frame. `sci` is only meaningful when has_sci.
+// The decoded SecTAG of a received frame; parse_sectag sets every field (no default
+// initializers, so a burst's array of them costs nothing to declare). `sci` is 0 without SC.
 struct SecTag {
-  uint8_t tci = 0;         // TCI bits without the AN
-  uint8_t an = 0;
-  uint8_t sl = 0;
-  uint32_t pn32 = 0;       // the PN field: the low 32 bits of the PN
-  bool has_sci = false;
-  Sci sci = 0;
-  uint8_t tag_len = 0;     // 8 or 16
-  uint32_t secure_data_len = 0;  // from SL when SL != 0, else from the frame length
+  uint8_t tci;              // TCI bits without the AN
+  uint8_t an;
+  uint8_t sl;
+  uint8_t tag_len;          // 8 or 16
+  uint32_t pn32;            // the PN field: the low 32 bits of the PN
+  Sci sci;
+  uint32_t secure_data_len; // from SL when SL != 0, else from the frame length
+  bool has_sci;
 };
 
 // Parses and validates the SecTAG of a whole frame (DA ‖ SA ‖ SecTAG ‖ secure data ‖ ICV) whose
@@ -65,8 +67,19 @@ struct SecTag {
                                 BadTagReason& why);
 
 // Writes the SecTAG at `out` (which has sectag_len(include_sci) octets). `tci` carries the ES,
-// SC, SCB, E and C bits; SL is computed from secure_data_len per 9.7.
-void build_sectag(uint8_t* out, uint8_t tci, uint8_t an, uint32_t secure_data_len, uint32_t pn32,
-                  Sci sci);
+// SC, SCB, E and C bits; SL is computed from secure_data_len per 9.7. Inline: it runs per frame.
+inline void build_sectag(uint8_t* out, uint8_t tci, uint8_t an, uint32_t secure_data_len,
+                         uint32_t pn32, Sci sci) {
+  out[0] = static_cast<uint8_t>(kMacsecEtherType >> 8);
+  out[1] = static_cast<uint8_t>(kMacsecEtherType);
+  out[2] = static_cast<uint8_t>(tci | (an & kAnMask));
+  out[3] = secure_data_len < kShortLenLimit ? static_cast<uint8_t>(secure_data_len) : 0;
+  const uint32_t pn_be = __builtin_bswap32(pn32);
+  std::memcpy(out + 4, &pn_be, sizeof(pn_be));
+  if (tci & kTciSc) {
+    const uint64_t sci_be = __builtin_bswap64(sci);
+    std::memcpy(out + 8, &sci_be, sizeof(sci_be));
+  }
+}
 
 }  // namespace linkcrypt::secy

@@ -40,7 +40,10 @@ struct Pending {
 
 // Delivers a tagged frame: moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
 inline void strip_tag(FrameRef& f, const SecTag& tag, ValidateResult& res) {
-  std::memmove(f.data + tag.tag_len, f.data, kAddrLen);
+  // Fixed-size copies through a temporary: inlined, and safe for the overlapping 8-octet tag.
+  uint8_t addr[kAddrLen];
+  std::memcpy(addr, f.data, kAddrLen);
+  std::memcpy(f.data + tag.tag_len, addr, kAddrLen);
   res.plain_offset = tag.tag_len;
   res.plain_len = static_cast<uint32_t>(kAddrLen) + tag.secure_data_len;
 }

@@ -178,7 +178,7 @@ TEST_P(Validate, StrictCheckDisabledOnBadIcv) {
         EXPECT_EQ(out.plain, plain_frame(100));
         EXPECT_EQ(sa.counters_sum().in_pkts_unchecked, 1u);
       }
-      EXPECT_EQ(sa.next_pn(), mode == ValidateFrames::Disabled && !conf ? 1u : 1u);
+      EXPECT_EQ(sa.next_pn(), 1u);  // nothing verified: the replay state did not move
     }
   }
 }
