@@ -797,6 +797,9 @@ void SessionImpl::start_rekey_child(uint32_t old_spi, TimePoint now, Output& out
   add_ts(c, esp ? &old->ts_local : nullptr, esp ? &old->ts_remote : nullptr);
   add_sci(c);
   old->rekeying = true;
+  p.old_an = old->an;
+  p.old_ts_local = old->ts_local;
+  p.old_ts_remote = old->ts_remote;
   send_request(*ike_, std::move(p), ExchangeType::CreateChildSa, c, now, out);
 }
 
@@ -879,7 +882,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     reply_notify(NotifyType::ChildSaNotFound);
     return;
   }
-  if (old->deleting || old->replaced_by != 0 || sa.rekeying) {
+  if (old->deleting || (old->replaced_by != 0 && !old->rekeying) || sa.rekeying) {
     reply_notify(NotifyType::TemporaryFailure);
     return;
   }
@@ -924,14 +927,17 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
   const uint32_t old_spi = old->spi_in;
   const bool collision = old->rekeying;
-  if (collision) old->peer_rekey = ChildSa::PeerRekey{*in.nonce, nr, spi};
+  if (collision && ike_->pending && ike_->pending->kind == ReqKind::RekeyChild &&
+      ike_->pending->old_child_spi == old_spi)
+    ike_->pending->peer_rekey = ChildSa::PeerRekey{*in.nonce, nr, spi};
   auto ev = install_child(*cs, spi, peer_spi, false, g_ir ? g_ir->view() : std::span<const uint8_t>{}, *in.nonce, nr,
                           old);
   if (!ev) {
     fail(FailReason::InternalError, "child key derivation failed", out);
     return;
   }
-  if (!collision) find_child_in(old_spi)->replaced_by = spi;
+  // Until a collision is resolved (2.8.1), the peer's new child is the presumed successor.
+  find_child_in(old_spi)->replaced_by = spi;
   out.events.emplace_back(std::move(*ev));
   (void)now;
 }
@@ -950,13 +956,12 @@ void SessionImpl::on_rekey_child_response(IkeSa& sa, Pending& p, const Payloads&
   if (in.find_notify(NotifyType::TemporaryFailure) || in.find_notify(NotifyType::ChildSaNotFound)) {
     ChildSa* old = find_child_in(p.old_child_spi);
     // Retry later unless the peer's own rekey or delete already replaced this child (2.25).
-    if (old && !old->deleting && !old->peer_rekey && old->replaced_by == 0) {
+    if (old && !old->deleting && !p.peer_rekey && old->replaced_by == 0) {
       uint8_t jitter = 0;
       (void)random_bytes({&jitter, 1});
       retry_at_ = now + cfg_->timers.retransmit_base + Millis(jitter * 4);
       retry_req_ = QueuedRequest{ReqKind::RekeyChild, p.old_child_spi};
     }
-    if (old) old->peer_rekey.reset();
     return;
   }
   if (const auto* n = in.find_notify(NotifyType::InvalidKePayload)) {
@@ -994,34 +999,39 @@ void SessionImpl::on_rekey_child_response(IkeSa& sa, Pending& p, const Payloads&
     }
   }
   if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8) peer_sci_ = spi_u64(sci->data);
-  const ChildSa* old = find_child_in(p.old_child_spi);
+  // The old child may already be gone (a colliding peer rekey deleted it): its AN and
+  // selectors travel in the pending request.
+  ChildSa old_copy;
+  old_copy.spi_in = p.old_child_spi;
+  old_copy.an = p.old_an;
+  old_copy.ts_local = p.old_ts_local;
+  old_copy.ts_remote = p.old_ts_remote;
   auto ev = install_child(*cs, p.child_spi, spi_u32((*in.sa)[0].spi), true,
-                          g_ir ? g_ir->view() : std::span<const uint8_t>{}, p.nonce, *in.nonce, old);
+                          g_ir ? g_ir->view() : std::span<const uint8_t>{}, p.nonce, *in.nonce, &old_copy);
   if (!ev) {
     fail(FailReason::InternalError, "child key derivation failed", out);
     return;
   }
   out.events.emplace_back(std::move(*ev));
   ChildSa* o = find_child_in(p.old_child_spi);
-  if (o == nullptr) return;
-  if (o->peer_rekey) {
+  if (p.peer_rekey) {
     // RFC 7296 2.8.1 collision: the exchange holding the lowest of the four nonces made the
     // redundant SA; its initiator deletes it, the other initiator deletes the old one.
-    const auto& pr = *o->peer_rekey;
+    const auto& pr = *p.peer_rekey;
     std::span<const uint8_t> ours_low = nonce_less(p.nonce, *in.nonce) ? std::span<const uint8_t>(p.nonce)
                                                                         : std::span<const uint8_t>(*in.nonce);
     std::span<const uint8_t> theirs_low =
         nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
     if (nonce_less(ours_low, theirs_low)) {
-      o->replaced_by = pr.new_spi_in;
+      if (o) o->replaced_by = pr.new_spi_in;
       enqueue(QueuedRequest{ReqKind::DeleteChild, p.child_spi}, now, out);
-    } else {
+    } else if (o) {
       o->replaced_by = p.child_spi;
       enqueue(QueuedRequest{ReqKind::DeleteChild, p.old_child_spi}, now, out);
     }
-    o->peer_rekey.reset();
     return;
   }
+  if (o == nullptr) return;
   o->replaced_by = p.child_spi;
   enqueue(QueuedRequest{ReqKind::DeleteChild, p.old_child_spi}, now, out);
 }

@@ -43,7 +43,6 @@ struct ChildSa {
     std::vector<uint8_t> ni, nr;
     uint32_t new_spi_in = 0;
   };
-  std::optional<PeerRekey> peer_rekey;
 };
 
 enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, DeleteIke, Dpd, NotifyError };
@@ -61,6 +60,11 @@ struct Pending {
   uint32_t child_spi = 0;      // new child: our inbound SPI
   uint32_t old_child_spi = 0;  // child being rekeyed or deleted (our inbound SPI)
   uint64_t new_ike_spi = 0;
+  // Child rekey: the old child's AN and selectors, kept here because the peer may delete the
+  // old child before our answer arrives; and a colliding peer rekey we answered (2.8.1).
+  uint8_t old_an = 0;
+  std::vector<TrafficSelector> old_ts_local, old_ts_remote;
+  std::optional<ChildSa::PeerRekey> peer_rekey;
 };
 
 struct IkeSa {

@@ -105,7 +105,7 @@ TEST(IkeRekey, ChildRekeyWithoutPfsWhenDisabledOnBothSides) {
   EXPECT_EQ(check_all_child_keys(net.log(0), net.log(1)), 2u);
 }
 
-TEST(IkeRekey, DISABLED_SimultaneousChildRekeysLeaveExactlyOneNewChild) {
+TEST(IkeRekey, SimultaneousChildRekeysLeaveExactlyOneNewChild) {
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     NetFaults f;
     f.max_delay = Millis(20);
