@@ -6,5 +6,142 @@
 
 namespace linkcrypt::ike::test {
 namespace {
+
+struct Pair {
+  Config a = psk_config(Role::Initiator);
+  Config b = psk_config(Role::Responder);
+};
+
+Pair raw_key_pair(bool ed25519) {
+  Pair p;
+  auto ka = make_key(ed25519);
+  auto kb = make_key(ed25519);
+  for (Config* c : {&p.a, &p.b}) c->auth = AuthConfig{};
+  p.a.auth.method = p.b.auth.method = AuthMethod::RawPublicKey;
+  p.a.auth.private_key_pem = private_pem(ka.get());
+  p.b.auth.private_key_pem = private_pem(kb.get());
+  p.a.auth.peer_public_key_der = public_der(kb.get());
+  p.b.auth.peer_public_key_der = public_der(ka.get());
+  return p;
+}
+
+bool both_up(SimNet& net) {
+  return net.log(0).count<ChildKeysReady>() == 1 && net.log(1).count<ChildKeysReady>() == 1;
+}
+bool both_failed(SimNet& net) { return net.log(0).count<Failed>() && net.log(1).count<Failed>(); }
+
+TEST(IkeSigAuth, Ed25519RawPublicKeys) {
+  Pair p = raw_key_pair(true);
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_up(net); }));
+  EXPECT_EQ(net.log(0).count<Failed>() + net.log(1).count<Failed>(), 0u);
+}
+
+TEST(IkeSigAuth, EcdsaP256RawPublicKeys) {
+  Pair p = raw_key_pair(false);
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_up(net); }));
+}
+
+TEST(IkeSigAuth, WrongPublicKeyFailsOnBothSides) {
+  for (int wrong_side = 0; wrong_side < 2; ++wrong_side) {
+    Pair p = raw_key_pair(true);
+    auto stranger = make_key(true);
+    // One side expects a key the other does not hold.
+    (wrong_side == 0 ? p.a : p.b).auth.peer_public_key_der = public_der(stranger.get());
+    SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+    net.start();
+    ASSERT_TRUE(net.run_until([&] { return both_failed(net); })) << "wrong side " << wrong_side;
+    EXPECT_EQ(net.log(wrong_side).last<Failed>()->reason, FailReason::AuthenticationFailed);
+    EXPECT_FALSE(net.log(wrong_side).last<Failed>()->by_peer);
+    EXPECT_EQ(net.log(1 - wrong_side).last<Failed>()->reason, FailReason::AuthenticationFailed);
+    EXPECT_TRUE(net.log(1 - wrong_side).last<Failed>()->by_peer);
+  }
+}
+
+// A P-256 CA, and end-entity certificates for both peers (Ed25519 and P-256 keys).
+struct Pki {
+  EvpPkeyPtr ca_key = make_key(false);
+  X509Ptr ca = make_cert(ca_key.get(), "linkcrypt test CA", nullptr, nullptr, -3600, 86400, true);
+  EvpPkeyPtr other_ca_key = make_key(false);
+  X509Ptr other_ca = make_cert(other_ca_key.get(), "some other CA", nullptr, nullptr, -3600, 86400, true);
+};
+
+Pair cert_pair(Pki& pki, bool a_ed25519, long a_not_after, bool a_from_other_ca) {
+  Pair p;
+  auto ka = make_key(a_ed25519);
+  auto kb = make_key(false);
+  X509* a_issuer = a_from_other_ca ? pki.other_ca.get() : pki.ca.get();
+  EVP_PKEY* a_issuer_key = a_from_other_ca ? pki.other_ca_key.get() : pki.ca_key.get();
+  auto ca_cert = make_cert(ka.get(), "a.linkcrypt.test", a_issuer, a_issuer_key, a_not_after - 90000, a_not_after, false);
+  auto cb_cert = make_cert(kb.get(), "b.linkcrypt.test", pki.ca.get(), pki.ca_key.get(), -3600, 86400, false);
+  for (Config* c : {&p.a, &p.b}) {
+    c->auth = AuthConfig{};
+    c->auth.method = AuthMethod::Certificate;
+    c->auth.ca_cert_der = cert_der(pki.ca.get());
+  }
+  p.a.auth.private_key_pem = private_pem(ka.get());
+  p.a.auth.local_cert_der = cert_der(ca_cert.get());
+  p.b.auth.private_key_pem = private_pem(kb.get());
+  p.b.auth.local_cert_der = cert_der(cb_cert.get());
+  return p;
+}
+
+TEST(IkeSigAuth, X509CertificatesFromConfiguredCa) {
+  Pki pki;
+  for (bool ed : {true, false}) {
+    Pair p = cert_pair(pki, ed, 86400, false);
+    SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+    net.start();
+    ASSERT_TRUE(net.run_until([&] { return both_up(net); })) << (ed ? "Ed25519" : "P-256");
+  }
+}
+
+TEST(IkeSigAuth, ExpiredCertificateFailsTypedOnBothSides) {
+  Pki pki;
+  Pair p = cert_pair(pki, true, -60, false);  // expired a minute ago
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_failed(net); }));
+  EXPECT_EQ(net.log(1).last<Failed>()->reason, FailReason::CertificateExpired);
+  EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::AuthenticationFailed);
+  EXPECT_TRUE(net.log(0).last<Failed>()->by_peer);
+}
+
+TEST(IkeSigAuth, CertificateCheckTimeIsAnInput) {
+  Pki pki;
+  Pair p = cert_pair(pki, true, -60, false);
+  // Checked at a time when it was still valid: accepted.
+  p.b.auth.cert_check_time = static_cast<int64_t>(time(nullptr)) - 3600;
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_up(net); }));
+}
+
+TEST(IkeSigAuth, UntrustedCertificateFailsTypedOnBothSides) {
+  Pki pki;
+  Pair p = cert_pair(pki, false, 86400, true);  // issued by a CA the responder does not trust
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_failed(net); }));
+  EXPECT_EQ(net.log(1).last<Failed>()->reason, FailReason::CertificateUntrusted);
+  EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::AuthenticationFailed);
+}
+
+TEST(IkeSigAuth, ResponderCertificateCheckedByInitiator) {
+  Pki pki;
+  Pair p = cert_pair(pki, false, 86400, false);
+  // The initiator trusts only the other CA: the responder's certificate is untrusted to it.
+  p.a.auth.ca_cert_der = cert_der(pki.other_ca.get());
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_failed(net); }));
+  EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::CertificateUntrusted);
+  EXPECT_EQ(net.log(1).last<Failed>()->reason, FailReason::AuthenticationFailed);
+  EXPECT_TRUE(net.log(1).last<Failed>()->by_peer);
+}
+
 }  // namespace
 }  // namespace linkcrypt::ike::test
