@@ -226,6 +226,15 @@ class Charon:
             raise RuntimeError(f"swanctl {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
         return r.stdout
 
+    def initiate_async(self):
+        """swanctl --initiate blocks until the SA is up or charon gives up; the caller waits on
+        the SA state instead, so a peer that never answers costs one step timeout, not minutes."""
+        self.initiator = subprocess.Popen(
+            ["swanctl", "--initiate", "--child", "lc", "--uri", f"unix://{self.vici}"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        self.lab.procs.append(self.initiator)
+
     def stop(self):
         if self.proc:
             stop_process(self.proc)
