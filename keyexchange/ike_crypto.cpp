@@ -52,6 +52,15 @@ std::optional<DhKey> DhKey::generate(DhGroup group) {
   return DhKey(group, std::move(key), std::move(pub));
 }
 
+std::optional<DhKey> DhKey::from_private_x25519(std::span<const uint8_t, 32> scalar) {
+  EvpPkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, scalar.data(), scalar.size()));
+  if (!key) return std::nullopt;
+  std::vector<uint8_t> pub(32);
+  size_t len = pub.size();
+  if (EVP_PKEY_get_raw_public_key(key.get(), pub.data(), &len) != 1 || len != 32) return std::nullopt;
+  return DhKey(DhGroup::Curve25519, std::move(key), std::move(pub));
+}
+
 std::optional<SecretBytes> DhKey::derive(std::span<const uint8_t> peer_public) const {
   if (peer_public.size() != ke_public_len(group_)) return std::nullopt;
   EvpPkeyPtr peer;

@@ -21,6 +21,8 @@ class DhKey {
  public:
   // A fresh ephemeral key from OpenSSL's CSPRNG; nullopt only if OpenSSL fails.
   static std::optional<DhKey> generate(DhGroup group);
+  // A Curve25519 key from a known scalar: only for known-answer tests (RFC 7748 5.2, 6.1).
+  static std::optional<DhKey> from_private_x25519(std::span<const uint8_t, 32> scalar);
   [[nodiscard]] DhGroup group() const { return group_; }
   // The KE payload data: X25519 u-coordinate, or x|y for ECP (RFC 5903 7).
   [[nodiscard]] const std::vector<uint8_t>& public_value() const { return public_; }
