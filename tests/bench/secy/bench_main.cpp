@@ -51,20 +51,21 @@ int pin_to_cpu(int cpu) {
 
 struct Row {
   std::string suite, op, size, impl;
-  Rate rate;
-  double limit_fps = 0;
+  Result result;
 };
 
 void print_row(const Row& r, bool markdown) {
-  const double mfps = r.rate.frames_per_s / 1e6;
-  const double gbps = r.rate.octets_per_s * 8 / 1e9;
-  const double pct = r.limit_fps > 0 ? 100.0 * r.rate.frames_per_s / r.limit_fps : 0;
+  const double mfps = r.result.frames_per_s / 1e6;
+  const double gbps = r.result.octets_per_s * 8 / 1e9;
+  char ratio[48];
+  std::snprintf(ratio, sizeof ratio, "%.0f%% (%.0f-%.0f)", 100 * r.result.ratio, 100 * r.result.ratio_min,
+                100 * r.result.ratio_max);
   if (markdown) {
-    std::printf("| %s | %s | %s | %s | %.2f | %.2f | %.0f%% |\n", r.suite.c_str(), r.op.c_str(),
-                r.size.c_str(), r.impl.c_str(), mfps, gbps, pct);
+    std::printf("| %s | %s | %s | %s | %.2f | %.2f | %s |\n", r.suite.c_str(), r.op.c_str(), r.size.c_str(),
+                r.impl.c_str(), mfps, gbps, ratio);
   } else {
-    std::printf("%-16s %-9s %-5s %-10s %9.2f %8.2f %7.0f%%\n", r.suite.c_str(), r.op.c_str(),
-                r.size.c_str(), r.impl.c_str(), mfps, gbps, pct);
+    std::printf("%-16s %-9s %-5s %-9s %9.2f %8.2f  %s\n", r.suite.c_str(), r.op.c_str(), r.size.c_str(),
+                r.impl.c_str(), mfps, gbps, ratio);
   }
   std::fflush(stdout);
 }
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
        "comma-separated plain frame sizes (octets, no FCS) or imix (7:4:1 of 64/570/1518)")
       ("ops", po::value(&ops_arg)->default_value("protect,validate"), "protect and/or validate")
       ("engines", po::value(&engines_arg)->default_value("ipsec-mb,openssl"), "SecY engines to measure")
-      ("reps", po::value(&mcfg.reps)->default_value(5), "repetitions (the median is reported)")
-      ("min-ms", po::value(&mcfg.min_ms)->default_value(100), "timed milliseconds per repetition")
+      ("reps", po::value(&mcfg.reps)->default_value(7), "repetitions (the median is reported)")
+      ("min-ms", po::value(&mcfg.min_ms)->default_value(50), "timed milliseconds per contender and repetition")
       ("cpu", po::value(&cpu)->default_value(-1), "CPU to pin to (default: the highest allowed)")
       ("markdown", po::bool_switch(&markdown), "print a Markdown table");
   try {
@@ -120,12 +121,6 @@ int main(int argc, char** argv) {
     std::printf("bench_secy: pinned to CPU %d; %u reps x >= %u ms timed each, median; bursts of %u, "
                 "pool of %u frames\n",
                 pinned, mcfg.reps, mcfg.min_ms, kBurst, kPoolFrames);
-    if (markdown) {
-      std::printf("| suite | op | size | impl | Mframes/s | Gb/s | vs raw |\n|---|---|---|---|---:|---:|---:|\n");
-    } else {
-      std::printf("%-16s %-9s %-5s %-10s %9s %8s %8s\n", "suite", "op", "size", "impl",
-                  "Mframes/s", "Gb/s", "vs raw");
-    }
     std::vector<linkcrypt::secy::EngineKind> engines;
     for (const auto& name : split_list(engines_arg)) {
       const auto kind = linkcrypt::secy::parse_engine_kind(name);
@@ -146,6 +141,12 @@ int main(int argc, char** argv) {
         for (auto& r : runners) std::printf(" engine: %s;", r->engine_description().c_str());
         std::printf("\n");
         described = true;
+        if (markdown) {
+          std::printf("| suite | op | size | impl | Mframes/s | Gb/s | vs raw: median (min-max) |\n|---|---|---|---|---:|---:|---:|\n");
+        } else {
+          std::printf("%-16s %-9s %-5s %-9s %9s %8s  %s\n", "suite", "op", "size", "impl", "Mframes/s", "Gb/s",
+                      "vs raw: median (min-max)");
+        }
       }
       for (const auto& size : split_list(sizes_arg)) {
         const SizeMix mix = make_size_mix(size);
@@ -153,32 +154,32 @@ int main(int argc, char** argv) {
         for (const auto& op : split_list(ops_arg)) {
           const bool protect = op == "protect";
           if (!protect && op != "validate") throw std::invalid_argument("unknown op " + op);
-          Row limit{suite_name, op, size, "raw-gcm", {}, 0};
+          // Contender 0 is the raw limit; then each engine's SecY, all on the same pool.
+          std::vector<Contender> contenders;
           if (protect) {
-            limit.rate = measure(mcfg, kPoolFrames, pool.total_octets(),
-                                 [&] { pool.restore_plain(); }, [&] { raw.seal_pass(pool); });
+            contenders.push_back({[&] { pool.restore_plain(); }, [&] { raw.seal_pass(pool); }});
           } else {
             pool.restore_plain();
             raw.seal_pass(pool);
             pool.snapshot_work();
-            limit.rate = measure(mcfg, kPoolFrames, pool.total_octets(),
-                                 [&] { pool.restore_snapshot(); }, [&] { raw.open_pass(pool); });
+            contenders.push_back({[&] { pool.restore_snapshot(); }, [&] { raw.open_pass(pool); }});
           }
-          limit.limit_fps = limit.rate.frames_per_s;
-          print_row(limit, markdown);
-          for (size_t e = 0; e < runners.size(); ++e) {
-            SecyRunner& r = *runners[e];
-            Row row{suite_name, op, size, std::string(linkcrypt::secy::engine_kind_name(engines[e])), {},
-                    limit.limit_fps};
+          for (auto& runner : runners) {
+            SecyRunner* r = runner.get();
             if (protect) {
-              row.rate = measure(mcfg, kPoolFrames, pool.total_octets(), [&] { pool.restore_plain(); },
-                                 [&] { r.protect_pass(pool); });
+              contenders.push_back({[&pool] { pool.restore_plain(); },
+                                    [r, &pool] { r->protect_pass(pool); r->check_last_pass("protect"); }});
             } else {
-              row.rate = measure(mcfg, kPoolFrames, pool.total_octets(), [&] { r.prepare_validate(pool); },
-                                 [&] { r.validate_pass(pool); });
+              contenders.push_back({[r, &pool] { r->prepare_validate(pool); },
+                                    [r, &pool] { r->validate_pass(pool); r->check_last_pass("validate"); }});
             }
-            r.check_last_pass(op.c_str());
-            print_row(row, markdown);
+          }
+          const auto results = measure(mcfg, kPoolFrames, pool.total_octets(), contenders);
+          print_row({suite_name, op, size, "raw-gcm", results[0]}, markdown);
+          for (size_t e = 0; e < runners.size(); ++e) {
+            print_row({suite_name, op, size, std::string(linkcrypt::secy::engine_kind_name(engines[e])),
+                       results[e + 1]},
+                      markdown);
           }
         }
       }
