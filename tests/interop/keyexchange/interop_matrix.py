@@ -24,7 +24,8 @@ FIELD_RE = re.compile(r"(\w+)=(\S*)")
 class OurPeer:
     """ike_udp_peer in one namespace; its stdout lines are collected as they come."""
 
-    def __init__(self, the_lab, side, peer_side, tool, case, role, psk_hex):
+    def __init__(self, the_lab, side, peer_side, tool, case, role, psk_hex, extra_args=(),
+                 remote_id=None):
         self.lines, self.lock = [], threading.Lock()
         psk_file = os.path.join(the_lab.dir, "psk.hex")
         with open(os.open(psk_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
@@ -32,10 +33,12 @@ class OurPeer:
         self.stderr = open(os.path.join(the_lab.dir, f"peer-{side}.stderr"), "w")
         argv = [tool, "--role", role,
                 "--local", lab.WIRE_ADDR[side], "--remote", lab.WIRE_ADDR[peer_side],
-                "--local-id", lab.IDENTITY[side], "--remote-id", lab.IDENTITY[peer_side],
+                "--local-id", lab.IDENTITY[side],
+                "--remote-id", remote_id or lab.IDENTITY[peer_side],
                 "--psk-file", psk_file, "--group", str(case.group),
                 "--aes-bits", str(case.aes_bits),
                 "--ts-local", lab.TS_SUBNET[side], "--ts-remote", lab.TS_SUBNET[peer_side]]
+        argv += list(extra_args)
         self.proc = the_lab.spawn(side, argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.stderr, text=True, bufsize=1)
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -116,15 +119,16 @@ def wait_step(ours, charon, children, ike_sas, what):
         raise TimeoutError(f"{e}; last state {state}") from None
 
 
-def run_case(the_lab, tool, case, we_initiate):
+def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), extra_check=None):
+    """The full sequence; extra_check(ours, ss_log) -> [errors] adds case-specific checks."""
     psk_raw, psk_b64 = lab.random_psk()
     ours_side, ss_side = ("a", "b") if we_initiate else ("b", "a")
-    charon = lab.Charon(the_lab, ss_side, case, psk_b64)
+    charon = lab.Charon(the_lab, ss_side, case, psk_b64, ss_overrides)
     ours = None
     try:
         charon.start()
         ours = OurPeer(the_lab, ours_side, ss_side, tool, case,
-                       "initiator" if we_initiate else "responder", psk_raw.hex())
+                       "initiator" if we_initiate else "responder", psk_raw.hex(), our_args)
         lab.wait_for(lambda: ours.check_alive() or ours.events("LISTENING"), "ike_udp_peer")
         if not we_initiate:
             charon.initiate_async()
@@ -147,7 +151,10 @@ def run_case(the_lab, tool, case, we_initiate):
         wait_step(ours, charon, 3, 3, "IKE rekey by the IKE responder")
         by_initiator("child")
         wait_step(ours, charon, 4, 3, "second child rekey by the IKE initiator")
-        errors = check(case, we_initiate, ours, lab.parse_charon_log(charon.log()))
+        ss_log = lab.parse_charon_log(charon.log())
+        errors = check(case, we_initiate, ours, ss_log)
+        if extra_check:
+            errors += extra_check(ours, charon.log())
         code = ours.close()
         ours_closed = ours.events("CLOSED")
         if code != 0 or not ours_closed or ours_closed[0]["line"] != "CLOSED":

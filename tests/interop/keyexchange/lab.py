@@ -170,7 +170,7 @@ MATRIX = [Case(g, b) for g in (31, 19, 20) for b in (128, 256)]
 class Charon:
     """One charon in one namespace, with its own strongswan.conf, vici socket and pid file."""
 
-    def __init__(self, lab, side, case, psk_b64):
+    def __init__(self, lab, side, case, psk_b64, overrides=None):
         self.lab, self.side = lab, side
         peer = "b" if side == "a" else "a"
         self.dir = os.path.join(lab.dir, f"charon-{side}")
@@ -192,6 +192,7 @@ class Charon:
             "ike_proposal": case.ike_proposal, "esp_proposal": case.esp_proposal,
             "psk": psk_b64,
         }
+        values.update(overrides or {})
         render(os.path.join(HERE, "strongswan.conf.in"), self.conf, values)
         render(os.path.join(HERE, "swanctl.conf.in"), self.swanctl_conf, values)
         self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)

@@ -87,7 +87,7 @@ SecretBytes read_psk_file(const std::string& path) {
 }  // namespace
 
 std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
-  std::string role, local, remote;
+  std::string role, local, remote, ike_groups;
   int group = 31;
   PeerOptions o;
   po::options_description desc(kUsage);
@@ -100,6 +100,9 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
       ("remote-id", po::value(&o.remote_id)->required(), "the peer's identity (FQDN)")
       ("psk-file", po::value(&o.psk_file)->required(), "file holding the pre-shared key in hex")
       ("group", po::value(&group)->default_value(31), "key exchange group: 31, 19 or 20")
+      ("ike-groups", po::value(&ike_groups),
+       "IKE SA groups offered, comma-separated, the KE is for the first (default: --group); "
+       "to exercise INVALID_KE_PAYLOAD (RFC 7296 1.2)")
       ("aes-bits", po::value(&o.aes_bits)->default_value(128),
        "AES-GCM-16 key size for the IKE SA and the ESP child: 128 or 256")
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
@@ -126,6 +129,17 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
   o.local = *l;
   o.remote = *r;
   o.group = parse_group(group);
+  o.ike_groups = {o.group};
+  if (!ike_groups.empty()) {
+    o.ike_groups.clear();
+    size_t start = 0;
+    while (start <= ike_groups.size()) {
+      size_t comma = ike_groups.find(',', start);
+      if (comma == std::string::npos) comma = ike_groups.size();
+      o.ike_groups.push_back(parse_group(std::stoi(ike_groups.substr(start, comma - start))));
+      start = comma + 1;
+    }
+  }
   if (o.aes_bits != 128 && o.aes_bits != 256) {
     throw std::invalid_argument("--aes-bits must be 128 or 256");
   }
@@ -143,7 +157,7 @@ ike::Config build_config(const PeerOptions& opts) {
   ike::IkeProposal p;
   p.aes_gcm16_key_bits = {opts.aes_bits};
   p.prfs = {ike::Prf::HmacSha2_256};
-  p.groups = {opts.group};
+  p.groups = opts.ike_groups;
   cfg.ike_proposals = {p};
   // An ESP child (RFC 4106 AES-GCM-16): same KDF as the MACsec child, and strongSwan can
   // negotiate it, so its keys prove our KEYMAT byte for byte (design.md §4).

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ike_session.h"
 #include "udp_socket.h"
@@ -17,7 +18,8 @@ struct PeerOptions {
   std::string local_id;
   std::string remote_id;
   std::string psk_file;
-  ike::DhGroup group = ike::DhGroup::Curve25519;
+  ike::DhGroup group = ike::DhGroup::Curve25519;         // IKE SA and child PFS group
+  std::vector<ike::DhGroup> ike_groups;                   // IKE offer; default {group}
   uint16_t aes_bits = 128;
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;

@@ -48,9 +48,13 @@ const char* reason_name(ike::FailReason r) {
   return "?";
 }
 
+// Offers joined with ',' and spaces made '_', so the line stays "key=value" tokens.
 std::string join(const std::vector<std::string>& v) {
   std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  for (const auto& x : v) {
+    if (!s.empty()) s += ',';
+    for (char c : x) s += (c == ' ' ? '_' : c);
+  }
   return s.empty() ? "-" : s;
 }
 

@@ -1,0 +1,159 @@
+# Negotiation edge cases against strongSwan: INVALID_KE_PAYLOAD retry, and typed failures on both sides.
+#
+# Each case runs once with us as the initiator and once with strongSwan as the initiator:
+#   invalid-ke      the initiator's KE is for a group the responder does not accept; the
+#                   responder names its group in INVALID_KE_PAYLOAD and the initiator retries
+#                   (RFC 7296 1.2, 3.10.1); then the full rekey sequence with keys compared
+#   wrong-psk       the two PSKs differ: AUTHENTICATION_FAILED (RFC 7296 2.15, 2.21.2)
+#   no-proposal     AES-GCM-16-128 against AES-GCM-16-256 only: NO_PROPOSAL_CHOSEN (3.10.1)
+#   wrong-identity  the responder is not who the initiator expects (3.5): the expecting
+#                   side rejects it
+# Usage (root): python3 interop_negotiation.py PATH/TO/ike_udp_peer [--only NAME]
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import interop_matrix as matrix  # noqa: E402
+import lab  # noqa: E402
+
+
+def invalid_ke_case(the_lab, tool, we_initiate):
+    """Group 19 is what the responder accepts; the initiator's first group is 31."""
+    case = lab.Case(19, 128)
+    if we_initiate:
+        def extra(ours, _log):
+            retry = ours.events("INVALID_KE_RETRY")
+            return [] if [r["group"] for r in retry] == ["19"] else [
+                f"expected one INVALID_KE_RETRY group=19, got {[r['line'] for r in retry]}"]
+        return matrix.run_case(the_lab, tool, case, True, our_args=["--ike-groups", "31,19"],
+                               extra_check=extra)
+
+    def extra(_ours, log):
+        msg = "peer didn't accept DH group CURVE_25519, it requested ECP_256"
+        return [] if msg in log else [f"strongSwan did not log '{msg}'"]
+    return matrix.run_case(
+        the_lab, tool, case, False, extra_check=extra,
+        ss_overrides={"ike_proposal": "aes128gcm16-prfsha256-curve25519-ecp256"})
+
+
+def run_failure(the_lab, tool, we_initiate, our_reason, our_by_peer, ss_pattern,
+                ss_overrides=None, our_args=(), our_psk=None, our_remote_id=None,
+                keys_allowed=False):
+    """Starts both sides, waits until our side reports FAILED with our_reason (by_peer: the
+    peer told us by a notify) and strongSwan's log matches ss_pattern. keys_allowed: our side
+    is the responder and the initiator rejects our IKE_AUTH response, so we had derived the
+    first child's keys before hearing about it (RFC 7296 2.21.2)."""
+    case = lab.Case(31, 128)
+    psk_raw, psk_b64 = lab.random_psk()
+    ours_side, ss_side = ("a", "b") if we_initiate else ("b", "a")
+    charon = lab.Charon(the_lab, ss_side, case, psk_b64, ss_overrides)
+    ours = None
+    state = {}
+    try:
+        charon.start()
+        ours = matrix.OurPeer(the_lab, ours_side, ss_side, tool, case,
+                              "initiator" if we_initiate else "responder",
+                              (our_psk or psk_raw).hex(), our_args, our_remote_id)
+        lab.wait_for(lambda: ours.events("LISTENING") or ours.proc.poll() is not None,
+                     "ike_udp_peer")
+        if not we_initiate:
+            charon.initiate_async()
+
+        def done():
+            state["ours"] = [e["line"] for e in ours.events("FAILED")]
+            state["ss"] = re.search(ss_pattern, charon.log())
+            return state["ours"] and state["ss"]
+        try:
+            lab.wait_for(done, "both sides to report the failure")
+        except TimeoutError as e:
+            return [f"{e}: ours {state.get('ours')}, strongSwan matched={bool(state.get('ss'))}"]
+        errors = []
+        failed = ours.events("FAILED")
+        if (failed[0].get("reason"), failed[0].get("by_peer")) != (our_reason, str(int(our_by_peer))):
+            errors.append(f"our side: expected reason={our_reason} by_peer={int(our_by_peer)}, "
+                          f"got {failed[0]['line']}")
+        if our_reason == "NoProposalChosen" and "-" in (failed[0].get("local_offer", "-"),
+                                                     failed[0].get("peer_offer", "-")):
+            errors.append("NoProposalChosen without both offers")
+        if ours.events("CHILD_KEYS") and not keys_allowed:
+            errors.append("our side derived child keys although the exchange failed")
+        print(f"     ours: {failed[0]['line']}")
+        print(f"     strongSwan: {state['ss'].group(0).splitlines()[0]}")
+        return errors
+    finally:
+        if ours:
+            ours.close()
+        charon.stop()
+
+
+def wrong_psk_case(the_lab, tool, we_initiate):
+    other_psk, _ = lab.random_psk()
+    # RFC 7296 2.21.2: the responder that cannot verify AUTH answers AUTHENTICATION_FAILED.
+    ss_pattern = (r"received AUTHENTICATION_FAILED notify error" if not we_initiate
+                  else r"tried \d+ shared key for .* but MAC mismatched")
+    return run_failure(the_lab, tool, we_initiate, "AuthenticationFailed", we_initiate,
+                       ss_pattern, our_psk=other_psk)
+
+
+def no_proposal_case(the_lab, tool, we_initiate):
+    ss = {"ike_proposal": "aes256gcm16-prfsha256-curve25519",
+          "esp_proposal": "aes256gcm16-curve25519"}
+    ss_pattern = (r"received NO_PROPOSAL_CHOSEN notify error" if not we_initiate
+                  else r"received proposals unacceptable(?s:.*)generating IKE_SA_INIT response 0 \[ N\(NO_PROP\) \]")
+    return run_failure(the_lab, tool, we_initiate, "NoProposalChosen", we_initiate, ss_pattern,
+                       ss_overrides=ss)
+
+
+def wrong_identity_case(the_lab, tool, we_initiate):
+    if we_initiate:
+        # We expect someone else: strongSwan authenticates fine, our side must refuse it.
+        # RFC 7296 2.21.2: we tell the responder with AUTHENTICATION_FAILED and it deletes.
+        return run_failure(the_lab, tool, True, "PeerIdMismatch", False,
+                           r"parsed INFORMATIONAL request \d+ \[ N\(AUTH_FAILED\) \]"
+                           r"(?s:.*)IKE_SA deleted",
+                           our_remote_id="not-b.interop.linkcrypt.test")
+    # strongSwan expects someone else than us as the responder: it rejects our IKE_AUTH
+    # response and tells us so.
+    return run_failure(the_lab, tool, False, "AuthenticationFailed", True,
+                       r"constraint check failed: identity 'not-b\.interop\.linkcrypt\.test' required",
+                       ss_overrides={"remote_id": "not-b.interop.linkcrypt.test"},
+                       keys_allowed=True)
+
+
+CASES = {
+    "invalid-ke": invalid_ke_case,
+    "wrong-psk": wrong_psk_case,
+    "no-proposal": no_proposal_case,
+    "wrong-identity": wrong_identity_case,
+}
+
+
+def main():
+    lab.require_root_or_skip("the strongSwan negotiation interop cases")
+    args = sys.argv[1:]
+    if not args or not os.access(args[0], os.X_OK):
+        print("usage: interop_negotiation.py PATH/TO/ike_udp_peer [--only NAME]")
+        return 2
+    tool = os.path.abspath(args[0])
+    only = args[args.index("--only") + 1] if "--only" in args else ""
+    runs = [(name, fn, we) for name, fn in CASES.items() for we in (True, False)
+            if only in f"{name}-{'ours' if we else 'strongswan'}-init"]
+    failed = 0
+    with lab.Lab("ng") as the_lab:
+        for name, fn, we_initiate in runs:
+            label = f"{name}-{'ours' if we_initiate else 'strongswan'}-init"
+            try:
+                errors = fn(the_lab, tool, we_initiate)
+            except (RuntimeError, TimeoutError) as e:
+                errors = [str(e)]
+            failed += bool(errors)
+            print(f"{'OK  ' if not errors else 'FAIL'} {label}", flush=True)
+            for e in errors:
+                print(f"     {e}", flush=True)
+    print(f"interop_negotiation: {len(runs) - failed} of {len(runs)} cases as expected")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
