@@ -188,12 +188,9 @@ std::optional<ChildSuite> select_child(const std::vector<Proposal>& peer, const 
     }
     if (!encr) continue;
     if (want_ke && !ke) continue;          // PFS required by our policy
-    if (!want_ke && peer_has_ke && ours.pfs_groups.empty()) {
-      // Peer insists on a KE we do not do: only acceptable if it also offers NONE (id 0).
-      bool none = false;
-      for (const auto& t : p.transforms) none |= t.type == TransformType::Ke && t.id == 0;
-      if (!none) continue;
-    }
+    // Without a KE payload (IKE_AUTH, or a rekey without PFS) KE transforms are ignored
+    // (RFC 7296 1.2: IKE_AUTH child proposals may list them; strongSwan does).
+    (void)peer_has_ke;
     if (proto == ProtocolId::Esp && !esn) {
       bool any_esn = false;
       for (const auto& t : p.transforms) any_esn |= t.type == TransformType::Esn;
