@@ -84,10 +84,27 @@ std::vector<std::string> peer_offer_from(const Payloads& p) {
 
 }  // namespace
 
-SessionImpl::SessionImpl(std::shared_ptr<const Config> cfg, Role role, Endpoint remote)
-    : cfg_(std::move(cfg)), role_(role), local_(cfg_->local), remote_(std::move(remote)) {
-  if (cfg_->auth.method != AuthMethod::Psk) signer_ = SigningKey::from_pem(cfg_->auth.private_key_pem.view());
+std::shared_ptr<const PreparedAuth> prepare_auth(const std::shared_ptr<const Config>& cfg) {
+  // A few entries per thread, keyed by the Config object itself (the weak_ptr proves it is the
+  // same live object, not a reused address); an initiator and a responder config fit together.
+  struct Entry {
+    std::weak_ptr<const Config> cfg;
+    std::shared_ptr<const PreparedAuth> auth;
+  };
+  thread_local std::vector<Entry> cache;
+  for (const auto& e : cache)
+    if (auto c = e.cfg.lock(); c && c.get() == cfg.get()) return e.auth;
+  auto p = std::make_shared<PreparedAuth>();
+  if (cfg->auth.method != AuthMethod::Psk) p->signer = SigningKey::from_pem(cfg->auth.private_key_pem.view());
+  if (cfg->auth.method == AuthMethod::RawPublicKey) p->peer_key = parse_public_key_der(cfg->auth.peer_public_key_der);
+  std::erase_if(cache, [](const Entry& e) { return e.cfg.expired(); });
+  if (cache.size() >= 8) cache.erase(cache.begin());
+  cache.push_back(Entry{cfg, p});
+  return p;
 }
+
+SessionImpl::SessionImpl(std::shared_ptr<const Config> cfg, Role role, Endpoint remote)
+    : cfg_(std::move(cfg)), role_(role), local_(cfg_->local), remote_(std::move(remote)), auth_(prepare_auth(cfg_)) {}
 
 SessionImpl::~SessionImpl() {
   if (half_open_counted_ && half_open_) --half_open_->count;
@@ -489,12 +506,12 @@ bool SessionImpl::build_our_auth(bool initiator, std::span<const uint8_t> real_m
     c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::SharedKeyMic), *mac));
     return true;
   }
-  if (!signer_) return false;
+  if (!auth_->signer) return false;
   if (cfg_->auth.method == AuthMethod::Certificate)
     c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::X509Signature), cfg_->auth.local_cert_der));
   else
-    c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::RawPublicKey), signer_->public_key_der()));
-  const auto sig = signer_->sign(*octets);
+    c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::RawPublicKey), auth_->signer->public_key_der()));
+  const auto sig = auth_->signer->sign(*octets);
   if (!sig) return false;
   c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::DigitalSignature), *sig));
   return true;
@@ -534,9 +551,8 @@ std::optional<Failed> SessionImpl::verify_peer_auth(bool peer_is_initiator, cons
       for (const auto& c : in.certs)
         if (c.encoding == static_cast<uint8_t>(CertEncoding::RawPublicKey) && c.data != cfg_->auth.peer_public_key_der)
           return failed(FailReason::AuthenticationFailed, "peer presented a raw public key that is not the configured one");
-      auto key = parse_public_key_der(cfg_->auth.peer_public_key_der);
-      if (!key) return failed(FailReason::InternalError, "configured peer public key is unusable");
-      if (!verify_signature(key.get(), in.auth->data, *octets))
+      if (!auth_->peer_key) return failed(FailReason::InternalError, "configured peer public key is unusable");
+      if (!verify_signature(auth_->peer_key.get(), in.auth->data, *octets))
         return failed(FailReason::AuthenticationFailed, "signature does not verify with the configured public key");
       return std::nullopt;
     }

@@ -84,6 +84,14 @@ struct IkeSa {
   bool rekeying = false;
 };
 
+// Parsed authentication keys, shared by every session of one Config: OpenSSL 3's PEM/DER
+// decoders cost about a millisecond, more than the whole rest of a PSK handshake.
+struct PreparedAuth {
+  std::optional<SigningKey> signer;
+  EvpPkeyPtr peer_key;  // RawPublicKey: the configured peer key
+};
+std::shared_ptr<const PreparedAuth> prepare_auth(const std::shared_ptr<const Config>& cfg);
+
 struct QueuedRequest {
   ReqKind kind;
   uint32_t child_spi = 0;
@@ -170,7 +178,7 @@ class SessionImpl {
   Role role_;
   Endpoint local_;
   Endpoint remote_;
-  std::optional<SigningKey> signer_;
+  std::shared_ptr<const PreparedAuth> auth_;
   std::vector<ChildSa> children_;
   std::deque<QueuedRequest> queue_;
   std::optional<TimePoint> retry_at_;   // a TEMPORARY_FAILURE back-off
