@@ -1272,8 +1272,20 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
   }
   const Header& h = m.header;
   const bool is_response = (h.flags & kFlagResponse) != 0;
-  if (state_ == SessionState::Failed || state_ == SessionState::Closed || !ike_) {
+  if (!ike_) {
     ++counters_.rx_unexpected;
+    return out;
+  }
+  if (state_ == SessionState::Failed || state_ == SessionState::Closed) {
+    // Dead, but a retransmitted request still gets its cached answer (e.g. the
+    // AUTHENTICATION_FAILED whose first copy was lost, RFC 7296 2.1).
+    if (!is_response && ike_->has_cached && h.spi_i == ike_->spi_i && h.spi_r == ike_->spi_r &&
+        h.message_id == ike_->cached_mid) {
+      ++counters_.rx_retransmits;
+      out.send.push_back(Datagram{ike_->cached_response, nat_});
+    } else {
+      ++counters_.rx_unexpected;
+    }
     return out;
   }
   if (h.exchange == ExchangeType::IkeSaInit) {

@@ -144,6 +144,22 @@ TEST(IkeHandshake, WrongPskFailsOnBothSidesWithAuthenticationFailed) {
   EXPECT_EQ(net.a().state(), SessionState::Failed);
 }
 
+TEST(IkeHandshake, WrongPskFailsTypedOnBothSidesEvenOverALossyNetwork) {
+  NetFaults f;
+  f.drop = 0.3;
+  f.duplicate = 0.2;
+  f.max_delay = Millis(200);
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    SimNet net(share(psk_config(Role::Initiator, "one key")), share(psk_config(Role::Responder, "another key")), f,
+               seed);
+    net.start();
+    ASSERT_TRUE(net.run_until([&] { return net.log(0).count<Failed>() && net.log(1).count<Failed>(); }))
+        << "seed " << seed;
+    EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::AuthenticationFailed) << "seed " << seed;
+    EXPECT_EQ(net.log(1).last<Failed>()->reason, FailReason::AuthenticationFailed) << "seed " << seed;
+  }
+}
+
 TEST(IkeHandshake, WrongPeerIdentityIsRejected) {
   Config b = psk_config(Role::Responder);
   b.remote_id = Identity::fqdn("someone.else.test");
