@@ -36,7 +36,7 @@ class OurPeer:
                 "--local-id", lab.IDENTITY[side],
                 "--remote-id", remote_id or lab.IDENTITY[peer_side],
                 "--psk-file", psk_file, "--group", str(case.group),
-                "--aes-bits", str(case.aes_bits),
+                "--aes-bits", str(case.aes_bits), "--prf", str(case.prf),
                 "--ts-local", lab.TS_SUBNET[side], "--ts-remote", lab.TS_SUBNET[peer_side]]
         argv += list(extra_args)
         self.proc = the_lab.spawn(side, argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -153,12 +153,12 @@ def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), e
         wait_step(ours, charon, 4, 3, "second child rekey by the IKE initiator")
         ss_log = lab.parse_charon_log(charon.log())
         errors = check(case, we_initiate, ours, ss_log)
-        if extra_check:
-            errors += extra_check(ours, charon.log())
         code = ours.close()
         ours_closed = ours.events("CLOSED")
         if code != 0 or not ours_closed or ours_closed[0]["line"] != "CLOSED":
             errors.append(f"our side did not close cleanly: exit {code}, {ours_closed}")
+        if extra_check:  # after the close, so our COUNTERS line is there too
+            errors += extra_check(ours, charon.log())
         return errors
     finally:
         if ours and ours.proc.poll() is None:
@@ -194,7 +194,9 @@ def check(case, we_initiate, ours, ss_log):
         if m["pfs_group"] != want_pfs:
             errors.append(f"{tag}: pfs_group={m['pfs_group']}, expected {want_pfs}")
     up = ours.events("IKE_UP")
-    if len(up) != 1 or up[0]["group"] != str(case.group) or up[0]["encr_bits"] != str(case.aes_bits):
+    prf_id = {256: "5", 384: "6", 512: "7"}[case.prf]  # IANA Transform Type 2 IDs
+    if len(up) != 1 or (up[0]["group"], up[0]["encr_bits"], up[0]["prf"]) != (
+            str(case.group), str(case.aes_bits), prf_id):
         errors.append(f"IKE_UP: {[u['line'] for u in up]}")
     elif up[0]["nat_remote"] != "1":
         errors.append("IKE_UP: strongSwan (kernel-libipsec) claims NAT, but nat_remote=0")
@@ -218,7 +220,7 @@ def main():
         print("usage: interop_matrix.py PATH/TO/ike_udp_peer [--quick] [--only NAME]")
         return 2
     tool = os.path.abspath(args[0])
-    cases = [(c, we) for c in lab.MATRIX for we in (True, False)]
+    cases = [(c, we) for c in lab.MATRIX + lab.PRF_CASES for we in (True, False)]
     if "--quick" in args:
         cases = cases[:2]
     if "--only" in args:
@@ -230,7 +232,7 @@ def main():
             name = f"{'ours' if we_initiate else 'strongswan'}-init-{case.name}"
             try:
                 errors = run_case(the_lab, tool, case, we_initiate)
-            except (RuntimeError, TimeoutError) as e:
+            except (RuntimeError, TimeoutError, ValueError) as e:
                 errors = [str(e)]
             failed += bool(errors)
             print(f"{'OK  ' if not errors else 'FAIL'} {name}: IKE_AUTH child + 3 child rekeys "

@@ -8,6 +8,9 @@
 #   no-proposal     AES-GCM-16-128 against AES-GCM-16-256 only: NO_PROPOSAL_CHOSEN (3.10.1)
 #   wrong-identity  the responder is not who the initiator expects (3.5): the expecting
 #                   side rejects it
+#   loss            our side drops the IKE_AUTH and first CREATE_CHILD_SA replies (as receiver
+#                   when we initiate, as sender when we respond): the initiator retransmits and
+#                   the responder answers from its cache (RFC 7296 2.1); keys still compared
 # Usage (root): python3 interop_negotiation.py PATH/TO/ike_udp_peer [--only NAME]
 import os
 import re
@@ -121,11 +124,43 @@ def wrong_identity_case(the_lab, tool, we_initiate):
                        keys_allowed=True)
 
 
+def loss_case(the_lab, tool, we_initiate):
+    # Ordinals count IKE datagrams in one direction: 1 IKE_SA_INIT, 2 IKE_AUTH (dropped),
+    # 3 its retransmission, 4 the first CREATE_CHILD_SA (dropped), 5 its retransmission.
+    if we_initiate:
+        args = ["--drop-rx", "2,4"]   # we lose strongSwan's responses and must retransmit
+
+        def extra(ours, log):
+            c = ours.events("COUNTERS")[0]
+            errors = []
+            if c["rx_injected_drops"] != "2" or int(c["session_tx_retransmits"]) < 2:
+                errors.append(f"expected 2 drops and >= 2 retransmits by us: {c['line']}")
+            seen = re.findall(r"received retransmit of request with ID (\d+)", log)
+            if seen[:2] != ["1", "2"]:
+                errors.append(f"strongSwan answered retransmits of requests {seen}, expected 1, 2")
+            return errors
+    else:
+        args = ["--drop-tx", "2,4"]   # strongSwan loses our responses and must retransmit
+
+        def extra(ours, log):
+            c = ours.events("COUNTERS")[0]
+            errors = []
+            if c["tx_injected_drops"] != "2" or int(c["session_rx_retransmits"]) < 2:
+                errors.append(f"expected 2 drops and >= 2 requests answered from cache: {c['line']}")
+            seen = re.findall(r"retransmit 1 of request with message ID (\d+)", log)
+            if seen[:2] != ["1", "2"]:
+                errors.append(f"strongSwan retransmitted requests {seen}, expected 1, 2")
+            return errors
+    return matrix.run_case(the_lab, tool, lab.Case(31, 128), we_initiate, our_args=args,
+                           extra_check=extra)
+
+
 CASES = {
     "invalid-ke": invalid_ke_case,
     "wrong-psk": wrong_psk_case,
     "no-proposal": no_proposal_case,
     "wrong-identity": wrong_identity_case,
+    "loss": loss_case,
 }
 
 
@@ -145,7 +180,7 @@ def main():
             label = f"{name}-{'ours' if we_initiate else 'strongswan'}-init"
             try:
                 errors = fn(the_lab, tool, we_initiate)
-            except (RuntimeError, TimeoutError) as e:
+            except (RuntimeError, TimeoutError, ValueError) as e:
                 errors = [str(e)]
             failed += bool(errors)
             print(f"{'OK  ' if not errors else 'FAIL'} {label}", flush=True)

@@ -136,17 +136,19 @@ def stop_process(p, grace_s=5.0):
 
 @dataclass
 class Case:
-    """One matrix cell: key-exchange group and AES-GCM-16 key size (IKE SA and ESP child)."""
+    """One matrix cell: key-exchange group, AES-GCM-16 key size (IKE SA and ESP child), PRF."""
     group: int
     aes_bits: int
+    prf: int = 256
 
     @property
     def name(self):
-        return f"group{self.group}-aes{self.aes_bits}gcm16"
+        prf = "" if self.prf == 256 else f"-prfsha{self.prf}"
+        return f"group{self.group}-aes{self.aes_bits}gcm16{prf}"
 
     @property
     def ike_proposal(self):
-        return f"aes{self.aes_bits}gcm16-prfsha256-{GROUP_NAME[self.group]}"
+        return f"aes{self.aes_bits}gcm16-prfsha{self.prf}-{GROUP_NAME[self.group]}"
 
     @property
     def esp_proposal(self):
@@ -159,12 +161,14 @@ class Case:
         aes = f"AES_GCM_16_{self.aes_bits}"
         group = GROUP_LOG_NAME[self.group]
         if selected.startswith("IKE:"):
-            return selected == f"IKE:{aes}/PRF_HMAC_SHA2_256/{group}"
+            return selected == f"IKE:{aes}/PRF_HMAC_SHA2_{self.prf}/{group}"
         # The IKE_AUTH child has no KE (RFC 7296 1.2); CREATE_CHILD_SA rekeys carry one.
         return selected in (f"ESP:{aes}/NO_EXT_SEQ", f"ESP:{aes}/{group}/NO_EXT_SEQ")
 
 
 MATRIX = [Case(g, b) for g in (31, 19, 20) for b in (128, 256)]
+# The other two PRFs our profile allows (design.md §4): prf+ and SK_d sizes change with them.
+PRF_CASES = [Case(20, 256, 384), Case(31, 128, 512)]
 
 
 class Charon:
@@ -309,6 +313,8 @@ def parse_charon_log(text):
                 i += 1
             value = "".join(data).lower()
             if len(data) != n:
+                if i >= len(lines):
+                    break  # charon is still writing this dump: the caller reads again later
                 raise ValueError(f"truncated hex dump for {label!r} in charon log")
             if label == "encryption initiator key":
                 pending[ctx] = ChildKeys(ctx=ctx, encr_i=value)

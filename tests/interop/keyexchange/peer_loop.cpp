@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -45,6 +46,10 @@ class SignalFd {
 };
 
 void emit(const std::string& line) { std::cout << line << std::endl; }
+
+bool contains(const std::vector<uint64_t>& v, uint64_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 }  // namespace
 
@@ -101,7 +106,9 @@ int PeerLoop::run() {
                      " rx_oversize=" + std::to_string(c.rx_oversize) +
                      " rx_unparsable_header=" + std::to_string(c.rx_unparsable_header) +
                      " rx_unrouted=" + std::to_string(c.rx_unrouted) +
-                     " tx_failed=" + std::to_string(c.tx_failed);
+                     " tx_failed=" + std::to_string(c.tx_failed) +
+                     " rx_injected_drops=" + std::to_string(c.rx_injected_drops) +
+                     " tx_injected_drops=" + std::to_string(c.tx_injected_drops);
   if (session_) {
     const auto& s = session_->counters();
     line += " session_rx=" + std::to_string(s.rx_messages) +
@@ -138,6 +145,11 @@ void PeerLoop::drain(const UdpSocket& sock, bool nat_port) {
 
 void PeerLoop::on_datagram(std::span<const uint8_t> msg, const SocketAddress& from,
                            bool nat_port) {
+  ++rx_ike_ordinal_;
+  if (contains(opts_.drop_rx, rx_ike_ordinal_)) {
+    ++counters_.rx_injected_drops;
+    return;
+  }
   auto header = ike::peek_header(msg);
   if (!header) {
     ++counters_.rx_unparsable_header;
@@ -219,6 +231,11 @@ void PeerLoop::request_close() {
 void PeerLoop::handle(ike::Output out) {
   for (const auto& event : out.events) emit(format_event(event));
   for (const auto& d : out.send) {
+    ++tx_ike_ordinal_;
+    if (contains(opts_.drop_tx, tx_ike_ordinal_)) {
+      ++counters_.tx_injected_drops;
+      continue;
+    }
     bool ok = d.to_nat_port ? sock4500_->send_to(build_nat_frame(d.bytes), peer_nat_)
                             : sock500_->send_to(d.bytes, peer_);
     if (!ok) ++counters_.tx_failed;

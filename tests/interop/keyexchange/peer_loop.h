@@ -23,6 +23,8 @@ struct TransportCounters {
   uint64_t rx_unparsable_header = 0; // peek_header refused it
   uint64_t rx_unrouted = 0;          // no session owns it and it is not a new IKE_SA_INIT
   uint64_t tx_failed = 0;
+  uint64_t rx_injected_drops = 0;    // --drop-rx
+  uint64_t tx_injected_drops = 0;    // --drop-tx
 };
 
 class PeerLoop {
@@ -58,6 +60,8 @@ class PeerLoop {
   bool done_ = false;
   int exit_code_ = 0;
   TransportCounters counters_;
+  uint64_t rx_ike_ordinal_ = 0;
+  uint64_t tx_ike_ordinal_ = 0;
 };
 
 }  // namespace linkcrypt::interop

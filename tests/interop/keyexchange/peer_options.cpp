@@ -69,6 +69,19 @@ ike::TrafficSelector parse_cidr(const std::string& cidr) {
   return ts;
 }
 
+// "31,19" -> {31, 19}; empty text -> {}.
+std::vector<uint64_t> parse_list(const std::string& text) {
+  std::vector<uint64_t> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    out.push_back(std::stoull(text.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return out;
+}
+
 SecretBytes read_psk_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read --psk-file " + path);
@@ -87,8 +100,9 @@ SecretBytes read_psk_file(const std::string& path) {
 }  // namespace
 
 std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
-  std::string role, local, remote, ike_groups;
+  std::string role, local, remote, ike_groups, drop_rx, drop_tx;
   int group = 31;
+  int prf = 256;
   PeerOptions o;
   po::options_description desc(kUsage);
   desc.add_options()
@@ -105,6 +119,11 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
        "to exercise INVALID_KE_PAYLOAD (RFC 7296 1.2)")
       ("aes-bits", po::value(&o.aes_bits)->default_value(128),
        "AES-GCM-16 key size for the IKE SA and the ESP child: 128 or 256")
+      ("prf", po::value(&prf)->default_value(256), "PRF_HMAC_SHA2_<n>: 256, 384 or 512")
+      ("drop-rx", po::value(&drop_rx),
+       "FAULT INJECTION: drop the n-th received IKE datagrams (comma-separated, 1-based)")
+      ("drop-tx", po::value(&drop_tx),
+       "FAULT INJECTION: do not send the n-th outgoing IKE datagrams (comma-separated)")
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
       ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
       ("no-pfs", "child rekeys without a fresh key exchange");
@@ -132,13 +151,15 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
   o.ike_groups = {o.group};
   if (!ike_groups.empty()) {
     o.ike_groups.clear();
-    size_t start = 0;
-    while (start <= ike_groups.size()) {
-      size_t comma = ike_groups.find(',', start);
-      if (comma == std::string::npos) comma = ike_groups.size();
-      o.ike_groups.push_back(parse_group(std::stoi(ike_groups.substr(start, comma - start))));
-      start = comma + 1;
-    }
+    for (uint64_t g : parse_list(ike_groups)) o.ike_groups.push_back(parse_group(static_cast<int>(g)));
+  }
+  o.drop_rx = parse_list(drop_rx);
+  o.drop_tx = parse_list(drop_tx);
+  switch (prf) {
+    case 256: o.prf = ike::Prf::HmacSha2_256; break;
+    case 384: o.prf = ike::Prf::HmacSha2_384; break;
+    case 512: o.prf = ike::Prf::HmacSha2_512; break;
+    default: throw std::invalid_argument("--prf must be 256, 384 or 512");
   }
   if (o.aes_bits != 128 && o.aes_bits != 256) {
     throw std::invalid_argument("--aes-bits must be 128 or 256");
@@ -156,7 +177,7 @@ ike::Config build_config(const PeerOptions& opts) {
   cfg.auth.psk = read_psk_file(opts.psk_file);
   ike::IkeProposal p;
   p.aes_gcm16_key_bits = {opts.aes_bits};
-  p.prfs = {ike::Prf::HmacSha2_256};
+  p.prfs = {opts.prf};
   p.groups = opts.ike_groups;
   cfg.ike_proposals = {p};
   // An ESP child (RFC 4106 AES-GCM-16): same KDF as the MACsec child, and strongSwan can

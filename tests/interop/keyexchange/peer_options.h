@@ -21,6 +21,10 @@ struct PeerOptions {
   ike::DhGroup group = ike::DhGroup::Curve25519;         // IKE SA and child PFS group
   std::vector<ike::DhGroup> ike_groups;                   // IKE offer; default {group}
   uint16_t aes_bits = 128;
+  ike::Prf prf = ike::Prf::HmacSha2_256;
+  // Fault injection for retransmission tests: 1-based ordinals of IKE datagrams to drop.
+  std::vector<uint64_t> drop_rx;
+  std::vector<uint64_t> drop_tx;
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;
   bool pfs = true;
