@@ -1,12 +1,22 @@
 // print_counters: 802.1AE counters by SecY/SC/SA, port and punt counters, TSC cycles per stage.
 #include "counters_dump.h"
 
+#include <rte_cycles.h>
+
 #include <cinttypes>
+#include <ctime>
 
 namespace linkcrypt::daemon {
 
 void print_counters(std::FILE* out, const dpdk::DataplaneCounters& c) {
   std::fprintf(out, "=== counters ===\n");
+  // When the dump was taken and the TSC rate, so readers can turn two dumps into rates and
+  // cycle counts into time.
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  std::fprintf(out, "clock monotonic-ns %" PRIu64 "\n",
+               static_cast<uint64_t>(now.tv_sec) * uint64_t{1000000000} + static_cast<uint64_t>(now.tv_nsec));
+  std::fprintf(out, "clock tsc-hz %" PRIu64 "\n", rte_get_tsc_hz());
   auto line = [out](const char* scope) {
     return [out, scope](std::string_view name, uint64_t v) {
       std::fprintf(out, "%s %.*s %" PRIu64 "\n", scope, static_cast<int>(name.size()), name.data(), v);
