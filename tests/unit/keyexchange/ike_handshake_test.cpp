@@ -132,6 +132,39 @@ TEST(IkeHandshake, CookieDemandedAboveHalfOpenThresholdAndHonoured) {
   EXPECT_EQ(net.responder().counters().accepted, 1u);
 }
 
+TEST(IkeHandshake, CookieOnlyOnceHalfOpenSasExceedTheThreshold) {
+  // Three initiators reach one responder whose threshold is two half-open IKE SAs: the third
+  // must return a COOKIE (RFC 7296 2.6) and is then accepted.
+  ResponderLimits limits;
+  limits.cookie_threshold = 2;
+  Responder responder(share(psk_config(Role::Responder)), limits);
+  auto cfg = share(psk_config(Role::Initiator));
+  const Endpoint from{{10, 0, 0, 1}, 500};
+  std::vector<std::unique_ptr<Session>> initiators, accepted;
+  size_t cookies = 0;
+  for (int i = 0; i < 3; ++i) {
+    initiators.push_back(std::make_unique<Session>(cfg));
+    Output out = initiators.back()->start(TimePoint{});
+    for (int round = 0; round < 3 && !out.send.empty(); ++round) {
+      auto res = responder.on_init(out.send[0].bytes, from, TimePoint{});
+      if (res.session) {
+        accepted.push_back(std::move(res.session));
+        initiators.back()->on_message(res.out.send[0].bytes, TimePoint{});  // sends IKE_AUTH; not delivered
+        break;
+      }
+      ASSERT_EQ(res.out.send.size(), 1u);
+      out = initiators.back()->on_message(res.out.send[0].bytes, TimePoint{});
+      for (const auto& e : out.events) cookies += std::holds_alternative<CookieRetry>(e);
+    }
+  }
+  EXPECT_EQ(accepted.size(), 3u);
+  EXPECT_EQ(cookies, 1u);
+  EXPECT_EQ(responder.counters().cookies_sent, 1u);
+  EXPECT_EQ(responder.half_open(), 3u);
+  accepted.clear();  // half-open sessions that die release their slot
+  EXPECT_EQ(responder.half_open(), 0u);
+}
+
 TEST(IkeHandshake, WrongPskFailsOnBothSidesWithAuthenticationFailed) {
   SimNet net(share(psk_config(Role::Initiator, "one key")), share(psk_config(Role::Responder, "another key")), {});
   net.start();

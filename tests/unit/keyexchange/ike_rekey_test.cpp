@@ -162,6 +162,22 @@ TEST(IkeRekey, SimultaneousIkeRekeysResolveWithoutFailure) {
   check_all_child_keys(net.log(0), net.log(1));
 }
 
+TEST(IkeRekey, ChildRekeyRetriesWithTheGroupThePeerAsksFor) {
+  Config a = psk_config(Role::Initiator);
+  Config b = psk_config(Role::Responder);
+  a.child.pfs_groups = {DhGroup::Curve25519, DhGroup::Ecp256};
+  b.child.pfs_groups = {DhGroup::Ecp256};
+  SimNet net(share(std::move(a)), share(std::move(b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return net.log(0).count<ChildKeysReady>() == 1 && !net.in_flight(); }));
+  net.rekey_child(0);
+  ASSERT_TRUE(net.run_until([&] { return net.log(0).count<ChildRekeyed>() && net.log(1).count<ChildRekeyed>(); }));
+  ASSERT_NE(net.log(0).last<InvalidKeRetry>(), nullptr);
+  EXPECT_EQ(net.log(0).last<InvalidKeRetry>()->requested, DhGroup::Ecp256);
+  EXPECT_EQ(net.log(0).last<ChildKeysReady>()->pfs_group, DhGroup::Ecp256);
+  EXPECT_EQ(check_all_child_keys(net.log(0), net.log(1)), 2u);
+}
+
 TEST(IkeRekey, DeleteFromEitherSideClosesBoth) {
   for (int closer = 0; closer < 2; ++closer) {
     SimNet net(share(psk_config(Role::Initiator)), share(psk_config(Role::Responder)), {});
