@@ -11,6 +11,9 @@
 #   loss            our side drops the IKE_AUTH and first CREATE_CHILD_SA replies (as receiver
 #                   when we initiate, as sender when we respond): the initiator retransmits and
 #                   the responder answers from its cache (RFC 7296 2.1); keys still compared
+#   collision       both sides rekey the same child at once, requests crossing (RFC 7296 2.8.1)
+#   rekey-vs-delete the peer's rekey request arrives after we rekeyed and deleted that child
+#                   (2.25.1: CHILD_SA_NOT_FOUND)
 # Usage (root): python3 interop_negotiation.py PATH/TO/ike_udp_peer [--only NAME]
 import os
 import re
@@ -155,12 +158,109 @@ def loss_case(the_lab, tool, we_initiate):
                            extra_check=extra)
 
 
+SA_SPIS_RE = re.compile(r"^\s+in\s+([0-9a-f]{8}),.*\n\s+out\s+([0-9a-f]{8}),", re.M)
+
+
+def wait_settled(ours, charon, our_children, what):
+    """Our side has derived our_children child SAs and strongSwan holds one IKE SA with one
+    installed child (the collision is resolved, the redundant SA deleted)."""
+    def done():
+        ours.check_alive()
+        sas = charon.swanctl("--list-sas")
+        states = [s for _, s in matrix.IKE_RE.findall(sas)] + [
+            s for _, s in matrix.CHILD_RE.findall(sas)]
+        return len(ours.events("CHILD_KEYS")) >= our_children and states == [
+            "ESTABLISHED", "INSTALLED"]
+    lab.wait_for(done, what)
+
+
+def check_survivor(ours, charon):
+    """strongSwan's one installed child must be one our side derived, with the same keys."""
+    installed = SA_SPIS_RE.findall(charon.swanctl("--list-sas"))
+    if len(installed) != 1:
+        return [f"strongSwan holds {len(installed)} child SAs"], None
+    ss_in, ss_out = installed[0]
+    ss_children = {c.spi_in: c for c in lab.complete_children(lab.parse_charon_log(charon.log()))}
+    mine = {e["spi_out"]: e for e in ours.events("CHILD_KEYS")}
+    m, t = mine.get(ss_in), ss_children.get(ss_in)
+    if not m or not t or m["spi_in"] != ss_out:
+        return [f"the surviving child {ss_in}/{ss_out} is not one our side derived"], None
+    if (m["encr_i"], m["encr_r"]) != (t.encr_i, t.encr_r):
+        return ["the surviving child's keys differ from strongSwan's"], None
+    return [], (ss_in, ss_out)
+
+
+def collision_case(the_lab, tool, we_initiate, crossed=True):
+    """Both sides rekey the same child at once.
+    crossed=True (RFC 7296 2.8.1): strongSwan's CREATE_CHILD_SA request (our rx ordinal 3) is
+      held by our transport until our own rekey request is on the wire, so the two requests
+      cross deterministically. Both exchanges complete; the new child with the lowest nonce is
+      redundant and is deleted by whoever created it.
+    crossed=False (RFC 7296 2.25.1): strongSwan's request is dropped, our rekey completes and
+      we delete the old child; strongSwan's retransmitted request (1 s later) then names a child
+      that is gone and must get CHILD_SA_NOT_FOUND."""
+    case = lab.Case(31, 128)
+    psk_raw, psk_b64 = lab.random_psk()
+    ours_side, ss_side = ("a", "b") if we_initiate else ("b", "a")
+    charon = lab.Charon(the_lab, ss_side, case, psk_b64)
+    ours = None
+    try:
+        charon.start()
+        ours = matrix.OurPeer(the_lab, ours_side, ss_side, tool, case,
+                              "initiator" if we_initiate else "responder", psk_raw.hex(),
+                              ["--hold-rx" if crossed else "--drop-rx", "3"])
+        lab.wait_for(lambda: ours.check_alive() or ours.events("LISTENING"), "ike_udp_peer")
+        if not we_initiate:
+            charon.initiate_async()
+        matrix.wait_step(ours, charon, 1, 1, "the IKE_AUTH child")
+        matrix.ss_trigger(charon, "child")
+        if crossed:
+            lab.wait_for(lambda: ours.events("HELD"), "strongSwan's request to be held")
+        else:
+            lab.wait_for(lambda: re.search(r"generating CREATE_CHILD_SA request \d+",
+                                           charon.log()), "strongSwan's CREATE_CHILD_SA request")
+        ours.command("rekey-child")
+        if crossed:
+            wait_settled(ours, charon, 3, "both rekeys and the collision resolution")
+        else:
+            lab.wait_for(lambda: re.search(r"parsed CREATE_CHILD_SA response \d+ \[ N\(NO_CHILD_SA\) \]",
+                                           charon.log()), "CHILD_SA_NOT_FOUND for strongSwan's retransmit")
+            wait_settled(ours, charon, 2, "our rekey")
+        log = charon.log()
+        errors, survivor = check_survivor(ours, charon)
+        # Every child SA, the redundant one included, must have the same keys on both sides.
+        ss_children = {c.spi_in: c for c in lab.complete_children(lab.parse_charon_log(log))}
+        for e in ours.events("CHILD_KEYS"):
+            t = ss_children.get(e["spi_out"])
+            if not t or t.spi_out != e["spi_in"] or (t.encr_i, t.encr_r) != (e["encr_i"], e["encr_r"]):
+                errors.append(f"child {e['spi_in']}/{e['spi_out']}: not logged by strongSwan "
+                              "with the same SPIs and keys")
+        want = "detected CHILD_REKEY collision with " + ("CHILD_REKEY" if crossed else "CHILD_DELETE")
+        if want not in log:
+            errors.append(f"strongSwan did not log '{want}': no collision happened")
+        print(f"     {len(ours.events('CHILD_KEYS'))} child SAs derived by us, survivor "
+              f"in/out {survivor}, our DELETED events {len(ours.events('DELETED'))}")
+        # Still healthy afterwards: one more rekey from our side, keys compared.
+        before = len(ours.events("CHILD_KEYS"))
+        ours.command("rekey-child")
+        wait_settled(ours, charon, before + 1, "a rekey after the collision")
+        more, _ = check_survivor(ours, charon)
+        errors += [f"after the collision: {e}" for e in more]
+        return errors
+    finally:
+        if ours:
+            ours.close()
+        charon.stop()
+
+
 CASES = {
     "invalid-ke": invalid_ke_case,
     "wrong-psk": wrong_psk_case,
     "no-proposal": no_proposal_case,
     "wrong-identity": wrong_identity_case,
     "loss": loss_case,
+    "collision": collision_case,
+    "rekey-vs-delete": lambda the_lab, tool, we: collision_case(the_lab, tool, we, crossed=False),
 }
 
 

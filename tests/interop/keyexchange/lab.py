@@ -266,6 +266,7 @@ LINE_RE = re.compile(r"^(\d+)\[(\w+)\] (?:<([^>]*)> )?(.*)$")
 DUMP_HEAD_RE = re.compile(r"^(.*) => (\d+) bytes @ 0x[0-9a-f]+$")
 DUMP_ROW_RE = re.compile(r"^\s*\d+: ((?:[0-9A-F]{2} )+)")
 SPI_RE = re.compile(r"^\s+SPI 0x([0-9a-f]{8}), src (\S+) dst (\S+)$")
+ESTABLISHED_RE = re.compile(r"CHILD_SA \S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o")
 
 
 @dataclass
@@ -288,11 +289,18 @@ class CharonLog:
 
 
 def parse_charon_log(text):
-    """Pulls the child keys, SPIs and SK_d out of a level-4 ike/chd log."""
+    """Pulls the child keys, SPIs and SK_d out of a level-4 ike/chd log.
+
+    A child's keys, then "adding inbound ESP SA" and its SPI line, come from one job, so one
+    thread: the keys are paired with the inbound SPI by (thread, IKE SA). The outbound SPI comes
+    from "CHILD_SA lc{n} established with SPIs <in>_i <out>_o" (for a rekey responder that line
+    comes later, once the old child is deleted, and other children's keys can come between,
+    e.g. in a rekey collision)."""
     out = CharonLog()
     lines = text.splitlines()
-    pending = {}        # ctx -> ChildKeys waiting for its SPIs
-    next_dir = {}       # ctx -> "in"/"out" from "adding inbound/outbound ESP SA"
+    awaiting_in = {}    # (thread, ctx) -> ChildKeys whose inbound SPI comes next
+    inbound_next = set()  # (thread, ctx) that just logged "adding inbound ESP SA"
+    by_spi_in = {}
     i = 0
     while i < len(lines):
         m = LINE_RE.match(lines[i])
@@ -300,6 +308,7 @@ def parse_charon_log(text):
         if not m:
             continue
         thread, _grp, ctx, msg = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+        key = (thread, ctx)
         head = DUMP_HEAD_RE.match(msg)
         if head:
             label, n = head.group(1), int(head.group(2))
@@ -317,26 +326,27 @@ def parse_charon_log(text):
                     break  # charon is still writing this dump: the caller reads again later
                 raise ValueError(f"truncated hex dump for {label!r} in charon log")
             if label == "encryption initiator key":
-                pending[ctx] = ChildKeys(ctx=ctx, encr_i=value)
-                out.children.append(pending[ctx])
-            elif label == "encryption responder key" and ctx in pending:
-                pending[ctx].encr_r = value
+                awaiting_in[key] = ChildKeys(ctx=ctx, encr_i=value)
+                out.children.append(awaiting_in[key])
+            elif label == "encryption responder key" and key in awaiting_in:
+                awaiting_in[key].encr_r = value
             elif label == "Sk_d secret":
                 out.sk_d.append(value)
             continue
-        if msg in ("adding inbound ESP SA", "adding outbound ESP SA"):
-            next_dir[ctx] = "in" if "inbound" in msg else "out"
+        if msg == "adding inbound ESP SA":
+            inbound_next.add(key)
             continue
         spi = SPI_RE.match(msg)
-        if spi and ctx in pending and ctx in next_dir:
-            child = pending[ctx]
-            if next_dir.pop(ctx) == "in":
-                child.spi_in = child.spi_in or spi.group(1)
-            else:
-                child.spi_out = child.spi_out or spi.group(1)
-            if child.spi_in and child.spi_out:
-                del pending[ctx]
+        if spi and key in inbound_next:
+            inbound_next.discard(key)
+            child = awaiting_in.pop(key, None)
+            if child:
+                child.spi_in = spi.group(1)
+                by_spi_in[child.spi_in] = child
             continue
+        est = ESTABLISHED_RE.search(msg)
+        if est and est.group(1) in by_spi_in:
+            by_spi_in[est.group(1)].spi_out = est.group(2)
         if msg.startswith("selected proposal: "):
             out.proposals.append(msg.split(": ", 1)[1])
         if "behind NAT" in msg:

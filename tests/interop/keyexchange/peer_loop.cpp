@@ -150,6 +150,15 @@ void PeerLoop::on_datagram(std::span<const uint8_t> msg, const SocketAddress& fr
     ++counters_.rx_injected_drops;
     return;
   }
+  if (rx_ike_ordinal_ == opts_.hold_rx) {
+    held_ = Held{{msg.begin(), msg.end()}, from, nat_port};
+    emit("HELD rx=" + std::to_string(rx_ike_ordinal_));
+    return;
+  }
+  route(msg, from, nat_port);
+}
+
+void PeerLoop::route(std::span<const uint8_t> msg, const SocketAddress& from, bool nat_port) {
   auto header = ike::peek_header(msg);
   if (!header) {
     ++counters_.rx_unparsable_header;
@@ -239,6 +248,14 @@ void PeerLoop::handle(ike::Output out) {
     bool ok = d.to_nat_port ? sock4500_->send_to(build_nat_frame(d.bytes), peer_nat_)
                             : sock500_->send_to(d.bytes, peer_);
     if (!ok) ++counters_.tx_failed;
+  }
+  // --hold-rx: the held request is delivered once our own next message is on the wire, so
+  // the two requests have crossed.
+  if (held_ && !out.send.empty()) {
+    Held h = std::move(*held_);
+    held_.reset();
+    emit("RELEASED");
+    route(h.bytes, h.from, h.nat_port);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ike_session.h"
 #include "peer_options.h"
@@ -36,6 +37,7 @@ class PeerLoop {
  private:
   void drain(const UdpSocket& sock, bool nat_port);
   void on_datagram(std::span<const uint8_t> msg, const SocketAddress& from, bool nat_port);
+  void route(std::span<const uint8_t> msg, const SocketAddress& from, bool nat_port);
   void on_command(const std::string& cmd);
   void on_stdin();
   void on_signal(int fd);
@@ -62,6 +64,12 @@ class PeerLoop {
   TransportCounters counters_;
   uint64_t rx_ike_ordinal_ = 0;
   uint64_t tx_ike_ordinal_ = 0;
+  struct Held {
+    std::vector<uint8_t> bytes;
+    SocketAddress from;
+    bool nat_port = false;
+  };
+  std::optional<Held> held_;  // --hold-rx
 };
 
 }  // namespace linkcrypt::interop

@@ -124,6 +124,9 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
        "FAULT INJECTION: drop the n-th received IKE datagrams (comma-separated, 1-based)")
       ("drop-tx", po::value(&drop_tx),
        "FAULT INJECTION: do not send the n-th outgoing IKE datagrams (comma-separated)")
+      ("hold-rx", po::value(&o.hold_rx),
+       "FAULT INJECTION: hold the n-th received IKE datagram until after we send our next "
+       "one (makes simultaneous requests cross, RFC 7296 2.8.1)")
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
       ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
       ("no-pfs", "child rekeys without a fresh key exchange");

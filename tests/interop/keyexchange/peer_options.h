@@ -25,6 +25,7 @@ struct PeerOptions {
   // Fault injection for retransmission tests: 1-based ordinals of IKE datagrams to drop.
   std::vector<uint64_t> drop_rx;
   std::vector<uint64_t> drop_tx;
+  uint64_t hold_rx = 0;  // hold this received datagram until we have sent our next one
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;
   bool pfs = true;
