@@ -57,7 +57,7 @@ void RxSa::set_lowest_pn(uint64_t pn) {
   uint64_t cur = kay_lowest_pn_.load(std::memory_order_relaxed);
   while (pn > cur && !kay_lowest_pn_.compare_exchange_weak(cur, pn, std::memory_order_relaxed)) {
   }
-  on_validated(pn - 1 + (pn == 0));  // nextPN is never below lowestPN
+  raise_next_pn(pn);  // nextPN is never below lowestPN
 }
 
 RxSaCounters RxSa::counters_sum() const {

@@ -98,20 +98,30 @@ class RxSa {
   [[nodiscard]] uint64_t next_pn() const { return next_pn_.load(std::memory_order_relaxed); }
   // 10.6.2: lowestPN = max(KaY's lowest PN, nextPN - replayWindow). Inline: runs per frame.
   [[nodiscard]] uint64_t lowest_pn(uint32_t replay_window) const {
-    const uint64_t next = next_pn_.load(std::memory_order_relaxed);
+    return lowest_pn_with(0, replay_window);
+  }
+  // lowestPN as if nextPN were max(next_pn(), pending_next): validate_burst keeps a burst's
+  // nextPN advance local and publishes it with one atomic operation (raise_next_pn).
+  [[nodiscard]] uint64_t lowest_pn_with(uint64_t pending_next, uint32_t replay_window) const {
+    uint64_t next = next_pn_.load(std::memory_order_relaxed);
+    if (pending_next > next) next = pending_next;
     const uint64_t floor = kay_lowest_pn_.load(std::memory_order_relaxed);
     const uint64_t by_window = next > replay_window ? next - replay_window : 1;
     return by_window > floor ? by_window : floor;
   }
-  // Raises nextPN to pn + 1 if that is higher (after the ICV verified, 10.6.5). pn + 1 would
-  // overflow only for PN 2^64-1, the last PN an XPN SA can carry: next then stays at the max.
-  void on_validated(uint64_t pn) {
-    const uint64_t want = pn == UINT64_MAX ? UINT64_MAX : pn + 1;
+  // 10.6.5: nextPN = max(nextPN, next), lock-free.
+  void raise_next_pn(uint64_t next) {
     uint64_t cur = next_pn_.load(std::memory_order_relaxed);
-    while (want > cur &&
-           !next_pn_.compare_exchange_weak(cur, want, std::memory_order_relaxed)) {
+    while (next > cur && !next_pn_.compare_exchange_weak(cur, next, std::memory_order_relaxed)) {
     }
   }
+  // The nextPN after validating `pn` (10.6.5): pn + 1, except that PN 2^64-1, the last PN an
+  // XPN SA can carry, leaves nextPN at the maximum instead of wrapping.
+  [[nodiscard]] static constexpr uint64_t next_after(uint64_t pn) {
+    return pn == UINT64_MAX ? UINT64_MAX : pn + 1;
+  }
+  // Raises nextPN past pn (after the ICV verified, 10.6.5).
+  void on_validated(uint64_t pn) { raise_next_pn(next_after(pn)); }
   // The KaY may raise the lowest acceptable PN (10.7.22 updtLowestPN); never lowers it.
   void set_lowest_pn(uint64_t pn);
 

@@ -5,6 +5,7 @@
 
 #include "byte_reader.h"
 #include "iv.h"
+#include "sectag_parse.h"
 
 namespace linkcrypt::secy {
 
@@ -118,7 +119,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       SecTag& tag = tags[i];
       BadTagReason why{};
       // PN zero is checked below, once the SA tells us whether the suite is XPN.
-      if (!parse_sectag(bytes, /*xpn=*/true, tag, why)) {
+      if (!detail::parse_sectag_inline(bytes, /*xpn=*/true, tag, why)) {
         bad_tag(res, why, counters);
         continue;
       }
@@ -224,8 +225,18 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     if (k != 0) engine.open_burst(ops, k, ok);
 
     // Pass 3: 10.6.4 / 10.6.5 after verification; the replay state moves only on a valid ICV.
+    // A run of frames of one SA advances a local nextPN, published with one atomic max when
+    // the run ends, and every replay check in the run sees it (a duplicate later in the same
+    // burst is Late).
+    RxSa* run_sa = nullptr;
+    uint64_t run_next = 0;
     for (uint32_t j = 0; j < k; ++j) {
       const Pending& p = pend[j];
+      if (p.sa != run_sa) {
+        if (run_sa) run_sa->raise_next_pn(run_next);
+        run_sa = p.sa;
+        run_next = 0;
+      }
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
       const SecTag& tag = tags[p.frame];
@@ -237,8 +248,8 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         sac.in_octets_validated += tag.secure_data_len;
         counters.in_octets_validated += tag.secure_data_len;
       }
-      // Checked again: another frame of this SA may have advanced the window meanwhile.
-      const uint64_t lowest = p.sa->lowest_pn(cfg.replay_window);
+      // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
+      const uint64_t lowest = p.sa->lowest_pn_with(run_next, cfg.replay_window);
       if (cfg.replay_protect && p.pn < lowest) {
         res.verdict = RxVerdict::Late;
         ++sac.in_pkts_late;
@@ -263,9 +274,11 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         res.verdict = RxVerdict::Ok;
         ++sac.in_pkts_ok;
       }
-      p.sa->on_validated(p.pn);
+      const uint64_t next = RxSa::next_after(p.pn);
+      if (next > run_next) run_next = next;
       strip_tag(f, tag, res);
     }
+    if (run_sa) run_sa->raise_next_pn(run_next);
     for (uint32_t i = 0; i < m; ++i) delivered += rx_delivers(out[i].verdict) ? 1 : 0;
   }
   return delivered;
