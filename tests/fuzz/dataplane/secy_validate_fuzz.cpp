@@ -7,6 +7,7 @@
 //   [5..12] the SAs' lowest acceptable PN (big-endian; 0 reads as 1)
 // Four receive SCs are installed, the SCI/AN/SAK sets of 802.1AE Annex C, so the seed corpus
 // (Annex C protected frames) validates and the fuzzer mutates from real, valid frames.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -93,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t frame_len = size - kHeaderLen;
   std::vector<uint8_t> original(data + kHeaderLen, data + size);
   std::unique_ptr<uint8_t[]> buf(new uint8_t[frame_len ? frame_len : 1]);
-  std::memcpy(buf.get(), original.data(), frame_len);
+  std::copy(original.begin(), original.end(), buf.get());  // memcpy(nullptr, 0) is UB
   FrameRef frame{buf.get(), static_cast<uint32_t>(frame_len)};
   ValidateResult result{};
   SecyCounters counters;
@@ -112,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Replay protection (10.6.5) with no window: the same verified frame a second time is never
   // accepted. (32-bit PN: Late. XPN: 10.6.2 recovers the PN as 2^32 higher, so the ICV fails.)
   if (result.verdict == RxVerdict::Ok && cfg.replay_protect && cfg.replay_window == 0) {
-    std::memcpy(buf.get(), original.data(), frame_len);
+    std::copy(original.begin(), original.end(), buf.get());
     FrameRef again{buf.get(), static_cast<uint32_t>(frame_len)};
     ValidateResult second{};
     (void)validate_burst(engine, table, cfg, &again, 1, &second, counters);
