@@ -32,11 +32,11 @@ class SaKey {
   [[nodiscard]] uint64_t id() const { return id_; }
 
  private:
-  alignas(64) gcm_key_data imb_;
-  Secret<kMaxSakLen> sak_;
   size_t sak_len_;
   uint64_t id_;
   CipherSuite suite_;
+  alignas(64) gcm_key_data imb_;
+  Secret<kMaxSakLen> sak_;
 };
 
 }  // namespace linkcrypt::secy
