@@ -149,14 +149,28 @@ ToolReport run_validate(const ToolOptions& opts, secy::CipherEngine& engine,
         ++report.dropped;
       }
       if (opts.quiet) continue;
-      char pn[24] = "-";
-      if (res.pn != 0) std::snprintf(pn, sizeof pn, "pn %" PRIu64, res.pn);
-      if (res.verdict == secy::RxVerdict::BadTag) {
-        std::fprintf(log, "frame %" PRIu64 ": %s %s (%s)\n", report.frames, pn,
-                     secy::rx_verdict_name(res.verdict), bad_tag_reason_name(res.bad_tag));
-      } else {
-        std::fprintf(log, "frame %" PRIu64 ": %s %s\n", report.frames, pn, secy::rx_verdict_name(res.verdict));
+      char pn[32] = "-";
+      char detail[48] = "";
+      if (res.pn != 0) {
+        std::snprintf(pn, sizeof pn, "pn %" PRIu64, res.pn);
+      } else if (res.verdict == secy::RxVerdict::NoSci || res.verdict == secy::RxVerdict::NotUsingSa) {
+        // No SA, so no PN recovery (10.6.2): show the 32 PN bits the wire carries instead.
+        secy::SecTag tag;
+        secy::BadTagReason why{};
+        if (secy::parse_sectag(rec.frame, /*xpn=*/true, tag, why)) {
+          std::snprintf(pn, sizeof pn, "pn32 %" PRIu32, tag.pn32);
+        }
       }
+      // Say what did not match, so the operator sees which option is wrong.
+      if (res.verdict == secy::RxVerdict::BadTag) {
+        std::snprintf(detail, sizeof detail, " (%s)", bad_tag_reason_name(res.bad_tag));
+      } else if (res.verdict == secy::RxVerdict::NoSci) {
+        std::snprintf(detail, sizeof detail, " (sci %016" PRIX64 ")", res.sci);
+      } else if (res.verdict == secy::RxVerdict::NotUsingSa) {
+        std::snprintf(detail, sizeof detail, " (an %u)", static_cast<unsigned>(res.an));
+      }
+      std::fprintf(log, "frame %" PRIu64 ": %s %s%s\n", report.frames, pn, secy::rx_verdict_name(res.verdict),
+                   detail);
     }
   }
   print_summary(log, "validate", report);

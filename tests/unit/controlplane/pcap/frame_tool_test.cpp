@@ -213,8 +213,8 @@ TEST(FrameToolValidate, GivesEachBadFrameItsReason) {
            "frame 1: pn " + std::to_string(pn0) + " OK\n",
            "frame 2: pn " + std::to_string(pn0 + 1) + " NotValid\n",
            "frame 3: pn " + std::to_string(pn0) + " Late\n",
-           std::string("frame 4: - NotUsingSA\n"),  // no SA: the SecY recovers no PN
-           std::string("NoSCI\n"),
+           "frame 4: pn32 " + std::to_string(pn0 + 2) + " NotUsingSA (an 2)\n",  // no SA: wire PN bits
+           "frame 5: pn32 " + std::to_string(pn0 + 3) + " NoSCI (sci 0A0BF30D0E0F0001)\n",
            std::string("frame 6: - NoTag\n"),
            std::string("frame 7: - BadTag (TooShort)\n"),
            "frame 8: pn " + std::to_string(pn0 + 5) + " OK\n",
