@@ -126,7 +126,7 @@ void SessionImpl::fail(FailReason r, std::string detail, Output& out, bool by_pe
   out.events.emplace_back(std::move(f));
   state_ = SessionState::Failed;
   if (ike_) ike_->pending.reset();
-  if (old_ike_) old_ike_->pending.reset();
+  for (auto& r : retiring_) r->pending.reset();
   queue_.clear();
   retry_at_.reset();
   if (half_open_counted_ && half_open_) --half_open_->count;
@@ -834,8 +834,10 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     return;
   }
   if ((*in.sa)[0].protocol == ProtocolId::Ike) {
-    // RFC 7296 2.25.2: while any of our own rekeys is in flight, ask the peer to retry later.
-    bool busy = sa.rekeying;
+    // A child rekey of ours in flight: ask the peer to retry later (RFC 7296 2.25.2). Our own
+    // IKE rekey in flight is a 2.8.2 collision: answer it, and resolve when ours completes.
+    const bool collision = sa.rekeying && sa.pending && sa.pending->kind == ReqKind::RekeyIke;
+    bool busy = sa.rekeying && !collision;
     for (const auto& c : children_) busy |= c.rekeying;
     if (busy) {
       reply_notify(NotifyType::TemporaryFailure);
@@ -882,7 +884,11 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(suite->group), dh->public_value()));
     send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
     IkeRekeyed ev{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r};
-    old_ike_ = std::move(ike_);  // kept until the peer deletes it (RFC 7296 2.18)
+    if (collision) {
+      nsa->collision_product = true;
+      sa.pending->peer_ike_rekey = Pending::PeerIkeRekey{*in.nonce, nr, nsa.get()};
+    }
+    retire(std::move(ike_));  // kept until the peer deletes it (RFC 7296 2.18)
     ike_ = std::move(nsa);
     out.events.emplace_back(ev);
     return;
@@ -1095,6 +1101,7 @@ void SessionImpl::on_rekey_ike_response(IkeSa& sa, Pending& p, const Payloads& i
     out.events.emplace_back(std::move(f));
   };
   if (in.find_notify(NotifyType::TemporaryFailure)) {
+    if (p.peer_ike_rekey) return;  // the peer's own rekey went through: nothing to retry
     uint8_t jitter = 0;
     (void)random_bytes({&jitter, 1});
     retry_at_ = now + cfg_->timers.retransmit_base + Millis(jitter * 4);
@@ -1126,11 +1133,52 @@ void SessionImpl::on_rekey_ike_response(IkeSa& sa, Pending& p, const Payloads& i
     fail(FailReason::InternalError, "key derivation failed", out);
     return;
   }
+  if (p.peer_ike_rekey) {
+    // RFC 7296 2.8.2: the exchange holding the lowest of the four nonces made the redundant IKE
+    // SA; its initiator deletes that SA, the other initiator deletes the old one. `sa` is the old
+    // SA (already retiring, since we answered the peer's rekey on it).
+    const auto& pr = *p.peer_ike_rekey;
+    std::span<const uint8_t> ours_low = nonce_less(p.nonce, *in.nonce) ? std::span<const uint8_t>(p.nonce)
+                                                                        : std::span<const uint8_t>(*in.nonce);
+    std::span<const uint8_t> theirs_low =
+        nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
+    if (nonce_less(ours_low, theirs_low)) {
+      IkeSa* redundant = nsa.get();
+      retire(std::move(nsa));
+      start_delete_ike(*redundant, now, out);
+      return;
+    }
+    // Ours survives: the peer's new SA is redundant and the peer deletes it.
+    out.events.emplace_back(IkeRekeyed{ike_->spi_i, ike_->spi_r, nsa->spi_i, nsa->spi_r});
+    std::unique_ptr<IkeSa> theirs = std::move(ike_);
+    ike_ = std::move(nsa);
+    if (theirs.get() != pr.created || !theirs->peer_deleted) retire(std::move(theirs));
+    start_delete_ike(sa, now, out);
+    return;
+  }
   out.events.emplace_back(IkeRekeyed{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r});
-  old_ike_ = std::move(ike_);
+  retire(std::move(ike_));
   ike_ = std::move(nsa);
   // RFC 7296 2.18: the rekey initiator deletes the old IKE SA.
-  start_delete_ike(*old_ike_, now, out);
+  start_delete_ike(*retiring_.back(), now, out);
+}
+
+void SessionImpl::drop_retiring(const IkeSa* sa) {
+  for (const auto& r : retiring_) {
+    if (r.get() != sa || !r->has_cached) continue;
+    // Keep its last answer: if that answer (e.g. to the Delete) is lost, the retransmitted
+    // request must still get it (RFC 7296 2.1).
+    graveyard_.push_back(Tombstone{r->spi_i, r->spi_r, r->cached_mid, r->cached_response});
+    if (graveyard_.size() > 4) graveyard_.erase(graveyard_.begin());
+  }
+  std::erase_if(retiring_, [&](const std::unique_ptr<IkeSa>& r) { return r.get() == sa; });
+}
+
+bool SessionImpl::ike_rekey_in_flight() const {
+  if (ike_ && ike_->rekeying) return true;
+  for (const auto& r : retiring_)
+    if (r->rekeying) return true;
+  return false;
 }
 
 void SessionImpl::start_delete_ike(IkeSa& sa, TimePoint now, Output& out) {
@@ -1177,8 +1225,14 @@ void SessionImpl::on_informational_request(IkeSa& sa, const Payloads& in, uint32
     return;
   }
   if (!delete_ike) return;
-  if (&sa == old_ike_.get()) {
-    old_ike_.reset();  // the rekeyed-away IKE SA: its successor carries on
+  if (&sa != ike_.get()) {
+    drop_retiring(&sa);  // the rekeyed-away (or redundant) IKE SA: its successor carries on
+    return;
+  }
+  if (sa.collision_product && ike_rekey_in_flight()) {
+    // 2.8.2: the peer deleted the SA our answer created as redundant before our own rekey
+    // answer arrived; that answer brings the surviving SA.
+    sa.peer_deleted = true;
     return;
   }
   out.events.emplace_back(Deleted{true, 0, true});
@@ -1204,8 +1258,8 @@ void SessionImpl::on_informational_response(IkeSa& sa, Pending& p, const Payload
       return;
     }
     case ReqKind::DeleteIke:
-      if (&sa == old_ike_.get()) {
-        old_ike_.reset();
+      if (&sa != ike_.get()) {
+        drop_retiring(&sa);
         return;
       }
       out.events.emplace_back(Deleted{true, 0, false});
@@ -1302,8 +1356,18 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
     return out;
   }
   IkeSa* sa = nullptr;
-  for (IkeSa* cand : {ike_.get(), old_ike_.get()})
-    if (cand && cand->spi_i == h.spi_i && cand->spi_r == h.spi_r) sa = cand;
+  if (ike_->spi_i == h.spi_i && ike_->spi_r == h.spi_r) sa = ike_.get();
+  for (const auto& r : retiring_)
+    if (r->spi_i == h.spi_i && r->spi_r == h.spi_r) sa = r.get();
+  if (sa == nullptr && !is_response) {
+    for (const auto& t : graveyard_) {
+      if (t.spi_i == h.spi_i && t.spi_r == h.spi_r && t.mid == h.message_id) {
+        ++counters_.rx_retransmits;
+        out.send.push_back(Datagram{t.response, nat_});
+        return out;
+      }
+    }
+  }
   // RFC 7296 3.1: the I flag says who sent it; a message claiming to be from our side is bogus.
   if (sa == nullptr || ((h.flags & kFlagInitiator) != 0) == sa->initiator) {
     ++counters_.rx_unexpected;
@@ -1340,7 +1404,9 @@ void SessionImpl::enqueue(QueuedRequest r, TimePoint now, Output& out) {
 }
 
 void SessionImpl::pump_queue(TimePoint now, Output& out) {
-  while (state_ == SessionState::Established && ike_ && !ike_->pending && !queue_.empty()) {
+  // While an IKE rekey of ours is in flight (possibly colliding, 2.8.2) the current SA may yet be
+  // replaced: start nothing new until it settles.
+  while (state_ == SessionState::Established && ike_ && !ike_->pending && !queue_.empty() && !ike_rekey_in_flight()) {
     const QueuedRequest r = queue_.front();
     queue_.pop_front();
     switch (r.kind) {
@@ -1362,13 +1428,19 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
 void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
   if (!sa.pending || now < sa.pending->next_retx) return;
   Pending& p = *sa.pending;
+  if (p.retries >= cfg_->timers.retransmit_limit && p.kind == ReqKind::DeleteIke && &sa != ike_.get()) {
+    // A retiring IKE SA whose Delete is never answered is gone anyway (RFC 7296 1.4.1); its
+    // successor carries on, so this is not a dead peer.
+    drop_retiring(&sa);
+    return;
+  }
   if (p.retries >= cfg_->timers.retransmit_limit) {
     // RFC 7296 2.4: no answer after all retransmissions: the peer is gone.
     if (state_ == SessionState::Established) {
       out.events.emplace_back(PeerDead{});
       state_ = SessionState::Closed;
       if (ike_) ike_->pending.reset();
-      if (old_ike_) old_ike_->pending.reset();
+      for (auto& r : retiring_) r->pending.reset();
       children_.clear();
       queue_.clear();
       retry_at_.reset();
@@ -1388,7 +1460,7 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
 Output SessionImpl::on_timer(TimePoint now) {
   Output out;
   if (state_ == SessionState::Failed || state_ == SessionState::Closed || !ike_) return out;
-  if (old_ike_) retransmit(*old_ike_, now, out);
+  for (size_t i = 0; i < retiring_.size() && state_ != SessionState::Closed; ++i) retransmit(*retiring_[i], now, out);
   if (state_ == SessionState::Closed) return out;
   retransmit(*ike_, now, out);
   if (state_ == SessionState::Failed || state_ == SessionState::Closed) return out;
@@ -1417,7 +1489,8 @@ std::optional<TimePoint> SessionImpl::next_deadline() const {
     if (!best || t < *best) best = t;
   };
   if (ike_->pending) consider(ike_->pending->next_retx);
-  if (old_ike_ && old_ike_->pending) consider(old_ike_->pending->next_retx);
+  for (const auto& r : retiring_)
+    if (r->pending) consider(r->pending->next_retx);
   if (retry_at_) consider(*retry_at_);
   if (role_ == Role::Responder && state_ == SessionState::InitSent) consider(created_ + cfg_->timers.half_open_timeout);
   if (state_ == SessionState::Established && cfg_->timers.dpd_interval.count() > 0 && !ike_->pending)
@@ -1450,7 +1523,9 @@ Output SessionImpl::close(TimePoint now) {
 }
 
 bool SessionImpl::owns(const HeaderInfo& h) const {
-  for (const IkeSa* sa : {ike_.get(), old_ike_.get()}) {
+  std::vector<const IkeSa*> all{ike_.get()};
+  for (const auto& r : retiring_) all.push_back(r.get());
+  for (const IkeSa* sa : all) {
     if (sa == nullptr || sa->spi_i != h.spi_i) continue;
     if (sa->spi_r == h.spi_r) return true;
     // Our IKE_SA_INIT answer (initiator) or a retransmitted IKE_SA_INIT (responder).

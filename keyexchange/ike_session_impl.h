@@ -45,6 +45,8 @@ struct ChildSa {
   };
 };
 
+struct IkeSa;
+
 enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, DeleteIke, Dpd, NotifyError };
 
 struct Pending {
@@ -65,6 +67,12 @@ struct Pending {
   uint8_t old_an = 0;
   std::vector<TrafficSelector> old_ts_local, old_ts_remote;
   std::optional<ChildSa::PeerRekey> peer_rekey;
+  // IKE rekey: a colliding peer IKE rekey we answered while this one was in flight (2.8.2).
+  struct PeerIkeRekey {
+    std::vector<uint8_t> ni, nr;
+    IkeSa* created = nullptr;  // the IKE SA our answer created (owned by ike_ or retiring_)
+  };
+  std::optional<PeerIkeRekey> peer_ike_rekey;
 };
 
 struct IkeSa {
@@ -80,8 +88,11 @@ struct IkeSa {
   uint64_t iv_counter = 0;
   bool deleting = false;
   std::optional<Pending> pending;
-  // RFC 7296 2.8.2 bookkeeping: nonces of a peer IKE rekey answered while ours was in flight.
-  bool rekeying = false;
+  bool rekeying = false;  // our IKE rekey of this SA is in flight
+  // Created by answering a peer IKE rekey while ours was in flight (2.8.2); peer_deleted: the
+  // peer already deleted it as redundant before our own answer arrived.
+  bool collision_product = false;
+  bool peer_deleted = false;
 };
 
 // Parsed authentication keys, shared by every session of one Config: OpenSSL 3's PEM/DER
@@ -118,7 +129,16 @@ class SessionImpl {
   SessionState state_ = SessionState::Idle;
   SessionCounters counters_;
   std::unique_ptr<IkeSa> ike_;
-  std::unique_ptr<IkeSa> old_ike_;
+  // IKE SAs on their way out: the rekeyed-away one until its Delete completes, and after a
+  // 2.8.2 collision the redundant new one until its creator deletes it.
+  std::vector<std::unique_ptr<IkeSa>> retiring_;
+  // The last answers of recently deleted IKE SAs, for retransmitted requests.
+  struct Tombstone {
+    uint64_t spi_i, spi_r;
+    uint32_t mid;
+    std::vector<uint8_t> response;
+  };
+  std::vector<Tombstone> graveyard_;
   std::shared_ptr<HalfOpenTracker> half_open_;
   bool half_open_counted_ = false;
   std::shared_ptr<InitReplyCache> init_cache_;
@@ -173,6 +193,9 @@ class SessionImpl {
             std::optional<ProposalMismatch> props = std::nullopt);
   void mark_established();
   void retransmit(IkeSa& sa, TimePoint now, Output& out);
+  void retire(std::unique_ptr<IkeSa> sa) { retiring_.push_back(std::move(sa)); }
+  void drop_retiring(const IkeSa* sa);
+  bool ike_rekey_in_flight() const;
 
   std::shared_ptr<const Config> cfg_;
   Role role_;
