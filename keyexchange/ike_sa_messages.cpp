@@ -1,0 +1,157 @@
+// Encrypted IKE messages (SK payload, RFC 5282), requests/responses, NAT detection, TS and SCI payloads.
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "byte_reader.h"
+#include "ike_session_impl.h"
+#include "ike_session_util.h"
+
+namespace linkcrypt::ike {
+
+using namespace detail;
+
+// ---- message plumbing ------------------------------------------------------------------------
+
+std::vector<uint8_t> SessionImpl::seal(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid,
+                                       const ChainBuilder& inner) {
+  ByteWriter pt;
+  inner.write(pt);
+  pt.put_u8(0);  // Pad Length (RFC 7296 3.14); GCM needs no padding
+  Header h;
+  h.spi_i = sa.spi_i;
+  h.spi_r = sa.spi_r;
+  h.next_payload = PayloadType::Sk;
+  h.exchange = ex;
+  h.flags = static_cast<uint8_t>((sa.initiator ? kFlagInitiator : 0) | (response ? kFlagResponse : 0));
+  h.message_id = mid;
+  ByteWriter w;
+  write_header(w, h);
+  w.put_u8(static_cast<uint8_t>(inner.first()));
+  w.put_u8(0);
+  w.put_u16(static_cast<uint16_t>(kGenericHeaderLen + kGcmIvLen + pt.size() + kGcmIcvLen));
+  w.patch_u32(24, static_cast<uint32_t>(w.size() + kGcmIvLen + pt.size() + kGcmIcvLen));
+  // RFC 5282 5.1: AAD = IKE header .. SK generic header. The explicit IV is a per-SA counter,
+  // so it never repeats under one key (RFC 5282 3.1).
+  std::vector<uint8_t> aad(w.view().begin(), w.view().end());
+  std::array<uint8_t, kGcmIvLen> iv{};
+  const uint64_t ctr = sa.iv_counter++;
+  for (size_t i = 0; i < 8; ++i) iv[i] = static_cast<uint8_t>(ctr >> (56 - 8 * i));
+  std::vector<uint8_t> out = w.take();
+  out.insert(out.end(), iv.begin(), iv.end());
+  const SecretBytes& key = sa.initiator ? sa.keys.sk_ei : sa.keys.sk_er;
+  if (!gcm_seal(key.view(), iv, aad, pt.view(), out)) return {};
+  OPENSSL_cleanse(pt.bytes().data(), pt.size());
+  return out;
+}
+
+bool SessionImpl::open(IkeSa& sa, std::span<const uint8_t> msg, const Message& m, Payloads& inner) {
+  if (!m.sk) return false;
+  const SkLocation& sk = *m.sk;
+  if (sk.body_len < kGcmIvLen + kGcmIcvLen + 1) return false;
+  const auto body = msg.subspan(sk.body_offset, sk.body_len);
+  const auto aad = msg.first(sk.body_offset);
+  std::span<const uint8_t, kGcmIvLen> iv(body.data(), kGcmIvLen);
+  const bool from_initiator = (m.header.flags & kFlagInitiator) != 0;
+  const SecretBytes& key = from_initiator ? sa.keys.sk_ei : sa.keys.sk_er;
+  SecretBytes plain;
+  if (!gcm_open(key.view(), iv, aad, body.subspan(kGcmIvLen), plain)) {
+    ++counters_.rx_decrypt_failed;
+    return false;
+  }
+  const auto pv = plain.view();
+  const uint8_t pad = pv.back();
+  if (size_t{pad} + 1 > pv.size()) {
+    ++counters_.rx_malformed;
+    return false;
+  }
+  if (parse_payloads(sk.inner_first, pv.first(pv.size() - 1 - pad), inner) != ParseError::Ok) {
+    ++counters_.rx_malformed;
+    return false;
+  }
+  return true;
+}
+
+void SessionImpl::emit_send(std::vector<uint8_t> bytes, Output& out) const {
+  if (bytes.empty()) return;
+  out.send.push_back(Datagram{std::move(bytes), nat_});
+}
+
+void SessionImpl::send_request(IkeSa& sa, Pending p, ExchangeType ex, const ChainBuilder& inner, TimePoint now,
+                               Output& out) {
+  p.mid = sa.next_mid++;
+  p.bytes = seal(sa, ex, false, p.mid, inner);
+  p.interval = cfg_->timers.retransmit_base;
+  p.next_retx = now + p.interval;
+  p.retries = 0;
+  emit_send(p.bytes, out);
+  sa.pending = std::move(p);
+}
+
+void SessionImpl::send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out) {
+  sa.cached_response = seal(sa, ex, true, mid, inner);
+  sa.cached_mid = mid;
+  sa.has_cached = true;
+  emit_send(sa.cached_response, out);
+}
+
+std::vector<uint8_t> SessionImpl::nat_hash(uint64_t spi_i, uint64_t spi_r, const Endpoint& ep) const {
+  // RFC 7296 2.23: SHA-1(SPIi | SPIr | IP | Port).
+  const auto si = spi_bytes(spi_i);
+  const auto sr = spi_bytes(spi_r);
+  const auto port = u16_bytes(ep.port);
+  return sha1({si, sr, ep.address, port});
+}
+
+void SessionImpl::add_nat_notifies(ChainBuilder& c, uint64_t spi_i, uint64_t spi_r) const {
+  // In-band transport has no IP addresses: no NAT can exist, so no NAT_DETECTION payloads.
+  if (local_.address.empty() || remote_.address.empty()) return;
+  c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::NatDetectionSourceIp, nat_hash(spi_i, spi_r, local_)));
+  c.add(PayloadType::Notify,
+        build_notify(0, {}, NotifyType::NatDetectionDestinationIp, nat_hash(spi_i, spi_r, remote_)));
+}
+
+void SessionImpl::check_nat(const Payloads& p, uint64_t spi_i, uint64_t spi_r, Output& out) {
+  if (local_.address.empty() || remote_.address.empty()) return;
+  bool saw_src = false, saw_dst = false, src_match = false, dst_match = false;
+  const auto want_src = nat_hash(spi_i, spi_r, remote_);
+  const auto want_dst = nat_hash(spi_i, spi_r, local_);
+  for (const auto& n : p.notifies) {
+    if (n.type == static_cast<uint16_t>(NotifyType::NatDetectionSourceIp)) {
+      saw_src = true;
+      src_match |= n.data == want_src;
+    } else if (n.type == static_cast<uint16_t>(NotifyType::NatDetectionDestinationIp)) {
+      saw_dst = true;
+      dst_match |= n.data == want_dst;
+    }
+  }
+  if (!saw_src || !saw_dst) return;  // peer does not do NAT-T
+  nat_remote_ = !src_match;
+  nat_local_ = !dst_match;
+  // RFC 7296 2.23: with a NAT on the path, move to UDP 4500 (non-ESP marker) from IKE_AUTH on.
+  if ((nat_local_ || nat_remote_) && !float_announced_) {
+    nat_ = true;
+    float_announced_ = true;
+    out.events.emplace_back(FloatToNatPort{});
+  }
+}
+
+void SessionImpl::add_ts(ChainBuilder& c, const std::vector<TrafficSelector>* tsi,
+                         const std::vector<TrafficSelector>* tsr) const {
+  static const std::vector<TrafficSelector> kAny{TrafficSelector{}};
+  const bool esp = cfg_->child.kind == ChildKind::Esp;
+  if (tsi == nullptr) tsi = esp ? &cfg_->child.esp.ts_local : &kAny;
+  if (tsr == nullptr) tsr = esp ? &cfg_->child.esp.ts_remote : &kAny;
+  c.add(PayloadType::TsI, build_ts(*tsi));
+  c.add(PayloadType::TsR, build_ts(*tsr));
+}
+
+void SessionImpl::add_sci(ChainBuilder& c) const {
+  if (cfg_->child.kind != ChildKind::Macsec) return;
+  const auto sci = spi_bytes(cfg_->child.macsec.local_sci);
+  c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::MacsecSci, sci));
+}
+
+}  // namespace linkcrypt::ike

@@ -1,0 +1,88 @@
+// Small helpers shared by the session state machine's files (nonces, notifies, offers).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "byte_reader.h"
+#include "ike_codec.h"
+#include "ike_crypto.h"
+#include "ike_proposals.h"
+
+namespace linkcrypt::ike::detail {
+
+constexpr size_t kNonceLen = 32;
+constexpr size_t kMinNonceLen = 16;   // RFC 7296 2.10
+constexpr size_t kMaxNonceLen = 256;
+constexpr uint32_t kMaxInitRetries = 4;
+
+inline std::vector<uint8_t> random_vec(size_t n) {
+  std::vector<uint8_t> v(n);
+  if (!random_bytes(v)) std::abort();  // no CSPRNG: nothing safe to do
+  return v;
+}
+
+inline bool nonce_ok(const std::optional<std::vector<uint8_t>>& n) {
+  return n && n->size() >= kMinNonceLen && n->size() <= kMaxNonceLen;
+}
+
+inline std::vector<uint8_t> u16_bytes(uint16_t v) { return {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}; }
+
+inline std::optional<uint16_t> notify_u16(const NotifyPayload& n) {
+  ByteReader r(n.data);
+  uint16_t v = 0;
+  if (!r.read_u16(v) || !r.empty()) return std::nullopt;
+  return v;
+}
+
+// RFC 7296 2.8.1: nonces are compared as byte strings; the lowest names the redundant SA.
+inline bool nonce_less(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+
+inline const char* notify_name(uint16_t t) {
+  switch (static_cast<NotifyType>(t)) {
+    case NotifyType::UnsupportedCriticalPayload: return "UNSUPPORTED_CRITICAL_PAYLOAD";
+    case NotifyType::InvalidIkeSpi: return "INVALID_IKE_SPI";
+    case NotifyType::InvalidMajorVersion: return "INVALID_MAJOR_VERSION";
+    case NotifyType::InvalidSyntax: return "INVALID_SYNTAX";
+    case NotifyType::InvalidMessageId: return "INVALID_MESSAGE_ID";
+    case NotifyType::InvalidSpi: return "INVALID_SPI";
+    case NotifyType::NoProposalChosen: return "NO_PROPOSAL_CHOSEN";
+    case NotifyType::InvalidKePayload: return "INVALID_KE_PAYLOAD";
+    case NotifyType::AuthenticationFailed: return "AUTHENTICATION_FAILED";
+    case NotifyType::TsUnacceptable: return "TS_UNACCEPTABLE";
+    case NotifyType::TemporaryFailure: return "TEMPORARY_FAILURE";
+    case NotifyType::ChildSaNotFound: return "CHILD_SA_NOT_FOUND";
+    case NotifyType::NoAdditionalSas: return "NO_ADDITIONAL_SAS";
+    default: return "error notify";
+  }
+}
+
+// First error-type notify (types below 16384, RFC 7296 3.10.1), if any.
+inline const NotifyPayload* first_error(const Payloads& p) {
+  for (const auto& n : p.notifies)
+    if (n.type < 16384) return &n;
+  return nullptr;
+}
+
+// Private-use status notify 40961 carrying the sender's acceptable SA payload, sent beside
+// NO_PROPOSAL_CHOSEN so the operator on the other side sees both offers (docs/protocol.md).
+constexpr uint16_t kNotifyOurOffer = 40961;
+
+inline std::vector<std::string> peer_offer_from(const Payloads& p) {
+  for (const auto& n : p.notifies) {
+    if (n.type != kNotifyOurOffer) continue;
+    std::vector<Proposal> props;
+    if (parse_sa(n.data, props) == ParseError::Ok) return describe(props);
+    return {"(unparsable offer)"};
+  }
+  return {"(peer did not say)"};
+}
+
+}  // namespace linkcrypt::ike::detail
