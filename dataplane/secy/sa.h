@@ -103,9 +103,17 @@ class RxSa {
   // lowestPN as if nextPN were max(next_pn(), pending_next): validate_burst keeps a burst's
   // nextPN advance local and publishes it with one atomic operation (raise_next_pn).
   [[nodiscard]] uint64_t lowest_pn_with(uint64_t pending_next, uint32_t replay_window) const {
-    uint64_t next = next_pn_.load(std::memory_order_relaxed);
-    if (pending_next > next) next = pending_next;
-    const uint64_t floor = kay_lowest_pn_.load(std::memory_order_relaxed);
+    const uint64_t next = next_pn_.load(std::memory_order_relaxed);
+    return lowest_from(pending_next > next ? pending_next : next,
+                       kay_lowest_pn_.load(std::memory_order_relaxed), replay_window);
+  }
+  // The lowest PN set by the KaY (10.7.22), without the window.
+  [[nodiscard]] uint64_t kay_lowest_pn() const {
+    return kay_lowest_pn_.load(std::memory_order_relaxed);
+  }
+  // lowestPN from a nextPN and the KaY's floor (10.6.2).
+  [[nodiscard]] static constexpr uint64_t lowest_from(uint64_t next, uint64_t floor,
+                                                      uint32_t replay_window) {
     const uint64_t by_window = next > replay_window ? next - replay_window : 1;
     return by_window > floor ? by_window : floor;
   }

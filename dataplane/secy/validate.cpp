@@ -39,6 +39,18 @@ struct Pending {
   bool e_bit;
 };
 
+// The SC/SA of the previous frame of the burst, with what pass 1 reads from that SA.
+struct LookupCache {
+  bool valid = false;
+  Sci sci = 0;
+  uint8_t an = 0;
+  const RxSc* sc = nullptr;
+  RxSa* sa = nullptr;
+  bool xpn = false;
+  uint64_t lowest = 0;
+  detail::IvBase iv_base{};
+};
+
 // Delivers a tagged frame: moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
 inline void strip_tag(FrameRef& f, const SecTag& tag, ValidateResult& res) {
   // Fixed-size copies through a temporary: inlined, and safe for the overlapping 8-octet tag.
@@ -91,6 +103,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     Pending pend[kBurst];
     GcmOp ops[kBurst];
     uint32_t k = 0;
+    LookupCache cache;
 
     // Pass 1: everything before the cipher (10.6.1, 10.6.2), and all IVs.
     for (uint32_t i = 0; i < m; ++i) {
@@ -113,6 +126,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
           res.verdict = RxVerdict::Untagged;
           res.plain_len = f.len;
           ++counters.in_pkts_untagged;
+          ++delivered;
         }
         continue;
       }
@@ -125,19 +139,35 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       }
       res.an = tag.an;
       // 9.9: without an SCI, ES=1 means MAC SA ‖ 00-01; otherwise the one peer SC is implied.
-      const RxSc* sc = nullptr;
+      Sci sci = 0;
+      bool sci_known = true;
       if (tag.has_sci) {
-        res.sci = tag.sci;
-        sc = table.find(tag.sci);
+        sci = tag.sci;
       } else if (tag.tci & kTciEs) {
-        Sci sci = 0;
         for (size_t b = 6; b < kAddrLen; ++b) sci = (sci << 8) | f.data[b];
-        res.sci = (sci << 16) | 0x0001;
-        sc = table.find(res.sci);
+        sci = (sci << 16) | 0x0001;
+      } else if (const RxSc* only = table.only_sc()) {
+        sci = only->sci();
       } else {
-        sc = table.only_sc();
-        if (sc) res.sci = sc->sci();
+        sci_known = false;
       }
+      res.sci = sci;
+      // Frames of a burst nearly always share one SC and SA: look them up (and read the SA's
+      // suite, lowest PN and IV base) only when the SCI or AN changes. Pass 1 changes no state,
+      // so the cached lowest PN is exact; pass 3 checks again against the live value.
+      if (!cache.valid || !sci_known || sci != cache.sci || tag.an != cache.an) {
+        cache.valid = sci_known;
+        cache.sci = sci;
+        cache.an = tag.an;
+        cache.sc = sci_known ? table.find(sci) : nullptr;
+        cache.sa = cache.sc ? cache.sc->sa(tag.an) : nullptr;
+        if (cache.sa) {
+          cache.xpn = is_xpn(cache.sa->suite());
+          cache.lowest = cache.sa->lowest_pn(cfg.replay_window);
+          cache.iv_base = detail::make_iv_base(cache.xpn, sci, cache.sa->xpn());
+        }
+      }
+      const RxSc* sc = cache.sc;
       const bool c_bit = (tag.tci & kTciC) != 0;
       // 10.6.1: no receive SC for this SCI.
       if (!sc) {
@@ -148,11 +178,12 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
           res.verdict = RxVerdict::UnknownSci;
           ++counters.in_pkts_unknown_sci;
           strip_tag(f, tag, res);
+          ++delivered;
         }
         continue;
       }
       // 10.6.1: no receive SA in use for this AN.
-      RxSa* sa = sc->sa(tag.an);
+      RxSa* sa = cache.sa;
       if (!sa) {
         if (c_bit || strict) {
           res.verdict = RxVerdict::NotUsingSa;
@@ -161,17 +192,18 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
           res.verdict = RxVerdict::UnusedSa;
           ++sc->counters(slot).in_pkts_unused_sa;
           strip_tag(f, tag, res);
+          ++delivered;
         }
         continue;
       }
-      const bool xpn = is_xpn(sa->suite());
+      const bool xpn = cache.xpn;
       if (tag.pn32 == 0 && !xpn) {
         bad_tag(res, BadTagReason::PnZero, counters);
         continue;
       }
       // 10.6.2: recover the PN, then the replay check BEFORE any cryptographic work.
       RxSaCounters& sac = sa->counters(slot);
-      const uint64_t lowest = sa->lowest_pn(cfg.replay_window);
+      const uint64_t lowest = cache.lowest;
       uint64_t pn = 0;
       if (!recover_pn(xpn, tag.pn32, lowest, pn)) {
         res.verdict = RxVerdict::Late;
@@ -194,15 +226,16 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
           ++sac.in_pkts_unchecked;
         }
         strip_tag(f, tag, res);
+        ++delivered;
         continue;
       }
       const bool e_bit = (tag.tci & kTciE) != 0;
       GcmOp& op = ops[k];
       op.key = &sa->key();
       if (xpn) {
-        detail::build_iv<true>(op.iv, detail::make_iv_base(true, 0, sa->xpn()), pn);
+        detail::build_iv<true>(op.iv, cache.iv_base, pn);
       } else {
-        detail::build_iv<false>(op.iv, detail::make_iv_base(false, res.sci, sa->xpn()), pn);
+        detail::build_iv<false>(op.iv, cache.iv_base, pn);
       }
       uint8_t* secure = f.data + kAddrLen + tag.tag_len;
       op.aad = f.data;
@@ -228,58 +261,69 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     // A run of frames of one SA advances a local nextPN, published with one atomic max when
     // the run ends, and every replay check in the run sees it (a duplicate later in the same
     // burst is Late).
-    RxSa* run_sa = nullptr;
-    uint64_t run_next = 0;
+    // Per run of one SA: nextPN and the KaY floor are read once, the OK counters and octets are
+    // summed locally and added once.
+    struct Run {
+      RxSa* sa = nullptr;
+      uint64_t next = 0;   // max(nextPN when the run began, PN + 1 of each frame validated)
+      uint64_t floor = 0;
+      uint64_t ok = 0;
+      uint64_t octets_decrypted = 0;
+      uint64_t octets_validated = 0;
+    } run;
+    auto end_run = [&] {
+      if (!run.sa) return;
+      run.sa->raise_next_pn(run.next);
+      RxSaCounters& c = run.sa->counters(slot);
+      c.in_pkts_ok += run.ok;
+      c.in_octets_decrypted += run.octets_decrypted;
+      c.in_octets_validated += run.octets_validated;
+      counters.in_octets_decrypted += run.octets_decrypted;
+      counters.in_octets_validated += run.octets_validated;
+    };
     for (uint32_t j = 0; j < k; ++j) {
       const Pending& p = pend[j];
-      if (p.sa != run_sa) {
-        if (run_sa) run_sa->raise_next_pn(run_next);
-        run_sa = p.sa;
-        run_next = 0;
+      if (p.sa != run.sa) {
+        end_run();
+        run = Run{p.sa, p.sa->next_pn(), p.sa->kay_lowest_pn(), 0, 0, 0};
       }
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
       const SecTag& tag = tags[p.frame];
-      RxSaCounters& sac = p.sa->counters(slot);
-      if (p.e_bit) {
-        sac.in_octets_decrypted += tag.secure_data_len;
-        counters.in_octets_decrypted += tag.secure_data_len;
-      } else {
-        sac.in_octets_validated += tag.secure_data_len;
-        counters.in_octets_validated += tag.secure_data_len;
-      }
+      (p.e_bit ? run.octets_decrypted : run.octets_validated) += tag.secure_data_len;
       // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
-      const uint64_t lowest = p.sa->lowest_pn_with(run_next, cfg.replay_window);
+      const uint64_t lowest = RxSa::lowest_from(run.next, run.floor, cfg.replay_window);
       if (cfg.replay_protect && p.pn < lowest) {
         res.verdict = RxVerdict::Late;
-        ++sac.in_pkts_late;
+        ++p.sa->counters(slot).in_pkts_late;
         continue;
       }
       if (!ok[j]) {
         if (p.c_bit || strict) {
           res.verdict = RxVerdict::NotValid;
-          ++sac.in_pkts_not_valid;
+          ++p.sa->counters(slot).in_pkts_not_valid;
           continue;
         }
         // Check (Disabled with C=0 never reaches the engine): delivered, counted Invalid.
         res.verdict = RxVerdict::Invalid;
-        ++sac.in_pkts_invalid;
+        ++p.sa->counters(slot).in_pkts_invalid;
         strip_tag(f, tag, res);
+        ++delivered;
         continue;
       }
       if (p.pn < lowest) {
         res.verdict = RxVerdict::Delayed;
-        ++sac.in_pkts_delayed;
+        ++p.sa->counters(slot).in_pkts_delayed;
       } else {
         res.verdict = RxVerdict::Ok;
-        ++sac.in_pkts_ok;
+        ++run.ok;
       }
       const uint64_t next = RxSa::next_after(p.pn);
-      if (next > run_next) run_next = next;
+      if (next > run.next) run.next = next;
       strip_tag(f, tag, res);
+      ++delivered;
     }
-    if (run_sa) run_sa->raise_next_pn(run_next);
-    for (uint32_t i = 0; i < m; ++i) delivered += rx_delivers(out[i].verdict) ? 1 : 0;
+    end_run();
   }
   return delivered;
 }
