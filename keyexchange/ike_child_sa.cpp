@@ -222,6 +222,14 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     c.add(PayloadType::Notify, build_notify(0, {}, static_cast<NotifyType>(kNotifyOurOffer),
                                             build_sa(build_child_offer(cfg_->child, 0, true))));
     send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
+    // Reported, but the IKE SA and the old child live on (RFC 7296 1.3: only this exchange failed).
+    Failed f;
+    f.reason = FailReason::NoProposalChosen;
+    f.detail = want_ke ? "peer's child rekey proposal is not acceptable"
+                       : "peer's child rekey has no KE payload and our policy requires PFS";
+    f.proposals = ProposalMismatch{describe(build_child_offer(cfg_->child, 0, !cfg_->child.pfs_groups.empty())),
+                                   describe(*in.sa)};
+    out.events.emplace_back(std::move(f));
     return;
   }
   std::optional<SecretBytes> g_ir;

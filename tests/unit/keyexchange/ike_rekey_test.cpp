@@ -202,6 +202,65 @@ TEST(IkeRekey, ChildRekeyRetriesWithTheGroupThePeerAsksFor) {
   EXPECT_EQ(check_all_child_keys(net.log(0), net.log(1)), 2u);
 }
 
+TEST(IkeRekey, RekeyWithoutPfsRefusedByAPfsPeerButSaSurvives) {
+  Config a = psk_config(Role::Initiator);
+  a.child.pfs_groups.clear();
+  SimNet net(share(std::move(a)), share(psk_config(Role::Responder)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return net.log(0).count<ChildKeysReady>() == 1 && !net.in_flight(); }));
+  net.rekey_child(0);
+  ASSERT_TRUE(net.run_until([&] { return net.log(0).count<Failed>() && net.log(1).count<Failed>(); }));
+  EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::NoProposalChosen);
+  EXPECT_TRUE(net.log(0).last<Failed>()->by_peer);
+  EXPECT_EQ(net.log(1).last<Failed>()->reason, FailReason::NoProposalChosen);
+  EXPECT_TRUE(net.a().established());
+  EXPECT_TRUE(net.b()->established());
+  // Both IKE SA and the old child stay up; no child was replaced.
+  EXPECT_EQ(net.log(0).count<ChildRekeyed>() + net.log(1).count<ChildRekeyed>(), 0u);
+}
+
+TEST(IkeRekey, ReplayedOldRequestIsDroppedAndCounted) {
+  SimNet net(share(psk_config(Role::Initiator)), share(psk_config(Role::Responder)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return net.log(0).count<ChildKeysReady>() == 1 && !net.in_flight(); }));
+  for (int i = 0; i < 3; ++i) {
+    const size_t before = net.log(1).count<ChildRekeyed>();
+    net.rekey_child(0);
+    ASSERT_TRUE(net.run_until([&] { return net.log(1).count<ChildRekeyed>() > before && !net.in_flight(); }));
+  }
+  // A's first CREATE_CHILD_SA request (message ID 2), replayed long after: outside the window.
+  std::vector<uint8_t> old_request;
+  for (const auto& m : net.sent(0)) {
+    auto h = peek_header(m);
+    if (h && h->exchange == 36 && !h->is_response && old_request.empty()) old_request = m;
+  }
+  ASSERT_EQ(peek_header(old_request)->message_id, 2u);
+  ASSERT_FALSE(old_request.empty());
+  const uint64_t unexpected = net.b()->counters().rx_unexpected;
+  const size_t keys = net.log(1).count<ChildKeysReady>();
+  net.inject(1, old_request);
+  EXPECT_EQ(net.b()->counters().rx_unexpected, unexpected + 1);
+  EXPECT_EQ(net.log(1).count<ChildKeysReady>(), keys);  // no child created from a replay
+  EXPECT_FALSE(net.in_flight());                         // and nothing sent back
+}
+
+TEST(IkeRekey, HalfOpenResponderSaTimesOutAndFreesItsSlot) {
+  Responder responder(share(psk_config(Role::Responder)));
+  Session initiator(share(psk_config(Role::Initiator)));
+  Output out = initiator.start(TimePoint{});
+  auto res = responder.on_init(out.send[0].bytes, Endpoint{{10, 0, 0, 1}, 500}, TimePoint{});
+  ASSERT_TRUE(res.session);
+  EXPECT_EQ(responder.half_open(), 1u);
+  // The initiator never sends IKE_AUTH.
+  const auto deadline = res.session->next_deadline();
+  ASSERT_TRUE(deadline);
+  EXPECT_EQ(*deadline - TimePoint{}, Millis(30000));
+  Output t = res.session->on_timer(*deadline);
+  ASSERT_EQ(t.events.size(), 1u);
+  EXPECT_EQ(std::get<Failed>(t.events[0]).reason, FailReason::PeerUnreachable);
+  EXPECT_EQ(responder.half_open(), 0u);
+}
+
 TEST(IkeRekey, DeleteFromEitherSideClosesBoth) {
   for (int closer = 0; closer < 2; ++closer) {
     SimNet net(share(psk_config(Role::Initiator)), share(psk_config(Role::Responder)), {});
