@@ -17,8 +17,23 @@ using namespace detail;
 
 std::vector<uint8_t> SessionImpl::seal(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid,
                                        const ChainBuilder& inner) {
+  ByteWriter chain;
+  inner.write(chain);
+  auto out = seal_chain(sa, ex, response, mid, inner.first(), chain.view());
+  OPENSSL_cleanse(chain.bytes().data(), chain.size());
+  return out;
+}
+
+std::vector<uint8_t> SessionImpl::seal_raw_for_test(ExchangeType ex, bool response, uint32_t mid, PayloadType first,
+                                                    std::span<const uint8_t> chain) {
+  if (!ike_) return {};
+  return seal_chain(*ike_, ex, response, mid, first, chain);
+}
+
+std::vector<uint8_t> SessionImpl::seal_chain(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid,
+                                             PayloadType first, std::span<const uint8_t> chain) {
   ByteWriter pt;
-  inner.write(pt);
+  pt.put_bytes(chain);
   pt.put_u8(0);  // Pad Length (RFC 7296 3.14); GCM needs no padding
   Header h;
   h.spi_i = sa.spi_i;
@@ -29,7 +44,7 @@ std::vector<uint8_t> SessionImpl::seal(IkeSa& sa, ExchangeType ex, bool response
   h.message_id = mid;
   ByteWriter w;
   write_header(w, h);
-  w.put_u8(static_cast<uint8_t>(inner.first()));
+  w.put_u8(static_cast<uint8_t>(first));
   w.put_u8(0);
   w.put_u16(static_cast<uint16_t>(kGenericHeaderLen + kGcmIvLen + pt.size() + kGcmIcvLen));
   w.patch_u32(24, static_cast<uint32_t>(w.size() + kGcmIvLen + pt.size() + kGcmIcvLen));

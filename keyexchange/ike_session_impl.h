@@ -126,6 +126,18 @@ class SessionImpl {
   // when the request was rejected (the notify reply is in out).
   bool on_init_request(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out);
 
+  // Fuzzing/test hook: an SK message on the current IKE SA whose decrypted content is exactly
+  // `chain` (first payload type `first`), as this side would send it.
+  std::vector<uint8_t> seal_raw_for_test(ExchangeType ex, bool response, uint32_t mid, PayloadType first,
+                                         std::span<const uint8_t> chain);
+
+  // Test hook: our inbound SPI of the newest live child (0 if none).
+  uint32_t current_child_spi_for_test() const {
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it)
+      if (!it->deleting) return it->spi_in;
+    return 0;
+  }
+
   SessionState state_ = SessionState::Idle;
   SessionCounters counters_;
   std::unique_ptr<IkeSa> ike_;
@@ -146,6 +158,8 @@ class SessionImpl {
  private:
   // message building
   std::vector<uint8_t> seal(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, const ChainBuilder& inner);
+  std::vector<uint8_t> seal_chain(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, PayloadType first,
+                                  std::span<const uint8_t> chain);
   bool open(IkeSa& sa, std::span<const uint8_t> msg, const Message& m, Payloads& inner);
   void send_request(IkeSa& sa, Pending p, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out);
   void send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "ike_codec.h"
+#include "ike_crypto.h"
 #include "ike_proposals.h"
 #include "sim_network.h"
 #include "test_configs.h"
@@ -208,12 +209,64 @@ TEST(IkeCodec, SeedCorpusFromRealExchanges) {
   s.insert(s.end(), w.view().begin(), w.view().end());
   seeds.push_back(s);
   EXPECT_GE(seeds.size(), 14u);
+  // ike_session seeds: [flags][first type][decrypted chain]; c1c1c1c1 = the sender's live child.
+  const std::vector<uint8_t> magic{0xc1, 0xc1, 0xc1, 0xc1};
+  std::vector<std::vector<uint8_t>> session_seeds;
+  auto add_session_seed = [&](uint8_t flags, const ChainBuilder& c) {
+    ByteWriter b;
+    c.write(b);
+    std::vector<uint8_t> seed{flags, static_cast<uint8_t>(c.first())};
+    seed.insert(seed.end(), b.view().begin(), b.view().end());
+    session_seeds.push_back(seed);
+  };
+  auto x25519 = DhKey::generate(DhGroup::Curve25519);
+  ASSERT_TRUE(x25519);
+  {
+    ChainBuilder c;  // child rekey request, to either side
+    c.add(PayloadType::Notify, build_notify(201, magic, NotifyType::RekeySa, {}));
+    c.add(PayloadType::Sa, build_sa(build_child_offer(ChildConfig{}, 0x01020304, true)));
+    c.add(PayloadType::Nonce, std::vector<uint8_t>(32, 5));
+    c.add(PayloadType::Ke, build_ke(31, x25519->public_value()));
+    c.add(PayloadType::TsI, build_ts({TrafficSelector{}}));
+    c.add(PayloadType::TsR, build_ts({TrafficSelector{}}));
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::MacsecSci, std::vector<uint8_t>(8, 7)));
+    add_session_seed(0x02, c);
+    add_session_seed(0x03, c);
+    add_session_seed(0x0a, c);  // as a response to a rekey of ours
+  }
+  {
+    ChainBuilder c;  // IKE rekey request
+    c.add(PayloadType::Sa, build_sa(build_ike_offer({IkeProposal{{128}, {Prf::HmacSha2_256}, {DhGroup::Curve25519}}},
+                                                    spi_bytes(uint64_t{0x0102030405060708}))));
+    c.add(PayloadType::Nonce, std::vector<uint8_t>(32, 6));
+    c.add(PayloadType::Ke, build_ke(31, x25519->public_value()));
+    add_session_seed(0x02, c);
+    add_session_seed(0x03, c);
+  }
+  {
+    ChainBuilder c;  // delete the live child, and an IKE delete
+    c.add(PayloadType::Delete, build_delete(ProtocolId::Macsec, 4, {magic}));
+    add_session_seed(0x04, c);
+    ChainBuilder d;
+    d.add(PayloadType::Delete, build_delete(ProtocolId::Ike, 0, {}));
+    add_session_seed(0x05, d);
+    ChainBuilder n;
+    n.add(PayloadType::Notify, build_notify(0, {}, NotifyType::AuthenticationFailed, {}));
+    add_session_seed(0x04, n);
+    ChainBuilder t;
+    t.add(PayloadType::Notify, build_notify(0, {}, NotifyType::TemporaryFailure, {}));
+    add_session_seed(0x0a, t);
+  }
   const char* dir = std::getenv("IKE_DUMP_CORPUS");
   if (dir == nullptr) return;
-  for (size_t i = 0; i < seeds.size(); ++i) {
-    std::ofstream f(std::filesystem::path(dir) / ("seed_" + std::to_string(i)), std::ios::binary);
-    f.write(reinterpret_cast<const char*>(seeds[i].data()), static_cast<std::streamsize>(seeds[i].size()));
-  }
+  auto write_all = [](const std::filesystem::path& d, const std::vector<std::vector<uint8_t>>& all) {
+    for (size_t i = 0; i < all.size(); ++i) {
+      std::ofstream f(d / ("seed_" + std::to_string(i)), std::ios::binary);
+      f.write(reinterpret_cast<const char*>(all[i].data()), static_cast<std::streamsize>(all[i].size()));
+    }
+  };
+  write_all(std::filesystem::path(dir) / "ike_message", seeds);
+  write_all(std::filesystem::path(dir) / "ike_session", session_seeds);
 }
 
 }  // namespace
