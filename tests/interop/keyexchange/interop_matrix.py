@@ -119,11 +119,15 @@ def wait_step(ours, charon, children, ike_sas, what):
         raise TimeoutError(f"{e}; last state {state}") from None
 
 
-def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), extra_check=None):
-    """The full sequence; extra_check(ours, ss_log) -> [errors] adds case-specific checks."""
+def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), extra_check=None,
+             ss_key=None):
+    """The full sequence; extra_check(ours, ss_log) -> [errors] adds case-specific checks;
+    ss_key: a private key (PEM) for strongSwan's signature authentication."""
     psk_raw, psk_b64 = lab.random_psk()
     ours_side, ss_side = ("a", "b") if we_initiate else ("b", "a")
     charon = lab.Charon(the_lab, ss_side, case, psk_b64, ss_overrides)
+    if ss_key:
+        charon.install_key(ss_key)
     ours = None
     try:
         charon.start()

@@ -82,6 +82,19 @@ std::vector<uint64_t> parse_list(const std::string& text) {
   return out;
 }
 
+std::vector<uint8_t> read_binary(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(std::string("cannot read ") + what + " " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+SecretBytes read_secret_file(const std::string& path, const char* what) {
+  std::vector<uint8_t> bytes = read_binary(path, what);
+  SecretBytes secret(bytes);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return secret;
+}
+
 SecretBytes read_psk_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read --psk-file " + path);
@@ -100,7 +113,7 @@ SecretBytes read_psk_file(const std::string& path) {
 }  // namespace
 
 std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
-  std::string role, local, remote, ike_groups, drop_rx, drop_tx;
+  std::string role, local, remote, ike_groups, drop_rx, drop_tx, auth = "psk";
   int group = 31;
   int prf = 256;
   PeerOptions o;
@@ -112,7 +125,14 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
       ("remote", po::value(&remote)->required(), "the peer's address")
       ("local-id", po::value(&o.local_id)->required(), "our identity (FQDN)")
       ("remote-id", po::value(&o.remote_id)->required(), "the peer's identity (FQDN)")
-      ("psk-file", po::value(&o.psk_file)->required(), "file holding the pre-shared key in hex")
+      ("auth", po::value(&auth)->default_value("psk"),
+       "psk | cert (RFC 7427 signature, X.509) | rawkey (RFC 7427 signature, raw public key)")
+      ("psk-file", po::value(&o.psk_file), "psk: file holding the pre-shared key in hex")
+      ("key-file", po::value(&o.key_file), "cert/rawkey: our Ed25519 or P-256 private key (PEM)")
+      ("cert-file", po::value(&o.cert_file), "cert: our certificate (DER)")
+      ("ca-file", po::value(&o.ca_file), "cert: the CA certificate the peer's must chain to (DER)")
+      ("peer-pubkey-file", po::value(&o.peer_pubkey_file),
+       "rawkey: the peer's public key (DER SubjectPublicKeyInfo)")
       ("group", po::value(&group)->default_value(31), "key exchange group: 31, 19 or 20")
       ("ike-groups", po::value(&ike_groups),
        "IKE SA groups offered, comma-separated, the KE is for the first (default: --group); "
@@ -168,6 +188,22 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
     throw std::invalid_argument("--aes-bits must be 128 or 256");
   }
   o.pfs = vm.count("no-pfs") == 0;
+  if (auth == "psk") {
+    o.auth = ike::AuthMethod::Psk;
+    if (o.psk_file.empty()) throw std::invalid_argument("--auth psk needs --psk-file");
+  } else if (auth == "cert") {
+    o.auth = ike::AuthMethod::Certificate;
+    if (o.key_file.empty() || o.cert_file.empty() || o.ca_file.empty()) {
+      throw std::invalid_argument("--auth cert needs --key-file, --cert-file and --ca-file");
+    }
+  } else if (auth == "rawkey") {
+    o.auth = ike::AuthMethod::RawPublicKey;
+    if (o.key_file.empty() || o.peer_pubkey_file.empty()) {
+      throw std::invalid_argument("--auth rawkey needs --key-file and --peer-pubkey-file");
+    }
+  } else {
+    throw std::invalid_argument("--auth must be psk, cert or rawkey");
+  }
   return o;
 }
 
@@ -176,8 +212,14 @@ ike::Config build_config(const PeerOptions& opts) {
   cfg.role = opts.role;
   cfg.local_id = ike::Identity::fqdn(opts.local_id);
   cfg.remote_id = ike::Identity::fqdn(opts.remote_id);
-  cfg.auth.method = ike::AuthMethod::Psk;
-  cfg.auth.psk = read_psk_file(opts.psk_file);
+  cfg.auth.method = opts.auth;
+  if (opts.auth == ike::AuthMethod::Psk) cfg.auth.psk = read_psk_file(opts.psk_file);
+  if (!opts.key_file.empty()) cfg.auth.private_key_pem = read_secret_file(opts.key_file, "--key-file");
+  if (!opts.cert_file.empty()) cfg.auth.local_cert_der = read_binary(opts.cert_file, "--cert-file");
+  if (!opts.ca_file.empty()) cfg.auth.ca_cert_der = read_binary(opts.ca_file, "--ca-file");
+  if (!opts.peer_pubkey_file.empty()) {
+    cfg.auth.peer_public_key_der = read_binary(opts.peer_pubkey_file, "--peer-pubkey-file");
+  }
   ike::IkeProposal p;
   p.aes_gcm16_key_bits = {opts.aes_bits};
   p.prfs = {opts.prf};

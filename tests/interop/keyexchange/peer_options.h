@@ -17,7 +17,12 @@ struct PeerOptions {
   SocketAddress remote;  // the initiator's peer; a responder answers whoever sends IKE_SA_INIT
   std::string local_id;
   std::string remote_id;
-  std::string psk_file;
+  ike::AuthMethod auth = ike::AuthMethod::Psk;
+  std::string psk_file;          // Psk: hex
+  std::string key_file;          // RawPublicKey/Certificate: our private key, PEM
+  std::string cert_file;         // Certificate: our certificate, DER
+  std::string ca_file;           // Certificate: the CA the peer's certificate must chain to, DER
+  std::string peer_pubkey_file;  // RawPublicKey: the peer's SubjectPublicKeyInfo, DER
   ike::DhGroup group = ike::DhGroup::Curve25519;         // IKE SA and child PFS group
   std::vector<ike::DhGroup> ike_groups;                   // IKE offer; default {group}
   uint16_t aes_bits = 128;

@@ -32,10 +32,16 @@ def wait_step(a, b, children, ike_sas, what):
     lab.wait_for(done, what)
 
 
-def run_case(the_lab, case):
+def run_case(the_lab, case, auth=None):
+    """auth: None for PSK, or (method, pki) with method "cert" or "rawkey"."""
     _, psk_b64 = lab.random_psk()
-    a = lab.Charon(the_lab, "a", case, psk_b64)
-    b = lab.Charon(the_lab, "b", case, psk_b64)
+    over = {s: lab.charon_auth(auth[1], auth[0], s, "b" if s == "a" else "a") if auth else None
+            for s in "ab"}
+    a = lab.Charon(the_lab, "a", case, psk_b64, over["a"])
+    b = lab.Charon(the_lab, "b", case, psk_b64, over["b"])
+    if auth:
+        a.install_key(auth[1].path("a.key"))
+        b.install_key(auth[1].path("b.key"))
     try:
         b.start()
         a.start()
@@ -54,13 +60,14 @@ def run_case(the_lab, case):
         wait_step(a, b, 3, 3, "IKE rekey by the responder")
         a.swanctl("--rekey", "--child", "lc")
         wait_step(a, b, 4, 3, "second child rekey by the initiator")
-        return check(case, lab.parse_charon_log(a.log()), lab.parse_charon_log(b.log()))
+        return check(case, lab.parse_charon_log(a.log()), lab.parse_charon_log(b.log()),
+                     f"{auth[0]}-{auth[1].algo}" if auth else "psk")
     finally:
         a.stop()
         b.stop()
 
 
-def check(case, la, lb):
+def check(case, la, lb, auth_name):
     errors = []
     ca, cb = lab.complete_children(la), lab.complete_children(lb)
     key_len = case.aes_bits // 8 + 4   # RFC 4106: key plus 4-octet salt per direction
@@ -88,7 +95,7 @@ def check(case, la, lb):
         if not log.sent_4500:
             errors.append(f"{side}: never sent from UDP 4500")
     status = "OK" if not errors else "FAIL"
-    print(f"{status:4} strongSwan<->strongSwan {case.name}: 4 child SAs, 3 IKE SAs, "
+    print(f"{status:4} strongSwan<->strongSwan {case.name} {auth_name}: 4 child SAs, 3 IKE SAs, "
           f"NAT: {la.nat_lines[0] if la.nat_lines else '-'}", flush=True)
     for e in errors:
         print(f"     {e}")
@@ -100,11 +107,17 @@ def main():
     cases = lab.MATRIX[:1] if "--quick" in sys.argv else lab.MATRIX + lab.PRF_CASES
     ok = True
     with lab.Lab("ss") as the_lab:
-        for case in cases:
+        runs = [(c, None) for c in cases]
+        if "--quick" not in sys.argv:
+            # Signature authentication (RFC 7427): X.509 and raw public keys, Ed25519 and P-256.
+            for algo in ("ed25519", "ecdsa"):
+                pki = lab.make_pki(the_lab.dir, algo)
+                runs += [(lab.MATRIX[0], (method, pki)) for method in ("cert", "rawkey")]
+        for case, auth in runs:
             try:
-                ok = run_case(the_lab, case) and ok
+                ok = run_case(the_lab, case, auth) and ok
             except (RuntimeError, TimeoutError, ValueError) as e:
-                print(f"FAIL strongSwan<->strongSwan {case.name}: {e}")
+                print(f"FAIL strongSwan<->strongSwan {case.name} {auth and auth[0]}: {e}")
                 ok = False
     print("strongswan_pair:", "all cases agree" if ok else "FAILED")
     return 0 if ok else 1
