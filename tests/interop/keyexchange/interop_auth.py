@@ -4,13 +4,17 @@
 # the openssl CLI (subjectAltName = the IKE identity), raw keys as SubjectPublicKeyInfo.
 # Each method x algorithm runs with us and with strongSwan initiating, through the full
 # sequence of interop_matrix (child and IKE rekeys by both sides), child keys compared.
+# Then strongSwan's certificate from a CA we do not trust, and one checked past its expiry,
+# must each end in the typed failure on our side and AUTHENTICATION_FAILED at strongSwan.
 # Usage (root): python3 interop_auth.py PATH/TO/ike_udp_peer [--only NAME]
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interop_matrix as matrix  # noqa: E402
+import interop_negotiation as negotiation  # noqa: E402
 import lab  # noqa: E402
 
 SCHEME = {"ed25519": "ED25519", "ecdsa": "ECDSA_WITH_SHA256_DER"}  # strongSwan's names
@@ -40,6 +44,27 @@ def run_auth_case(the_lab, tool, pki, method, we_initiate):
                            ss_key=pki.path(f"{ss}.key"))
 
 
+def run_cert_failure(the_lab, tool, pki, other_pki, kind, we_initiate):
+    """Our side must reject strongSwan's certificate with a typed reason:
+    untrusted  we trust another CA (RFC 5280 path validation fails): CertificateUntrusted
+    expired    we check validity 5 days ahead; the certificates live 2 days: CertificateExpired
+    and tell strongSwan with AUTHENTICATION_FAILED (RFC 7296 2.21.2)."""
+    ours, ss = ("a", "b") if we_initiate else ("b", "a")
+    ca = other_pki.path("ca.der") if kind == "untrusted" else pki.path("ca.der")
+    our_args = ["--auth", "cert", "--key-file", pki.path(f"{ours}.key"),
+                "--cert-file", pki.path(f"{ours}.der"), "--ca-file", ca]
+    if kind == "expired":
+        our_args += ["--cert-check-time", str(int(time.time()) + 5 * 86400)]
+    reason = {"untrusted": "CertificateUntrusted", "expired": "CertificateExpired"}[kind]
+    # As initiator we refuse the responder's IKE_AUTH answer and send an INFORMATIONAL with
+    # AUTHENTICATION_FAILED; as responder we answer IKE_AUTH with it.
+    ss_pattern = (r"parsed INFORMATIONAL request \d+ \[ N\(AUTH_FAILED\) \]" if we_initiate
+                  else r"received AUTHENTICATION_FAILED notify error")
+    return negotiation.run_failure(the_lab, tool, we_initiate, reason, False, ss_pattern,
+                                   ss_overrides=lab.charon_auth(pki, "cert", ss, ours),
+                                   our_args=our_args, ss_key=pki.path(f"{ss}.key"))
+
+
 def main():
     lab.require_root_or_skip("the strongSwan signature-authentication interop cases")
     args = sys.argv[1:]
@@ -50,8 +75,23 @@ def main():
     only = args[args.index("--only") + 1] if "--only" in args else ""
     failed = total = 0
     with lab.Lab("au") as the_lab:
-        for algo in ("ed25519", "ecdsa"):
-            pki = lab.make_pki(the_lab.dir, algo)
+        pkis = {algo: lab.make_pki(the_lab.dir, algo) for algo in ("ed25519", "ecdsa")}
+        for kind in ("untrusted", "expired"):
+            for we_initiate in (True, False):
+                name = f"cert-{kind}-{'ours' if we_initiate else 'strongswan'}-init"
+                if only not in name:
+                    continue
+                total += 1
+                try:
+                    errors = run_cert_failure(the_lab, tool, pkis["ecdsa"], pkis["ed25519"],
+                                              kind, we_initiate)
+                except (RuntimeError, TimeoutError, ValueError) as e:
+                    errors = [str(e)]
+                failed += bool(errors)
+                print(f"{'OK  ' if not errors else 'FAIL'} {name}", flush=True)
+                for e in errors:
+                    print(f"     {e}", flush=True)
+        for algo, pki in pkis.items():
             for method in ("cert", "rawkey"):
                 for we_initiate in (True, False):
                     name = f"{method}-{algo}-{'ours' if we_initiate else 'strongswan'}-init"

@@ -45,7 +45,7 @@ def invalid_ke_case(the_lab, tool, we_initiate):
 
 def run_failure(the_lab, tool, we_initiate, our_reason, our_by_peer, ss_pattern,
                 ss_overrides=None, our_args=(), our_psk=None, our_remote_id=None,
-                keys_allowed=False):
+                keys_allowed=False, ss_key=None):
     """Starts both sides, waits until our side reports FAILED with our_reason (by_peer: the
     peer told us by a notify) and strongSwan's log matches ss_pattern. keys_allowed: our side
     is the responder and the initiator rejects our IKE_AUTH response, so we had derived the
@@ -54,6 +54,8 @@ def run_failure(the_lab, tool, we_initiate, our_reason, our_by_peer, ss_pattern,
     psk_raw, psk_b64 = lab.random_psk()
     ours_side, ss_side = ("a", "b") if we_initiate else ("b", "a")
     charon = lab.Charon(the_lab, ss_side, case, psk_b64, ss_overrides)
+    if ss_key:
+        charon.install_key(ss_key)
     ours = None
     state = {}
     try:

@@ -116,6 +116,7 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
   std::string role, local, remote, ike_groups, drop_rx, drop_tx, auth = "psk";
   int group = 31;
   int prf = 256;
+  int64_t cert_check_time = 0;
   PeerOptions o;
   po::options_description desc(kUsage);
   desc.add_options()
@@ -131,6 +132,8 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
       ("key-file", po::value(&o.key_file), "cert/rawkey: our Ed25519 or P-256 private key (PEM)")
       ("cert-file", po::value(&o.cert_file), "cert: our certificate (DER)")
       ("ca-file", po::value(&o.ca_file), "cert: the CA certificate the peer's must chain to (DER)")
+      ("cert-check-time", po::value(&cert_check_time),
+       "cert: check certificate validity at this Unix time instead of now")
       ("peer-pubkey-file", po::value(&o.peer_pubkey_file),
        "rawkey: the peer's public key (DER SubjectPublicKeyInfo)")
       ("group", po::value(&group)->default_value(31), "key exchange group: 31, 19 or 20")
@@ -188,6 +191,7 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
     throw std::invalid_argument("--aes-bits must be 128 or 256");
   }
   o.pfs = vm.count("no-pfs") == 0;
+  if (vm.count("cert-check-time")) o.cert_check_time = cert_check_time;
   if (auth == "psk") {
     o.auth = ike::AuthMethod::Psk;
     if (o.psk_file.empty()) throw std::invalid_argument("--auth psk needs --psk-file");
@@ -217,6 +221,7 @@ ike::Config build_config(const PeerOptions& opts) {
   if (!opts.key_file.empty()) cfg.auth.private_key_pem = read_secret_file(opts.key_file, "--key-file");
   if (!opts.cert_file.empty()) cfg.auth.local_cert_der = read_binary(opts.cert_file, "--cert-file");
   if (!opts.ca_file.empty()) cfg.auth.ca_cert_der = read_binary(opts.ca_file, "--ca-file");
+  cfg.auth.cert_check_time = opts.cert_check_time;
   if (!opts.peer_pubkey_file.empty()) {
     cfg.auth.peer_public_key_der = read_binary(opts.peer_pubkey_file, "--peer-pubkey-file");
   }

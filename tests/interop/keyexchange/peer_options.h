@@ -23,6 +23,7 @@ struct PeerOptions {
   std::string cert_file;         // Certificate: our certificate, DER
   std::string ca_file;           // Certificate: the CA the peer's certificate must chain to, DER
   std::string peer_pubkey_file;  // RawPublicKey: the peer's SubjectPublicKeyInfo, DER
+  std::optional<int64_t> cert_check_time;  // Certificate: validity checked at this Unix time
   ike::DhGroup group = ike::DhGroup::Curve25519;         // IKE SA and child PFS group
   std::vector<ike::DhGroup> ike_groups;                   // IKE offer; default {group}
   uint16_t aes_bits = 128;
