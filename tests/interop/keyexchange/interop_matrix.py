@@ -9,6 +9,7 @@
 # Usage (root): python3 interop_matrix.py PATH/TO/ike_udp_peer [--quick] [--only NAME]
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ class OurPeer:
     def __init__(self, the_lab, side, peer_side, tool, case, role, psk_hex, extra_args=(),
                  remote_id=None):
         self.lines, self.lock = [], threading.Lock()
+        self.use_signals = False
         psk_file = os.path.join(the_lab.dir, "psk.hex")
         with open(os.open(psk_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(psk_hex + "\n")
@@ -66,7 +68,13 @@ class OurPeer:
             raise RuntimeError(f"ike_udp_peer exited with {self.proc.returncode}; stderr: "
                                + open(self.stderr.name).read()[-1500:])
 
+    # The tool's other command interface; `ip netns exec` execs it, so the pid is the tool's.
+    SIGNALS = {"rekey-child": signal.SIGUSR1, "rekey-ike": signal.SIGUSR2, "close": signal.SIGTERM}
+
     def command(self, cmd):
+        if self.use_signals:
+            os.kill(self.proc.pid, self.SIGNALS[cmd])
+            return
         self.proc.stdin.write(cmd + "\n")
         self.proc.stdin.flush()
 
@@ -120,9 +128,10 @@ def wait_step(ours, charon, children, ike_sas, what):
 
 
 def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), extra_check=None,
-             ss_key=None):
+             ss_key=None, use_signals=False):
     """The full sequence; extra_check(ours, ss_log) -> [errors] adds case-specific checks;
-    ss_key: a private key (PEM) for strongSwan's signature authentication."""
+    ss_key: a private key (PEM) for strongSwan's signature authentication; use_signals: drive
+    our side with SIGUSR1/SIGUSR2/SIGTERM instead of stdin commands."""
     psk_raw, psk_b64 = lab.random_psk()
     ours_side, ss_side = ("a", "b") if we_initiate else ("b", "a")
     charon = lab.Charon(the_lab, ss_side, case, psk_b64, ss_overrides)
@@ -133,6 +142,7 @@ def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), e
         charon.start()
         ours = OurPeer(the_lab, ours_side, ss_side, tool, case,
                        "initiator" if we_initiate else "responder", psk_raw.hex(), our_args)
+        ours.use_signals = use_signals
         lab.wait_for(lambda: ours.check_alive() or ours.events("LISTENING"), "ike_udp_peer")
         if not we_initiate:
             charon.initiate_async()
@@ -235,7 +245,9 @@ def main():
         for case, we_initiate in cases:
             name = f"{'ours' if we_initiate else 'strongswan'}-init-{case.name}"
             try:
-                errors = run_case(the_lab, tool, case, we_initiate)
+                # The PRF cases drive our side by signals, the others by stdin commands.
+                errors = run_case(the_lab, tool, case, we_initiate,
+                                  use_signals=case in lab.PRF_CASES)
             except (RuntimeError, TimeoutError, ValueError) as e:
                 errors = [str(e)]
             failed += bool(errors)

@@ -20,7 +20,7 @@ namespace linkcrypt::interop {
 namespace {
 
 constexpr uint8_t kExchangeIkeSaInit = 34;  // RFC 7296 3.1
-constexpr size_t kMaxDatagram_len = 65536;
+constexpr size_t kMaxDatagramLen = 65536;  // the largest UDP payload
 constexpr auto kCloseGrace = std::chrono::seconds(5);
 
 // Signals arrive as readable data on a descriptor, so the loop has one wait point (poll).
@@ -55,7 +55,8 @@ bool contains(const std::vector<uint64_t>& v, uint64_t x) {
 
 PeerLoop::PeerLoop(PeerOptions opts, std::shared_ptr<const ike::Config> cfg)
     : opts_(std::move(opts)), cfg_(std::move(cfg)),
-      peer_(opts_.remote.with_port(500)), peer_nat_(opts_.remote.with_port(4500)) {}
+      peer_(opts_.remote.with_port(500)), peer_nat_(opts_.remote.with_port(4500)),
+      rx_buf_(kMaxDatagramLen) {}
 
 int PeerLoop::run() {
   std::string error;
@@ -123,7 +124,7 @@ int PeerLoop::run() {
 }
 
 void PeerLoop::drain(const UdpSocket& sock, bool nat_port) {
-  static std::vector<uint8_t> buf(kMaxDatagram_len);
+  std::vector<uint8_t>& buf = rx_buf_;
   SocketAddress from;
   while (auto len = sock.receive(buf, from)) {
     ++counters_.rx_datagrams;

@@ -55,6 +55,7 @@ class PeerLoop {
   std::unique_ptr<ike::Session> session_;
   SocketAddress peer_;      // where UDP 500 messages go
   SocketAddress peer_nat_;  // where UDP 4500 messages go (source of the last one received)
+  std::vector<uint8_t> rx_buf_;  // one datagram at a time
   bool stdin_open_ = true;
   std::string stdin_buf_;
   bool close_requested_ = false;
