@@ -7,15 +7,13 @@
 
 namespace linkcrypt::secy::detail {
 
-inline bool parse_sectag_inline(std::span<const uint8_t> frame, bool xpn, SecTag& out,
-                                BadTagReason& why) {
-  ByteReader r(frame);
-  uint16_t ethertype = 0;
+// `r` has consumed DA ‖ SA ‖ EtherType of a frame of frame_len octets.
+inline bool parse_sectag_after_ethertype(ByteReader& r, size_t frame_len, bool xpn, SecTag& out,
+                                         BadTagReason& why) {
   uint8_t tci_an = 0;
   uint8_t sl_octet = 0;
   uint32_t pn32 = 0;
-  if (!r.skip(kAddrLen) || !r.read_u16(ethertype) || !r.read_u8(tci_an) ||
-      !r.read_u8(sl_octet) || !r.read_u32(pn32)) {
+  if (!r.read_u8(tci_an) || !r.read_u8(sl_octet) || !r.read_u32(pn32)) {
     why = BadTagReason::TooShort;
     return false;
   }
@@ -61,7 +59,7 @@ inline bool parse_sectag_inline(std::span<const uint8_t> frame, bool xpn, SecTag
   if (sl_octet != 0) {
     if (sl_octet >= kShortLenLimit ||
         (secure_len != sl_octet &&
-         !(frame.size() == kMinFrameLen && secure_len > sl_octet))) {
+         !(frame_len == kMinFrameLen && secure_len > sl_octet))) {
       why = BadTagReason::SlMismatch;
       return false;
     }
@@ -84,6 +82,17 @@ inline bool parse_sectag_inline(std::span<const uint8_t> frame, bool xpn, SecTag
   out.sci = sci;
   out.secure_data_len = static_cast<uint32_t>(secure_len);
   return true;
+}
+
+inline bool parse_sectag_inline(std::span<const uint8_t> frame, bool xpn, SecTag& out,
+                                BadTagReason& why) {
+  ByteReader r(frame);
+  uint16_t ethertype = 0;
+  if (!r.skip(kAddrLen) || !r.read_u16(ethertype)) {
+    why = BadTagReason::TooShort;
+    return false;
+  }
+  return parse_sectag_after_ethertype(r, frame.size(), xpn, out, why);
 }
 
 }  // namespace linkcrypt::secy::detail

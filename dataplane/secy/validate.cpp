@@ -133,7 +133,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       SecTag& tag = tags[i];
       BadTagReason why{};
       // PN zero is checked below, once the SA tells us whether the suite is XPN.
-      if (!detail::parse_sectag_inline(bytes, /*xpn=*/true, tag, why)) {
+      if (!detail::parse_sectag_after_ethertype(r, f.len, /*xpn=*/true, tag, why)) {
         bad_tag(res, why, counters);
         continue;
       }
@@ -267,6 +267,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       RxSa* sa = nullptr;
       uint64_t next = 0;   // max(nextPN when the run began, PN + 1 of each frame validated)
       uint64_t floor = 0;
+      uint64_t lowest = 0; // lowest_from(next, floor, window), recomputed when next moves
       uint64_t ok = 0;
       uint64_t octets_decrypted = 0;
       uint64_t octets_validated = 0;
@@ -285,14 +286,15 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       const Pending& p = pend[j];
       if (p.sa != run.sa) {
         end_run();
-        run = Run{p.sa, p.sa->next_pn(), p.sa->kay_lowest_pn(), 0, 0, 0};
+        run = Run{p.sa, p.sa->next_pn(), p.sa->kay_lowest_pn(), 0, 0, 0, 0};
+        run.lowest = RxSa::lowest_from(run.next, run.floor, cfg.replay_window);
       }
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
       const SecTag& tag = tags[p.frame];
       (p.e_bit ? run.octets_decrypted : run.octets_validated) += tag.secure_data_len;
       // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
-      const uint64_t lowest = RxSa::lowest_from(run.next, run.floor, cfg.replay_window);
+      const uint64_t lowest = run.lowest;
       if (cfg.replay_protect && p.pn < lowest) {
         res.verdict = RxVerdict::Late;
         ++p.sa->counters(slot).in_pkts_late;
@@ -319,7 +321,10 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         ++run.ok;
       }
       const uint64_t next = RxSa::next_after(p.pn);
-      if (next > run.next) run.next = next;
+      if (next > run.next) {
+        run.next = next;
+        run.lowest = RxSa::lowest_from(run.next, run.floor, cfg.replay_window);
+      }
       strip_tag(f, tag, res);
       ++delivered;
     }
