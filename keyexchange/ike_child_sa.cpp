@@ -132,7 +132,8 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     reply_notify(NotifyType::TemporaryFailure);
     return;
   }
-  if (!in.sa || in.sa->empty() || !nonce_ok(in.nonce)) {
+  if (validate_create_child_request(in) != Invalid::Ok) {
+    ++counters_.rx_invalid;
     reply_notify(NotifyType::InvalidSyntax);
     return;
   }
@@ -319,7 +320,7 @@ void SessionImpl::on_rekey_child_response(IkeSa& sa, Pending& p, const Payloads&
     return;
   }
   const auto cs = in.sa ? validate_child_choice(*in.sa, p.offer) : std::nullopt;
-  if (!cs || !nonce_ok(in.nonce) || (*in.sa)[0].spi.size() != 4 || bool(cs->group) != bool(p.dh)) {
+  if (!cs || validate_nonce(in) != Invalid::Ok || (*in.sa)[0].spi.size() != 4 || bool(cs->group) != bool(p.dh)) {
     failed_op(FailReason::MessageRejected, "malformed CREATE_CHILD_SA response");
     return;
   }

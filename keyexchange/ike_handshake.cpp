@@ -95,7 +95,8 @@ bool SessionImpl::on_init_request(std::span<const uint8_t> msg, const Message& m
     patch_length(w);
     out.send.push_back(Datagram{w.take(), false});
   };
-  if (!in.sa || !in.ke || !nonce_ok(in.nonce)) {
+  if (validate_init(in) != Invalid::Ok) {
+    ++counters_.rx_invalid;
     reject(NotifyType::InvalidSyntax, {}, nullptr);
     return false;
   }
@@ -200,8 +201,8 @@ void SessionImpl::on_init_response(std::span<const uint8_t> msg, const Message& 
          true);
     return;
   }
-  if (!in.sa || !in.ke || !nonce_ok(in.nonce) || m.header.spi_r == 0) {
-    ++counters_.rx_malformed;
+  if (validate_init(in) != Invalid::Ok || m.header.spi_r == 0) {
+    ++counters_.rx_invalid;
     return;  // keep retransmitting: this reply is not usable (could be forged)
   }
   const auto suite = validate_ike_choice(*in.sa, ike_offer_);
@@ -340,6 +341,14 @@ void SessionImpl::send_auth(TimePoint now, Output& out) {
 void SessionImpl::on_auth_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out) {
   (void)now;
   const uint32_t mid = m.header.message_id;
+  if (const Invalid v = validate_auth(in, true); v != Invalid::Ok) {
+    ++counters_.rx_invalid;
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::InvalidSyntax, {}));
+    send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    fail(FailReason::MessageRejected, std::string("IKE_AUTH request: ") + to_string(v), out);
+    return;
+  }
   if (auto f = verify_peer_auth(true, in, init_request_, nr_)) {
     // RFC 7296 2.21.2: an IKE_AUTH that fails authentication is answered with
     // AUTHENTICATION_FAILED, and the IKE SA is not created.

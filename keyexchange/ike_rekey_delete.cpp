@@ -59,7 +59,7 @@ void SessionImpl::on_rekey_ike_response(IkeSa& sa, Pending& p, const Payloads& i
   }
   const auto suite = in.sa ? validate_ike_choice(*in.sa, p.offer) : std::nullopt;
   std::optional<SecretBytes> g_ir;
-  if (!suite || !nonce_ok(in.nonce) || (*in.sa)[0].spi.size() != 8 || !in.ke || suite->group != p.dh->group() ||
+  if (!suite || validate_nonce(in) != Invalid::Ok || (*in.sa)[0].spi.size() != 8 || !in.ke || suite->group != p.dh->group() ||
       in.ke->group != static_cast<uint16_t>(suite->group) || !(g_ir = p.dh->derive(in.ke->data))) {
     failed_op(FailReason::MessageRejected, "malformed IKE rekey response");
     return;

@@ -262,6 +262,7 @@ struct SessionCounters {
   uint64_t rx_malformed = 0;
   uint64_t rx_decrypt_failed = 0;
   uint64_t rx_unexpected = 0;      // wrong state / unknown SPI / outside the window
+  uint64_t rx_invalid = 0;         // parsed, but a validate_* check failed (ike_validate.h)
   uint64_t rx_retransmits = 0;     // duplicate requests answered from the cache
   uint64_t tx_retransmits = 0;
 };

@@ -12,6 +12,7 @@
 #include "ike_keys.h"
 #include "ike_proposals.h"
 #include "ike_session.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 

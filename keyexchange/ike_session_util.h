@@ -17,18 +17,12 @@
 namespace linkcrypt::ike::detail {
 
 constexpr size_t kNonceLen = 32;
-constexpr size_t kMinNonceLen = 16;   // RFC 7296 2.10
-constexpr size_t kMaxNonceLen = 256;
 constexpr uint32_t kMaxInitRetries = 4;
 
 inline std::vector<uint8_t> random_vec(size_t n) {
   std::vector<uint8_t> v(n);
   if (!random_bytes(v)) std::abort();  // no CSPRNG: nothing safe to do
   return v;
-}
-
-inline bool nonce_ok(const std::optional<std::vector<uint8_t>>& n) {
-  return n && n->size() >= kMinNonceLen && n->size() <= kMaxNonceLen;
 }
 
 inline std::vector<uint8_t> u16_bytes(uint16_t v) { return {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}; }

@@ -8,6 +8,7 @@
 #include "ike_codec.h"
 #include "ike_crypto.h"
 #include "ike_proposals.h"
+#include "ike_validate.h"
 #include "sim_network.h"
 #include "test_configs.h"
 
@@ -160,6 +161,47 @@ TEST(IkeCodec, MalformedInputGivesTypedReasons) {
   ts[4 + 3] = 40;
   std::vector<TrafficSelector> tso;
   EXPECT_NE(parse_ts(ts, tso), ParseError::Ok);
+}
+
+TEST(IkeValidate, MeaningChecksCiteWhatIsWrong) {
+  Payloads p;
+  EXPECT_EQ(validate_init(p), Invalid::MissingSa);
+  p.sa = build_ike_offer({IkeProposal{}}, {});
+  EXPECT_EQ(validate_init(p), Invalid::MissingKe);
+  p.ke = KePayload{31, std::vector<uint8_t>(31, 1)};
+  EXPECT_EQ(validate_init(p), Invalid::BadKeLength);
+  p.ke->data.resize(32);
+  EXPECT_EQ(validate_init(p), Invalid::MissingNonce);
+  p.nonce = std::vector<uint8_t>(15, 2);
+  EXPECT_EQ(validate_init(p), Invalid::BadNonceLength);
+  p.nonce->resize(257);
+  EXPECT_EQ(validate_init(p), Invalid::BadNonceLength);
+  p.nonce->resize(16);
+  EXPECT_EQ(validate_init(p), Invalid::Ok);
+  p.ke = KePayload{14, std::vector<uint8_t>(256, 1)};  // a group we lack: negotiation, not syntax
+  EXPECT_EQ(validate_init(p), Invalid::Ok);
+
+  Payloads c;
+  c.sa = build_child_offer(ChildConfig{}, 0x01020304, true);
+  c.nonce = std::vector<uint8_t>(32, 1);
+  EXPECT_EQ(validate_create_child_request(c), Invalid::Ok);
+  (*c.sa)[0].spi.resize(8);
+  EXPECT_EQ(validate_create_child_request(c), Invalid::BadSpiSize);
+  c.sa = build_ike_offer({IkeProposal{}}, spi_bytes(uint64_t{42}));
+  EXPECT_EQ(validate_create_child_request(c), Invalid::MissingKe);  // IKE rekey needs KE (1.3.2)
+  c.ke = KePayload{19, std::vector<uint8_t>(64, 1)};
+  EXPECT_EQ(validate_create_child_request(c), Invalid::Ok);
+  c.notifies.push_back(NotifyPayload{0, {}, static_cast<uint16_t>(NotifyType::MacsecSci), {1, 2, 3}});
+  EXPECT_EQ(validate_create_child_request(c), Invalid::BadSci);
+
+  Payloads a;
+  EXPECT_EQ(validate_auth(a, true), Invalid::MissingId);
+  a.idi = IdPayload{2, {2, 0, 0, 0, 'a'}, {'a'}};
+  EXPECT_EQ(validate_auth(a, true), Invalid::MissingAuth);
+  EXPECT_EQ(validate_auth(a, false), Invalid::MissingId);  // a responder must send IDr
+  a.auth = AuthPayload{2, std::vector<uint8_t>(32, 0)};
+  EXPECT_EQ(validate_auth(a, true), Invalid::Ok);
+  EXPECT_STREQ(to_string(Invalid::BadNonceLength), "nonce length outside 16..256");
 }
 
 TEST(IkeCodec, SkMustBeLast) {
