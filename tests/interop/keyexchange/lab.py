@@ -245,6 +245,12 @@ class Charon:
             start_new_session=True)
         self.lab.procs.append(self.initiator)
 
+    def kill(self):
+        """SIGKILL: charon vanishes without sending any Delete (a dead peer)."""
+        if self.proc:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
     def stop(self):
         if self.proc:
             stop_process(self.proc)

@@ -117,6 +117,7 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
   int group = 31;
   int prf = 256;
   int64_t cert_check_time = 0;
+  uint32_t dpd_ms = 0, retransmit_base_ms = 0, retransmit_limit = 0;
   PeerOptions o;
   po::options_description desc(kUsage);
   desc.add_options()
@@ -152,7 +153,10 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
        "one (makes simultaneous requests cross, RFC 7296 2.8.1)")
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
       ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
-      ("no-pfs", "child rekeys without a fresh key exchange");
+      ("no-pfs", "child rekeys without a fresh key exchange")
+      ("dpd-ms", po::value(&dpd_ms), "idle time before a liveness check, ms (0: none)")
+      ("retransmit-base-ms", po::value(&retransmit_base_ms), "first retransmission after, ms")
+      ("retransmit-limit", po::value(&retransmit_limit), "retransmissions before giving up");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, desc), vm);
   if (vm.count("help")) {
@@ -192,6 +196,9 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
   }
   o.pfs = vm.count("no-pfs") == 0;
   if (vm.count("cert-check-time")) o.cert_check_time = cert_check_time;
+  if (vm.count("dpd-ms")) o.dpd_ms = dpd_ms;
+  if (vm.count("retransmit-base-ms")) o.retransmit_base_ms = retransmit_base_ms;
+  if (vm.count("retransmit-limit")) o.retransmit_limit = retransmit_limit;
   if (auth == "psk") {
     o.auth = ike::AuthMethod::Psk;
     if (o.psk_file.empty()) throw std::invalid_argument("--auth psk needs --psk-file");
@@ -241,6 +248,9 @@ ike::Config build_config(const PeerOptions& opts) {
   } else {
     cfg.child.pfs_groups.clear();
   }
+  if (opts.dpd_ms) cfg.timers.dpd_interval = ike::Millis(*opts.dpd_ms);
+  if (opts.retransmit_base_ms) cfg.timers.retransmit_base = ike::Millis(*opts.retransmit_base_ms);
+  if (opts.retransmit_limit) cfg.timers.retransmit_limit = *opts.retransmit_limit;
   cfg.local.address = opts.local.address_bytes();
   cfg.local.port = 500;
   cfg.remote.address = opts.remote.address_bytes();

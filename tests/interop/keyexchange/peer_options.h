@@ -35,6 +35,9 @@ struct PeerOptions {
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;
   bool pfs = true;
+  std::optional<uint32_t> dpd_ms;              // Timers::dpd_interval (0 disables)
+  std::optional<uint32_t> retransmit_base_ms;  // Timers::retransmit_base
+  std::optional<uint32_t> retransmit_limit;    // Timers::retransmit_limit
 };
 
 // Returns nullopt after printing help (exit 0) or throws std::exception on bad arguments
