@@ -28,6 +28,9 @@ void print_counters(std::FILE* out, const dpdk::DataplaneCounters& c) {
   const double validate = c.worker.validate_frames ? double(c.worker.validate_cycles) / double(c.worker.validate_frames) : 0.0;
   std::fprintf(out, "stage protect-cycles-per-frame %.1f\n", protect);
   std::fprintf(out, "stage validate-cycles-per-frame %.1f\n", validate);
+  const auto best = [](uint64_t burst) { return burst == UINT64_MAX ? 0.0 : double(burst) / 32.0; };
+  std::fprintf(out, "stage protect-best-burst-cycles-per-frame %.1f\n", best(c.worker.protect_min_burst_cycles));
+  std::fprintf(out, "stage validate-best-burst-cycles-per-frame %.1f\n", best(c.worker.validate_min_burst_cycles));
   secy::visit_counters(c.sa.tx_sc, line("tx-sc"));
   for (const auto& t : c.sa.tx) {
     char scope[96];

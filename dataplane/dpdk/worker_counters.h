@@ -28,6 +28,11 @@ struct alignas(64) WorkerCounters {
   uint64_t protect_frames = 0;
   uint64_t validate_cycles = 0;
   uint64_t validate_frames = 0;
+  // The cheapest full burst (32 frames) seen, in TSC cycles: the intrinsic per-frame cost, free
+  // of preemption and cold-start noise that the averages above include on a busy machine.
+  // Combined by min, not sum; UINT64_MAX until a full burst was processed.
+  uint64_t protect_min_burst_cycles = UINT64_MAX;
+  uint64_t validate_min_burst_cycles = UINT64_MAX;
   uint64_t busy_loops = 0;          // loop iterations that moved at least one frame
   uint64_t idle_loops = 0;
 
@@ -39,6 +44,8 @@ struct alignas(64) WorkerCounters {
     pn_threshold_events += o.pn_threshold_events;
     protect_cycles += o.protect_cycles; protect_frames += o.protect_frames;
     validate_cycles += o.validate_cycles; validate_frames += o.validate_frames;
+    if (o.protect_min_burst_cycles < protect_min_burst_cycles) protect_min_burst_cycles = o.protect_min_burst_cycles;
+    if (o.validate_min_burst_cycles < validate_min_burst_cycles) validate_min_burst_cycles = o.validate_min_burst_cycles;
     busy_loops += o.busy_loops; idle_loops += o.idle_loops;
     return *this;
   }
@@ -64,6 +71,9 @@ void visit_counters(const WorkerCounters& c, Fn&& fn) {
   fn(std::string_view("ProtectFrames"), c.protect_frames);
   fn(std::string_view("ValidateCycles"), c.validate_cycles);
   fn(std::string_view("ValidateFrames"), c.validate_frames);
+  const auto min_or_zero = [](uint64_t v) { return v == UINT64_MAX ? 0 : v; };
+  fn(std::string_view("ProtectMinBurstCycles"), min_or_zero(c.protect_min_burst_cycles));
+  fn(std::string_view("ValidateMinBurstCycles"), min_or_zero(c.validate_min_burst_cycles));
   fn(std::string_view("BusyLoops"), c.busy_loops);
   fn(std::string_view("IdleLoops"), c.idle_loops);
 }
