@@ -320,6 +320,7 @@ ParseError parse_payloads(PayloadType first, std::span<const uint8_t> in, Payloa
 }
 
 ParseError parse_message(std::span<const uint8_t> msg, Message& out) {
+  if (msg.size() > kMaxMessageLen) return ParseError::BadLength;  // no IKE datagram is larger
   ByteReader r(msg);
   if (auto e = parse_header(r, out.header); e != ParseError::Ok) return e;
   // RFC 7296 3.1: Length is the total message length; it must match the datagram exactly.

@@ -151,20 +151,20 @@ bool prf(Prf p, std::span<const uint8_t> key, std::initializer_list<std::span<co
 }
 
 bool prf_plus(Prf p, std::span<const uint8_t> key, std::span<const uint8_t> seed, std::span<uint8_t> out) {
-  const size_t n = prf_len(p);
+  const size_t block_len = prf_len(p);
   // RFC 7296 2.13: the counter is one octet, so prf+ yields at most 255 blocks.
-  if (n == 0 || out.size() > 255 * n) return false;
-  SecretBytes t(n);
-  size_t done = 0;
-  for (uint8_t i = 1; done < out.size(); ++i) {
+  if (block_len == 0 || out.size() > 255 * block_len) return false;
+  SecretBytes t(block_len);
+  size_t done_len = 0;
+  for (uint8_t i = 1; done_len < out.size(); ++i) {
     const uint8_t counter[1] = {i};
     std::span<const uint8_t> prev = i == 1 ? std::span<const uint8_t>{} : t.view();
-    SecretBytes next(n);
+    SecretBytes next(block_len);
     if (!prf(p, key, {prev, seed, counter}, next.mut())) return false;
     t = std::move(next);
-    const size_t take = std::min(n, out.size() - done);
-    std::copy_n(t.view().begin(), take, out.begin() + done);
-    done += take;
+    const size_t take_len = std::min(block_len, out.size() - done_len);
+    std::copy_n(t.view().begin(), take_len, out.begin() + done_len);
+    done_len += take_len;
   }
   return true;
 }

@@ -29,16 +29,17 @@ bool derive_ike_keys(const IkeSuite& suite, std::span<const uint8_t> g_ir, std::
   seed.put_bytes(nr);
   seed.put_u64(spi_i);
   seed.put_u64(spi_r);
-  const size_t p = prf_len(suite.prf);
-  const size_t e = suite.encr_key_bits / 8 + kGcmSaltLen;
-  SecretBytes stream(p + 2 * e + 2 * p);
+  // {SK_d | SK_ei | SK_er | SK_pi | SK_pr}: no SK_a with an AEAD (RFC 5282 7.1).
+  const size_t prf_out_len = prf_len(suite.prf);
+  const size_t sk_e_len = suite.encr_key_bits / 8 + kGcmSaltLen;
+  SecretBytes stream(3 * prf_out_len + 2 * sk_e_len);
   if (!prf_plus(suite.prf, skeyseed.view(), seed.view(), stream.mut())) return false;
   auto take = [&](size_t off, size_t len) { return SecretBytes(stream.view().subspan(off, len)); };
-  out.sk_d = take(0, p);
-  out.sk_ei = take(p, e);
-  out.sk_er = take(p + e, e);
-  out.sk_pi = take(p + 2 * e, p);
-  out.sk_pr = take(2 * p + 2 * e, p);
+  out.sk_d = take(0, prf_out_len);
+  out.sk_ei = take(prf_out_len, sk_e_len);
+  out.sk_er = take(prf_out_len + sk_e_len, sk_e_len);
+  out.sk_pi = take(prf_out_len + 2 * sk_e_len, prf_out_len);
+  out.sk_pr = take(2 * prf_out_len + 2 * sk_e_len, prf_out_len);
   return true;
 }
 
@@ -62,14 +63,14 @@ bool derive_child_keys(Prf p, std::span<const uint8_t> sk_d, std::span<const uin
   std::copy(g_ir.begin(), g_ir.end(), s.begin());
   std::copy(ni.begin(), ni.end(), s.begin() + g_ir.size());
   std::copy(nr.begin(), nr.end(), s.begin() + g_ir.size() + ni.size());
-  const size_t dir = layout.key_len + layout.salt_len;
-  SecretBytes km(2 * dir);
+  const size_t direction_len = layout.key_len + layout.salt_len;
+  SecretBytes km(2 * direction_len);
   if (!prf_plus(p, sk_d, seed.view(), km.mut())) return false;
   const auto v = km.view();
   out.i2r_key = SecretBytes(v.subspan(0, layout.key_len));
   out.i2r_salt = SecretBytes(v.subspan(layout.key_len, layout.salt_len));
-  out.r2i_key = SecretBytes(v.subspan(dir, layout.key_len));
-  out.r2i_salt = SecretBytes(v.subspan(dir + layout.key_len, layout.salt_len));
+  out.r2i_key = SecretBytes(v.subspan(direction_len, layout.key_len));
+  out.r2i_salt = SecretBytes(v.subspan(direction_len + layout.key_len, layout.salt_len));
   return true;
 }
 

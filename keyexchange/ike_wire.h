@@ -11,7 +11,7 @@ constexpr uint8_t kFlagVersion = 0x10;     // V: never set by us
 constexpr uint8_t kFlagResponse = 0x20;    // R
 constexpr size_t kHeaderLen = 28;
 constexpr size_t kGenericHeaderLen = 4;
-constexpr size_t kMaxMessageLen = 65535;   // our limit; the IKE length field is 32 bits
+constexpr size_t kMaxMessageLen = 65535;   // one UDP/Ethernet-carried datagram; the field is 32 bits
 
 enum class ExchangeType : uint8_t { IkeSaInit = 34, IkeAuth = 35, CreateChildSa = 36, Informational = 37 };
 
