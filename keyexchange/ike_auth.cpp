@@ -7,8 +7,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 #include "byte_reader.h"
@@ -117,8 +119,32 @@ bool verify_signature(EVP_PKEY* key, std::span<const uint8_t> auth_data, std::sp
   return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), octets.data(), octets.size()) == 1;
 }
 
+namespace {
+
+bool cert_names(X509* cert, const Identity& id) {
+  const std::string text(id.data.begin(), id.data.end());
+  switch (id.type) {
+    case IdType::Fqdn: return X509_check_host(cert, text.data(), text.size(), 0, nullptr) == 1;
+    case IdType::Rfc822Addr: return X509_check_email(cert, text.data(), text.size(), 0) == 1;
+    case IdType::Ipv4Addr:
+    case IdType::Ipv6Addr: return X509_check_ip(cert, id.data.data(), id.data.size(), 0) == 1;
+    case IdType::DerAsn1Dn: {
+      unsigned char* der = nullptr;
+      const int len = i2d_X509_NAME(X509_get_subject_name(cert), &der);
+      const bool same = len > 0 && static_cast<size_t>(len) == id.data.size() &&
+                        std::equal(id.data.begin(), id.data.end(), der);
+      OPENSSL_free(der);
+      return same;
+    }
+    case IdType::KeyId: return false;  // an opaque ID cannot be bound to a certificate
+  }
+  return false;
+}
+
+}  // namespace
+
 CertCheck verify_certificate(std::span<const uint8_t> cert_der, std::span<const uint8_t> ca_der,
-                             std::optional<int64_t> check_time, EvpPkeyPtr& pub) {
+                             std::optional<int64_t> check_time, const Identity& peer_id, EvpPkeyPtr& pub) {
   const unsigned char* p = cert_der.data();
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
   if (!cert || p != cert_der.data() + cert_der.size()) return CertCheck::BadEncoding;
@@ -136,6 +162,7 @@ CertCheck verify_certificate(std::span<const uint8_t> cert_der, std::span<const 
     if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) return CertCheck::Expired;
     return CertCheck::Untrusted;
   }
+  if (!cert_names(cert.get(), peer_id)) return CertCheck::IdMismatch;
   pub.reset(X509_get_pubkey(cert.get()));
   if (!pub || !(is_ed25519(pub.get()) || is_p256(pub.get()))) return CertCheck::BadEncoding;
   return CertCheck::Ok;

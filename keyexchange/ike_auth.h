@@ -40,10 +40,13 @@ class SigningKey {
 // Verifies method-14 AUTH data; the AlgorithmIdentifier must match the key type.
 [[nodiscard]] bool verify_signature(EVP_PKEY* key, std::span<const uint8_t> auth_data, std::span<const uint8_t> octets);
 
-enum class CertCheck : uint8_t { Ok, Expired, Untrusted, BadEncoding };
+enum class CertCheck : uint8_t { Ok, Expired, Untrusted, BadEncoding, IdMismatch };
 // Parses a DER certificate and verifies it against the DER CA (RFC 5280 path validation by
-// OpenSSL) at check_time (nullopt: system time). On Ok, pub receives its public key.
+// OpenSSL) at check_time (nullopt: system time), then that it names `peer_id` (RFC 7296 3.5:
+// FQDN / RFC822 / IP against subjectAltName, or the subject CN when it has none; DER_ASN1_DN
+// against the subject). On Ok, pub receives its public key.
 [[nodiscard]] CertCheck verify_certificate(std::span<const uint8_t> cert_der, std::span<const uint8_t> ca_der,
-                                           std::optional<int64_t> check_time, EvpPkeyPtr& pub);
+                                           std::optional<int64_t> check_time, const Identity& peer_id,
+                                           EvpPkeyPtr& pub);
 
 }  // namespace linkcrypt::ike

@@ -303,7 +303,7 @@ std::optional<Failed> SessionImpl::verify_peer_auth(bool peer_is_initiator, cons
         if (c.encoding == static_cast<uint8_t>(CertEncoding::X509Signature)) cert = &c;
       if (cert == nullptr) return failed(FailReason::AuthenticationFailed, "peer sent no X.509 certificate");
       EvpPkeyPtr key;
-      switch (verify_certificate(cert->data, cfg_->auth.ca_cert_der, cfg_->auth.cert_check_time, key)) {
+      switch (verify_certificate(cert->data, cfg_->auth.ca_cert_der, cfg_->auth.cert_check_time, peer_id_, key)) {
         case CertCheck::Ok: break;
         case CertCheck::Expired:
           return failed(FailReason::CertificateExpired, "peer certificate is expired or not yet valid");
@@ -311,6 +311,8 @@ std::optional<Failed> SessionImpl::verify_peer_auth(bool peer_is_initiator, cons
           return failed(FailReason::CertificateUntrusted, "peer certificate does not chain to the configured CA");
         case CertCheck::BadEncoding:
           return failed(FailReason::AuthenticationFailed, "peer certificate is malformed or has an unsupported key");
+        case CertCheck::IdMismatch:
+          return failed(FailReason::PeerIdMismatch, "peer certificate does not name the peer's ID");
       }
       if (!verify_signature(key.get(), in.auth->data, *octets))
         return failed(FailReason::AuthenticationFailed, "signature does not verify with the peer certificate's key");

@@ -130,6 +130,19 @@ TEST(IkeSigAuth, UntrustedCertificateFailsTypedOnBothSides) {
   EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::AuthenticationFailed);
 }
 
+TEST(IkeSigAuth, CertificateMustNameThePeersIdentity) {
+  Pki pki;
+  Pair p = cert_pair(pki, true, 86400, false);
+  // A valid certificate from the right CA, but the initiator claims another identity.
+  p.a.local_id = Identity::fqdn("mallory.linkcrypt.test");
+  p.b.remote_id.reset();
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_failed(net); }));
+  EXPECT_EQ(net.log(1).last<Failed>()->reason, FailReason::PeerIdMismatch);
+  EXPECT_EQ(net.log(0).last<Failed>()->reason, FailReason::AuthenticationFailed);
+}
+
 TEST(IkeSigAuth, ResponderCertificateCheckedByInitiator) {
   Pki pki;
   Pair p = cert_pair(pki, false, 86400, false);
