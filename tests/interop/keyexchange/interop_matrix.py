@@ -1,6 +1,7 @@
 # Interop matrix: our IKEv2 library (ike_udp_peer) against strongSwan, child keys compared byte for byte.
 #
-# For each group (31, 19, 20) x ESP AES-GCM-16 (128, 256) x who initiates (we / strongSwan):
+# For each group (31, 19, 20) x ESP AES-GCM-16 (128, 256) with PRF_HMAC_SHA2_256, plus two
+# cases with PRF_HMAC_SHA2_384 and _512, x who initiates (we / strongSwan):
 # bring up the IKE SA and its ESP child over UDP (floating to 4500: kernel-libipsec makes
 # strongSwan claim NAT, RFC 7296 2.23), then child rekey and IKE rekey by the IKE initiator,
 # child rekey and IKE rekey by the IKE responder, and a last child rekey by the initiator.
@@ -127,6 +128,25 @@ def wait_step(ours, charon, children, ike_sas, what):
         raise TimeoutError(f"{e}; last state {state}") from None
 
 
+REDACT_RE = re.compile(r"\b(encr_[ir])=[0-9a-f]+")
+EXCHANGE_RE = re.compile(r"\[(ENC|IKE)\] .*(generating|parsed|retransmit|NAT|failed|error|collision)")
+
+
+def diagnose(ours, charon, lines=12):
+    """What each side last said, for a failure report (keys redacted: the harness compares
+    them, nobody needs to read them; LC_INTEROP_KEEP=1 keeps everything)."""
+    out = ["-- our side, last lines:"]
+    if ours:
+        with ours.lock:
+            out += [REDACT_RE.sub(r"\1=<redacted>", ln) for ln in ours.lines[-lines:]]
+    out.append("-- strongSwan, last exchanges:")
+    try:
+        out += [ln for ln in charon.log().splitlines() if EXCHANGE_RE.search(ln)][-lines:]
+    except OSError:
+        out.append("(no charon log)")
+    return out
+
+
 def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), extra_check=None,
              ss_key=None, use_signals=False):
     """The full sequence; extra_check(ours, ss_log) -> [errors] adds case-specific checks;
@@ -153,7 +173,6 @@ def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), e
         def by_responder(what):
             ss_trigger(charon, what) if we_initiate else ours.command(f"rekey-{what}")
 
-        # (who triggered each child: "I" the IKE initiator, "R" the responder, None = IKE_AUTH)
         wait_step(ours, charon, 1, 1, "the IKE_AUTH child")
         by_initiator("child")
         wait_step(ours, charon, 2, 1, "child rekey by the IKE initiator")
@@ -173,7 +192,11 @@ def run_case(the_lab, tool, case, we_initiate, ss_overrides=None, our_args=(), e
             errors.append(f"our side did not close cleanly: exit {code}, {ours_closed}")
         if extra_check:  # after the close, so our COUNTERS line is there too
             errors += extra_check(ours, charon.log())
+        if errors:
+            errors += diagnose(ours, charon)
         return errors
+    except (RuntimeError, TimeoutError, ValueError) as e:
+        raise type(e)("\n     ".join([str(e)] + diagnose(ours, charon))) from None
     finally:
         if ours and ours.proc.poll() is None:
             lab.stop_process(ours.proc)

@@ -126,13 +126,13 @@ int PeerLoop::run() {
 void PeerLoop::drain(const UdpSocket& sock, bool nat_port) {
   std::vector<uint8_t>& buf = rx_buf_;
   SocketAddress from;
-  while (auto len = sock.receive(buf, from)) {
+  while (auto datagram_len = sock.receive(buf, from)) {
     ++counters_.rx_datagrams;
-    if (*len > buf.size()) {
+    if (*datagram_len > buf.size()) {
       ++counters_.rx_oversize;
       continue;
     }
-    std::span<const uint8_t> msg(buf.data(), *len);
+    std::span<const uint8_t> msg(buf.data(), *datagram_len);
     if (nat_port) {
       NatFrame frame = parse_nat_frame(msg);
       if (frame.kind == NatFrameKind::Esp) { ++counters_.rx_esp_dropped; continue; }
@@ -202,13 +202,13 @@ void PeerLoop::on_command(const std::string& cmd) {
 
 void PeerLoop::on_stdin() {
   char buf[512];
-  ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-  if (n <= 0) {
+  ssize_t read_len = read(STDIN_FILENO, buf, sizeof buf);
+  if (read_len <= 0) {
     // EOF: keep running; the harness closes us with "close" or SIGTERM.
     stdin_open_ = false;
     return;
   }
-  stdin_buf_.append(buf, static_cast<size_t>(n));
+  stdin_buf_.append(buf, static_cast<size_t>(read_len));
   size_t nl;
   while ((nl = stdin_buf_.find('\n')) != std::string::npos) {
     std::string cmd = stdin_buf_.substr(0, nl);

@@ -112,18 +112,19 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
 }
 
 bool UdpSocket::send_to(std::span<const uint8_t> bytes, const SocketAddress& to) const {
-  ssize_t n = ::sendto(fd_, bytes.data(), bytes.size(), 0, to.sa(), to.len());
-  return n == static_cast<ssize_t>(bytes.size());
+  ssize_t sent_len = ::sendto(fd_, bytes.data(), bytes.size(), 0, to.sa(), to.len());
+  return sent_len == static_cast<ssize_t>(bytes.size());
 }
 
 std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buf, SocketAddress& from) const {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
-  ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_TRUNC,
-                         reinterpret_cast<sockaddr*>(&ss), &len);
-  if (n < 0) return std::nullopt;
+  // MSG_TRUNC: the datagram's real length, so the caller can count and drop an oversized one.
+  ssize_t datagram_len = ::recvfrom(fd_, buf.data(), buf.size(), MSG_TRUNC,
+                                    reinterpret_cast<sockaddr*>(&ss), &len);
+  if (datagram_len < 0) return std::nullopt;
   from = SocketAddress::from_sockaddr(ss, len);
-  return static_cast<size_t>(n);
+  return static_cast<size_t>(datagram_len);
 }
 
 }  // namespace linkcrypt::interop

@@ -46,7 +46,8 @@ class UdpSocket {
 
   [[nodiscard]] int fd() const { return fd_; }
   [[nodiscard]] bool send_to(std::span<const uint8_t> bytes, const SocketAddress& to) const;
-  // One datagram into `buf`; returns its length, or nullopt when nothing is ready.
+  // One datagram into `buf`; returns its full length (larger than buf.size() if it was
+  // truncated), or nullopt when nothing is ready.
   [[nodiscard]] std::optional<size_t> receive(std::span<uint8_t> buf, SocketAddress& from) const;
 
  private:
