@@ -78,6 +78,10 @@ class Lab:
         self.procs = []
 
     def __enter__(self):
+        # meson's timeout and Ctrl-C arrive as signals: turn them into an exception so the
+        # `with` block still kills charon and deletes the namespaces (the "trap" of a script).
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, _exit_on_signal)
         try:
             self._create()
         except BaseException:
@@ -119,6 +123,10 @@ class Lab:
             print(f"kept lab directory {self.dir} (LC_INTEROP_KEEP is set)")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _exit_on_signal(signum, _frame):
+    raise SystemExit(f"interrupted by signal {signum}")
 
 
 def stop_process(p, grace_s=5.0):
