@@ -1,7 +1,7 @@
 # Interop matrix: our IKEv2 library (ike_udp_peer) against strongSwan, child keys compared byte for byte.
 #
 # For each group (31, 19, 20) x ESP AES-GCM-16 (128, 256) with PRF_HMAC_SHA2_256, plus two
-# cases with PRF_HMAC_SHA2_384 and _512, x who initiates (we / strongSwan):
+# cases with PRF_HMAC_SHA2_384 and _512 and two over IPv6, x who initiates (we / strongSwan):
 # bring up the IKE SA and its ESP child over UDP (floating to 4500: kernel-libipsec makes
 # strongSwan claim NAT, RFC 7296 2.23), then child rekey and IKE rekey by the IKE initiator,
 # child rekey and IKE rekey by the IKE responder, and a last child rekey by the initiator.
@@ -35,12 +35,13 @@ class OurPeer:
             f.write(psk_hex + "\n")
         self.stderr = open(os.path.join(the_lab.dir, f"peer-{side}.stderr"), "w")
         argv = [tool, "--role", role,
-                "--local", lab.WIRE_ADDR[side], "--remote", lab.WIRE_ADDR[peer_side],
+                "--local", lab.wire_addr(case, side), "--remote", lab.wire_addr(case, peer_side),
                 "--local-id", lab.IDENTITY[side],
                 "--remote-id", remote_id or lab.IDENTITY[peer_side],
                 "--psk-file", psk_file, "--group", str(case.group),
                 "--aes-bits", str(case.aes_bits), "--prf", str(case.prf),
-                "--ts-local", lab.TS_SUBNET[side], "--ts-remote", lab.TS_SUBNET[peer_side]]
+                "--ts-local", lab.ts_subnet(case, side),
+                "--ts-remote", lab.ts_subnet(case, peer_side)]
         argv += list(extra_args)
         self.proc = the_lab.spawn(side, argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=self.stderr, text=True, bufsize=1)
@@ -257,7 +258,7 @@ def main():
         print("usage: interop_matrix.py PATH/TO/ike_udp_peer [--quick] [--only NAME]")
         return 2
     tool = os.path.abspath(args[0])
-    cases = [(c, we) for c in lab.MATRIX + lab.PRF_CASES for we in (True, False)]
+    cases = [(c, we) for c in lab.MATRIX + lab.PRF_CASES + lab.IPV6_CASES for we in (True, False)]
     if "--quick" in args:
         cases = cases[:2]
     if "--only" in args:

@@ -24,6 +24,18 @@ WIRE_ADDR = {"a": "10.77.0.1", "b": "10.77.0.2"}
 TS_SUBNET = {"a": "10.78.1.0/24", "b": "10.78.2.0/24"}
 TS_ADDR = {"a": "10.78.1.1", "b": "10.78.2.1"}
 IDENTITY = {"a": "a.interop.linkcrypt.test", "b": "b.interop.linkcrypt.test"}
+# The same over IPv6 (ULA prefixes), for the cases with ipv6=True.
+WIRE_ADDR6 = {"a": "fd77::1", "b": "fd77::2"}
+TS_SUBNET6 = {"a": "fd78:1::/64", "b": "fd78:2::/64"}
+TS_ADDR6 = {"a": "fd78:1::1", "b": "fd78:2::1"}
+
+
+def wire_addr(case, side):
+    return (WIRE_ADDR6 if case.ipv6 else WIRE_ADDR)[side]
+
+
+def ts_subnet(case, side):
+    return (TS_SUBNET6 if case.ipv6 else TS_SUBNET)[side]
 
 # Our group numbers (IANA Transform Type 4) and strongSwan's proposal keywords for them.
 GROUP_NAME = {31: "curve25519", 19: "ecp256", 20: "ecp384"}
@@ -104,6 +116,9 @@ class Lab:
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "addr", "add", f"{WIRE_ADDR[side]}/24", "dev", veth[side])
             run("ip", "-n", ns, "addr", "add", f"{TS_ADDR[side]}/32", "dev", "lo")
+            # nodad: usable at once, no duplicate address detection wait
+            run("ip", "-n", ns, "addr", "add", f"{WIRE_ADDR6[side]}/64", "dev", veth[side], "nodad")
+            run("ip", "-n", ns, "addr", "add", f"{TS_ADDR6[side]}/128", "dev", "lo", "nodad")
             run("ip", "-n", ns, "link", "set", veth[side], "up")
 
     def spawn(self, side, argv, env=None, **kw):
@@ -148,11 +163,12 @@ class Case:
     group: int
     aes_bits: int
     prf: int = 256
+    ipv6: bool = False
 
     @property
     def name(self):
         prf = "" if self.prf == 256 else f"-prfsha{self.prf}"
-        return f"group{self.group}-aes{self.aes_bits}gcm16{prf}"
+        return f"group{self.group}-aes{self.aes_bits}gcm16{prf}{'-ipv6' if self.ipv6 else ''}"
 
     @property
     def ike_proposal(self):
@@ -177,6 +193,8 @@ class Case:
 MATRIX = [Case(g, b) for g in (31, 19, 20) for b in (128, 256)]
 # The other two PRFs our profile allows (design.md §4): prf+ and SK_d sizes change with them.
 PRF_CASES = [Case(20, 256, 384), Case(31, 128, 512)]
+# IPv6 transport: NAT_DETECTION hashes over 16-octet addresses, TS_IPV6_ADDR_RANGE selectors.
+IPV6_CASES = [Case(19, 128, ipv6=True), Case(31, 256, ipv6=True)]
 
 
 class Charon:
@@ -198,9 +216,9 @@ class Charon:
         self.swanctl_conf = os.path.join(self.dir, "swanctl.conf")
         values = {
             "log": self.log_path, "vici": self.vici,
-            "local_addr": WIRE_ADDR[side], "remote_addr": WIRE_ADDR[peer],
+            "local_addr": wire_addr(case, side), "remote_addr": wire_addr(case, peer),
             "local_id": IDENTITY[side], "remote_id": IDENTITY[peer],
-            "local_ts": TS_SUBNET[side], "remote_ts": TS_SUBNET[peer],
+            "local_ts": ts_subnet(case, side), "remote_ts": ts_subnet(case, peer),
             "ike_proposal": case.ike_proposal, "esp_proposal": case.esp_proposal,
             "psk": psk_b64,
             "local_auth": "auth = psk", "remote_auth": "auth = psk", "conn_extra": "",

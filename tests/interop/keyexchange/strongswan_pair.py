@@ -104,7 +104,7 @@ def check(case, la, lb, auth_name):
 
 def main():
     lab.require_root_or_skip("the strongSwan<->strongSwan interop proof")
-    cases = lab.MATRIX[:1] if "--quick" in sys.argv else lab.MATRIX + lab.PRF_CASES
+    cases = lab.MATRIX[:1] if "--quick" in sys.argv else lab.MATRIX + lab.PRF_CASES + lab.IPV6_CASES
     ok = True
     with lab.Lab("ss") as the_lab:
         runs = [(c, None) for c in cases]
