@@ -25,8 +25,9 @@ constexpr const char* kUsage =
     "\n"
     "Commands on stdin (one per line): rekey-child, rekey-ike, close (delete the IKE SA and\n"
     "exit). Signals: SIGUSR1 = rekey-child, SIGUSR2 = rekey-ike, SIGTERM/SIGINT = close.\n"
-    "stdout, one event per line: IKE_UP, FLOAT_TO_4500, CHILD_KEYS, CHILD_REKEYED, IKE_REKEYED,\n"
-    "DELETED, PEER_DEAD, INVALID_KE_RETRY, COOKIE_RETRY, FAILED, CLOSED, COUNTERS.\n"
+    "stdout, one event per line: LISTENING, IKE_UP, FLOAT_TO_4500, CHILD_KEYS, CHILD_REKEYED,\n"
+    "IKE_REKEYED, DELETED, PEER_DEAD, INVALID_KE_RETRY, COOKIE_RETRY, FAILED, COMMAND_REFUSED,\n"
+    "HELD/RELEASED (--hold-rx), CLOSED, COUNTERS. Exit: 0 closed, 2 failed, 1 start-up error.\n"
     "\n"
     "Options";
 
