@@ -148,7 +148,7 @@ enum class FailReason : uint8_t {
   AuthenticationFailed,    // peer's AUTH wrong, or the peer rejected ours
   CertificateExpired,      // X.509 not valid at the check time
   CertificateUntrusted,    // X.509 does not chain to the configured CA
-  PeerIdMismatch,          // peer's identity is not the configured remote_id
+  PeerIdMismatch,          // peer's ID is not the configured remote_id, or its certificate does not name it
   InvalidKePayload,        // peer asked for a group we cannot offer
   PeerUnreachable,         // retransmissions exhausted before the IKE SA came up
   TsUnacceptable,          // traffic selectors rejected
