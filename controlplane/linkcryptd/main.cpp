@@ -52,6 +52,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "linkcryptd: warning: the plain port's MTU %u exceeds --plain-mtu %u: larger frames "
                    "will be dropped as OutPktsTooLong\n", dp.plain_port().mtu(), opts->plain_mtu);
     }
+    if (dp.worker_count() > 1 && opts->secy.replay_protect && opts->secy.replay_window < 64 * dp.worker_count()) {
+      // Each worker reserves PN blocks per burst and the peer validates on several queues: frames
+      // of one SA arrive out of PN order, which a zero window (10.7.8) would drop as late.
+      std::fprintf(stderr, "linkcryptd: warning: %u workers reorder frames within an SA; set --replay-window to "
+                   "at least %u or frames will be dropped as InPktsLate (XPN: InPktsNotValid)\n",
+                   dp.worker_count(), 64 * dp.worker_count());
+    }
     if (!opts->key_file.empty()) {
       daemon::install_manual_keys(dp.sa(), *keys);
     } else {
