@@ -36,6 +36,8 @@ IpsecMbEngine::IpsecMbEngine(uint32_t lcore_slot) : CipherEngine(lcore_slot) {
   description_ = std::string("ipsec-mb ") + IMB_VERSION_STR + " " + std::string(imb_arch_name(arch_));
 }
 
+IpsecMbEngine::~IpsecMbEngine() { OPENSSL_cleanse(&ctx_, sizeof(ctx_)); }
+
 // The IMB_AES{128,256}_GCM_ENC/DEC macros expand to a call through the manager's function
 // table; we resolve that pointer once per run of ops with the same key (a TX burst is one run)
 // instead of once per frame. Same functions, same arguments.

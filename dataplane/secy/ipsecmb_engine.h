@@ -24,6 +24,7 @@ using ImbMgrPtr = std::unique_ptr<IMB_MGR, ImbMgrDeleter>;
 class IpsecMbEngine final : public CipherEngine {
  public:
   explicit IpsecMbEngine(uint32_t lcore_slot = 0);  // throws std::runtime_error
+  ~IpsecMbEngine() override;  // wipes the GCM context (it holds keystream of the last frame)
 
   void seal_burst(GcmOp* ops, uint32_t n) override;
   void open_burst(GcmOp* ops, uint32_t n, bool* ok) override;
