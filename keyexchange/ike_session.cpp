@@ -320,6 +320,9 @@ bool SessionImpl::owns(const HeaderInfo& h) const {
     // Our IKE_SA_INIT answer (initiator) or a retransmitted IKE_SA_INIT (responder).
     if (h.exchange == static_cast<uint8_t>(ExchangeType::IkeSaInit)) return true;
   }
+  // A retransmitted request to an IKE SA we deleted a moment ago: answered from the graveyard.
+  for (const auto& t : graveyard_)
+    if (t.spi_i == h.spi_i && t.spi_r == h.spi_r && !h.is_response) return true;
   return false;
 }
 

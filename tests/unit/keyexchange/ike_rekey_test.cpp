@@ -244,6 +244,34 @@ TEST(IkeRekey, ReplayedOldRequestIsDroppedAndCounted) {
   EXPECT_FALSE(net.in_flight());                         // and nothing sent back
 }
 
+TEST(IkeRekey, LostAnswerToTheOldIkeSaDeleteIsResent) {
+  // A rekeys the IKE SA and deletes the old one; B's answer to that Delete is lost, so A's
+  // retransmission reaches B after B dropped the old SA: B still answers it (RFC 7296 2.1).
+  SimNet net(share(psk_config(Role::Initiator)), share(psk_config(Role::Responder)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return net.log(0).count<ChildKeysReady>() == 1 && !net.in_flight(); }));
+  const uint64_t old_i = net.a().spi_i(), old_r = net.a().spi_r();
+  net.rekey_ike(0);
+  // Run until A sent the Delete on the old SA (already on the wire), then lose B's answer.
+  ASSERT_TRUE(net.run_until([&] {
+    for (const auto& m : net.sent(0)) {
+      auto h = peek_header(m);
+      if (h && h->spi_i == old_i && h->spi_r == old_r && h->exchange == 37 && !h->is_response) return true;
+    }
+    return false;
+  }));
+  net.faults().drop = 1.0;
+  net.run_until([&] { return !net.in_flight(); });
+  net.faults().drop = 0.0;
+  const uint64_t answered = net.b()->counters().rx_retransmits;
+  HeaderInfo probe{old_i, old_r, 37, false, true, 0};
+  EXPECT_TRUE(net.b()->owns(probe));
+  net.run_until([] { return false; }, Millis(20000));
+  EXPECT_GT(net.b()->counters().rx_retransmits, answered);
+  EXPECT_EQ(net.log(0).count<PeerDead>(), 0u);
+  EXPECT_TRUE(net.a().established());
+}
+
 TEST(IkeRekey, HalfOpenResponderSaTimesOutAndFreesItsSlot) {
   Responder responder(share(psk_config(Role::Responder)));
   Session initiator(share(psk_config(Role::Initiator)));
