@@ -82,9 +82,11 @@ std::optional<SecretBytes> DhKey::derive(std::span<const uint8_t> peer_public) c
     EVP_PKEY* raw = nullptr;
     if (EVP_PKEY_fromdata(fctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) != 1) return std::nullopt;
     peer.reset(raw);
-    // RFC 5903 / RFC 7296 5: the peer's point must be on the curve (invalid-curve attacks).
+    // RFC 5903 / RFC 7296 5: the peer's point must be on the curve (invalid-curve attacks). P-256
+    // and P-384 have cofactor 1, so on-curve and not infinity already means the prime-order
+    // group: the quick check suffices (the full one adds a scalar multiplication by the order).
     EvpPkeyCtxPtr cctx(EVP_PKEY_CTX_new_from_pkey(nullptr, peer.get(), nullptr));
-    if (!cctx || EVP_PKEY_public_check(cctx.get()) != 1) return std::nullopt;
+    if (!cctx || EVP_PKEY_public_check_quick(cctx.get()) != 1) return std::nullopt;
   }
   if (!peer) return std::nullopt;
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));

@@ -33,8 +33,8 @@ struct Keys {
   std::vector<uint8_t> spki;
 };
 
-Keys ed25519_key() {
-  EVP_PKEY* k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+Keys signing_key(bool ed25519) {
+  EVP_PKEY* k = ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519") : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_PrivateKey(bio, k, nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
@@ -49,15 +49,15 @@ Keys ed25519_key() {
   return out;
 }
 
-Config base(Role role, bool ed25519, const Keys* mine, const Keys* peer) {
+Config base(Role role, bool signatures, const Keys* mine, const Keys* peer, DhGroup group = DhGroup::Curve25519) {
   Config c;
   c.role = role;
   c.local_id = Identity::fqdn(role == Role::Initiator ? "a" : "b");
-  c.ike_proposals = {IkeProposal{{256}, {Prf::HmacSha2_256}, {DhGroup::Curve25519}}};
+  c.ike_proposals = {IkeProposal{{256}, {Prf::HmacSha2_256}, {group}}};
   c.child.macsec.local_sci = role == Role::Initiator ? 1 : 2;
   c.local = Endpoint{{10, 0, 0, static_cast<uint8_t>(role == Role::Initiator ? 1 : 2)}, 500};
   c.remote = Endpoint{{10, 0, 0, static_cast<uint8_t>(role == Role::Initiator ? 2 : 1)}, 500};
-  if (ed25519) {
+  if (signatures) {
     c.auth.method = AuthMethod::RawPublicKey;
     c.auth.private_key_pem = mine->pem.clone();
     c.auth.peer_public_key_der = peer->spki;
@@ -99,14 +99,17 @@ struct Pair {
   }
 };
 
-double handshakes_per_s(bool ed25519, int n) {
+enum class Auth { Psk, Ed25519, EcdsaP256 };
+
+double handshakes_per_s(Auth auth, int n, DhGroup group = DhGroup::Curve25519) {
   Keys ka, kb;
-  if (ed25519) {
-    ka = ed25519_key();
-    kb = ed25519_key();
+  const bool sig = auth != Auth::Psk;
+  if (sig) {
+    ka = signing_key(auth == Auth::Ed25519);
+    kb = signing_key(auth == Auth::Ed25519);
   }
-  auto ca = std::make_shared<const Config>(base(Role::Initiator, ed25519, &ka, &kb));
-  auto cb = std::make_shared<const Config>(base(Role::Responder, ed25519, &kb, &ka));
+  auto ca = std::make_shared<const Config>(base(Role::Initiator, sig, &ka, &kb, group));
+  auto cb = std::make_shared<const Config>(base(Role::Responder, sig, &kb, &ka, group));
   Responder responder(cb, ResponderLimits{1u << 20, 1u << 20});
   const auto t0 = Clock::now();
   for (int i = 0; i < n; ++i) {
@@ -166,10 +169,16 @@ int main(int argc, char** argv) {
   const int scale = argc > 1 ? std::max(1, std::atoi(argv[1])) : 1;
   std::printf("bench ike: both peers in one thread, in-memory, no loss; group 31, AES-GCM-16-256, PRF HMAC-SHA2-256\n");
   std::printf("rates are per second of this thread's CPU time, for the PAIR (one peer does about half)\n\n");
-  const double hs_psk = handshakes_per_s(false, 2000 * scale);
-  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, PSK      : %10.0f\n", hs_psk);
-  const double hs_ed = handshakes_per_s(true, 1000 * scale);
-  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, Ed25519  : %10.0f\n", hs_ed);
+  const double hs_psk = handshakes_per_s(Auth::Psk, 2000 * scale);
+  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, PSK, group 31        : %10.0f\n", hs_psk);
+  const double hs_ed = handshakes_per_s(Auth::Ed25519, 1000 * scale);
+  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, Ed25519, group 31    : %10.0f\n", hs_ed);
+  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, ECDSA P-256, group 31: %10.0f\n",
+              handshakes_per_s(Auth::EcdsaP256, 1000 * scale));
+  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, PSK, group 19 (P-256): %10.0f\n",
+              handshakes_per_s(Auth::Psk, 1000 * scale, DhGroup::Ecp256));
+  std::printf("IKE_SA_INIT+IKE_AUTH handshakes/s, PSK, group 20 (P-384): %10.0f\n",
+              handshakes_per_s(Auth::Psk, 500 * scale, DhGroup::Ecp384));
   const double rk_pfs = rekeys_per_s(true, 5000 * scale);
   std::printf("child rekeys/s (CREATE_CHILD_SA+DELETE, PFS X25519): %10.0f\n", rk_pfs);
   const double rk_nopfs = rekeys_per_s(false, 5000 * scale);
