@@ -1,4 +1,6 @@
 // The listener that turns a first IKE_SA_INIT into a responder Session, with COOKIEs under load (RFC 7296 2.6).
+#include <openssl/crypto.h>
+
 #include <algorithm>
 
 #include "ike_session_impl.h"
@@ -10,19 +12,42 @@ struct Responder::Impl {
   ResponderLimits limits;
   ResponderCounters counters;
   std::shared_ptr<HalfOpenTracker> tracker = std::make_shared<HalfOpenTracker>();
-  SecretBytes cookie_secret{32};
+  // RFC 7296 2.6: the secret changes periodically; cookies made with the previous one stay
+  // valid for one more period so an initiator caught by the change is not bounced twice.
+  SecretBytes cookie_secret[2] = {SecretBytes(32), SecretBytes(32)};
+  uint8_t cookie_version = 0;  // version of cookie_secret[cookie_version % 2]
+  std::optional<TimePoint> secret_born;
   std::vector<std::weak_ptr<InitReplyCache>> caches;
 
+  static constexpr Millis kSecretLifetime{300000};
+
+  void rotate_secret_if_due(TimePoint now) {
+    if (secret_born && now - *secret_born < kSecretLifetime) return;
+    if (secret_born) ++cookie_version;
+    if (!random_bytes(cookie_secret[cookie_version % 2].mut())) std::abort();  // no CSPRNG
+    secret_born = now;
+  }
+
   // RFC 7296 2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>).
-  std::vector<uint8_t> cookie_for(std::span<const uint8_t> ni, const Endpoint& remote, uint64_t spi_i) const {
+  std::vector<uint8_t> cookie_for(uint8_t version, std::span<const uint8_t> ni, const Endpoint& remote,
+                                  uint64_t spi_i) const {
     std::vector<uint8_t> out(1 + 32);
-    out[0] = 1;
+    out[0] = version;
     const auto spi = spi_bytes(spi_i);
     const uint8_t port[2] = {static_cast<uint8_t>(remote.port >> 8), static_cast<uint8_t>(remote.port)};
-    if (!prf(Prf::HmacSha2_256, cookie_secret.view(), {ni, remote.address, port, spi},
+    if (!prf(Prf::HmacSha2_256, cookie_secret[version % 2].view(), {ni, remote.address, port, spi},
              std::span<uint8_t>(out).subspan(1)))
       return {};
     return out;
+  }
+
+  bool cookie_valid(const std::vector<uint8_t>& got, std::span<const uint8_t> ni, const Endpoint& remote,
+                    uint64_t spi_i) const {
+    if (got.size() != 33) return false;
+    const uint8_t v = got[0];
+    if (v != cookie_version && v != static_cast<uint8_t>(cookie_version - 1)) return false;
+    const auto want = cookie_for(v, ni, remote, spi_i);
+    return want.size() == got.size() && CRYPTO_memcmp(want.data(), got.data(), want.size()) == 0;
   }
 
   void reply_notify(const Header& req, NotifyType t, std::span<const uint8_t> data, Output& out) const {
@@ -44,7 +69,6 @@ struct Responder::Impl {
 Responder::Responder(std::shared_ptr<const Config> cfg, ResponderLimits limits) : impl_(std::make_unique<Impl>()) {
   impl_->cfg = std::move(cfg);
   impl_->limits = limits;
-  if (!random_bytes(impl_->cookie_secret.mut())) std::abort();  // no CSPRNG: nothing safe to do
 }
 
 Responder::~Responder() = default;
@@ -81,15 +105,16 @@ Responder::Result Responder::on_init(std::span<const uint8_t> msg, const Endpoin
       ++s.counters.malformed;
       return res;
     }
-    const auto want = s.cookie_for(*m.payloads.nonce, remote, h.spi_i);
+    s.rotate_secret_if_due(now);
     const NotifyPayload* got = m.payloads.find_notify(NotifyType::Cookie);
     // RFC 7296 2.6: the COOKIE notify must be the first payload.
     const bool first = h.next_payload == PayloadType::Notify && !m.payloads.notifies.empty() &&
                        m.payloads.notifies[0].type == static_cast<uint16_t>(NotifyType::Cookie);
-    if (got == nullptr || !first || got->data != want) {
+    if (got == nullptr || !first || !s.cookie_valid(got->data, *m.payloads.nonce, remote, h.spi_i)) {
       if (got != nullptr) ++s.counters.cookie_invalid;
       ++s.counters.cookies_sent;
-      s.reply_notify(h, NotifyType::Cookie, want, res.out);
+      s.reply_notify(h, NotifyType::Cookie, s.cookie_for(s.cookie_version, *m.payloads.nonce, remote, h.spi_i),
+                     res.out);
       return res;
     }
   }

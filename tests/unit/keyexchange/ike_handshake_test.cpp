@@ -165,6 +165,39 @@ TEST(IkeHandshake, CookieOnlyOnceHalfOpenSasExceedTheThreshold) {
   EXPECT_EQ(responder.half_open(), 0u);
 }
 
+TEST(IkeHandshake, CookieSecretRotatesAndThePreviousOneStaysValidOnePeriod) {
+  ResponderLimits limits;
+  limits.cookie_threshold = 0;
+  Responder responder(share(psk_config(Role::Responder)), limits);
+  auto cfg = share(psk_config(Role::Initiator));
+  const Endpoint from{{10, 0, 0, 1}, 500};
+  // Returns the COOKIE reply to a fresh initiator's first message at `t`, and that initiator.
+  auto first_try = [&](TimePoint t) {
+    auto s = std::make_unique<Session>(cfg);
+    Output out = s->start(t);
+    auto res = responder.on_init(out.send[0].bytes, from, t);
+    EXPECT_FALSE(res.session);
+    return std::make_pair(std::move(s), std::move(res.out.send[0].bytes));
+  };
+  auto retry = [&](Session& s, const std::vector<uint8_t>& cookie_reply, TimePoint t) {
+    Output out = s.on_message(cookie_reply, t);
+    return responder.on_init(out.send[0].bytes, from, t);
+  };
+  const TimePoint t0{};
+  auto [s1, c1] = first_try(t0);
+  auto [s1b, c1b] = first_try(t0);
+  // Six minutes later the secret has rotated once: a first-generation cookie is still accepted.
+  EXPECT_TRUE(retry(*s1, c1, t0 + Millis(6 * 60000)).session);
+  auto [s2, c2] = first_try(t0 + Millis(6 * 60000));
+  EXPECT_NE(c1[c1.size() - 33], c2[c2.size() - 33]);  // the version octet moved on
+  // Twelve minutes: rotated again; the first generation is refused (and answered with a fresh
+  // cookie), the second still works.
+  auto refused = retry(*s1b, c1b, t0 + Millis(12 * 60000));
+  EXPECT_FALSE(refused.session);
+  EXPECT_EQ(responder.counters().cookie_invalid, 1u);
+  EXPECT_TRUE(retry(*s2, c2, t0 + Millis(12 * 60000)).session);
+}
+
 TEST(IkeHandshake, WrongPskFailsOnBothSidesWithAuthenticationFailed) {
   SimNet net(share(psk_config(Role::Initiator, "one key")), share(psk_config(Role::Responder, "another key")), {});
   net.start();
