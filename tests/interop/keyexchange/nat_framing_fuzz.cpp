@@ -7,7 +7,7 @@
 #include "nat_framing.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace linkcrypt::interop;
+  using namespace linkcrypt::transport;
   std::span<const uint8_t> in(data, size);
   NatFrame frame = parse_nat_frame(in);
   if (frame.kind == NatFrameKind::Ike) {

@@ -17,6 +17,10 @@
 #include "peer_report.h"
 
 namespace linkcrypt::interop {
+using transport::build_nat_frame;
+using transport::NatFrame;
+using transport::NatFrameKind;
+using transport::parse_nat_frame;
 namespace {
 
 constexpr uint8_t kExchangeIkeSaInit = 34;  // RFC 7296 3.1

@@ -11,6 +11,10 @@
 
 namespace linkcrypt::interop {
 
+// The UDP socket and NAT framing live in controlplane/transport (linkcryptd uses them too).
+using transport::SocketAddress;
+using transport::UdpSocket;
+
 struct PeerOptions {
   ike::Role role = ike::Role::Initiator;
   SocketAddress local;   // port 500; 4500 is bound on the same address

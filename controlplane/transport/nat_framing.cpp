@@ -3,7 +3,7 @@
 
 #include "byte_reader.h"
 
-namespace linkcrypt::interop {
+namespace linkcrypt::transport {
 
 NatFrame parse_nat_frame(std::span<const uint8_t> datagram) {
   // RFC 3948 2.3: a NAT keepalive is exactly one octet of 0xFF.
@@ -23,4 +23,4 @@ std::vector<uint8_t> build_nat_frame(std::span<const uint8_t> ike) {
   return out;
 }
 
-}  // namespace linkcrypt::interop
+}  // namespace linkcrypt::transport

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-namespace linkcrypt::interop {
+namespace linkcrypt::transport {
 namespace {
 
 TEST(NatFraming, StripsTheNonEspMarker) {
@@ -42,4 +42,4 @@ TEST(NatFraming, ShortOrEmptyPayloadIsMalformed) {
 }
 
 }  // namespace
-}  // namespace linkcrypt::interop
+}  // namespace linkcrypt::transport

@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-namespace linkcrypt::interop {
+namespace linkcrypt::transport {
 
 enum class NatFrameKind : uint8_t {
   Ike,        // non-ESP marker followed by an IKE message
@@ -25,4 +25,4 @@ struct NatFrame {
 // Prepends the non-ESP marker to an IKE message sent on UDP 4500.
 [[nodiscard]] std::vector<uint8_t> build_nat_frame(std::span<const uint8_t> ike);
 
-}  // namespace linkcrypt::interop
+}  // namespace linkcrypt::transport

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace linkcrypt::interop {
+namespace linkcrypt::transport {
 
 std::optional<SocketAddress> SocketAddress::parse(const std::string& ip, uint16_t port) {
   SocketAddress a;
@@ -127,4 +127,4 @@ std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buf, SocketAddress& 
   return static_cast<size_t>(datagram_len);
 }
 
-}  // namespace linkcrypt::interop
+}  // namespace linkcrypt::transport

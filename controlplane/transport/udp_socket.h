@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace linkcrypt::interop {
+namespace linkcrypt::transport {
 
 // An IP address and UDP port, kept as sockaddr_storage for the socket calls.
 class SocketAddress {
@@ -55,4 +55,4 @@ class UdpSocket {
   int fd_ = -1;
 };
 
-}  // namespace linkcrypt::interop
+}  // namespace linkcrypt::transport
