@@ -1,0 +1,494 @@
+// The keying controller's state machine: connect/accept, make-before-break, triggers, back-off.
+#include "keying_controller.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "failure_hint.h"
+
+namespace linkcrypt::keying {
+namespace {
+
+constexpr uint8_t kExchangeIkeSaInit = 34;  // RFC 7296 3.1
+constexpr size_t kMaxCandidates = 8;        // half-open responder sessions kept (Responder limits the rest)
+constexpr size_t kReceiveBurst = 64;
+
+std::string key_id_hex(uint64_t id) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, id);
+  return buf;
+}
+
+std::string identity_text(const ike::Identity& id) {
+  if (id.type == ike::IdType::Ipv4Addr && id.data.size() == 4) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", id.data[0], id.data[1], id.data[2], id.data[3]);
+    return buf;
+  }
+  return std::string(id.data.begin(), id.data.end());
+}
+
+std::string algorithms_text(const ike::IkeUp& up) {
+  std::string s = "AES_GCM_16_" + std::to_string(up.encr_key_bits) + "/PRF_HMAC_SHA2_";
+  switch (up.prf) {
+    case ike::Prf::HmacSha2_256: s += "256"; break;
+    case ike::Prf::HmacSha2_384: s += "384"; break;
+    case ike::Prf::HmacSha2_512: s += "512"; break;
+  }
+  switch (up.group) {
+    case ike::DhGroup::Curve25519: s += "/CURVE_25519"; break;
+    case ike::DhGroup::Ecp256: s += "/ECP_256"; break;
+    case ike::DhGroup::Ecp384: s += "/ECP_384"; break;
+  }
+  return s;
+}
+
+std::shared_ptr<const ike::Config> with_role(const ike::Config& base, ike::Role role) {
+  auto c = std::make_shared<ike::Config>();
+  c->role = role;
+  c->local_id = base.local_id;
+  c->remote_id = base.remote_id;
+  c->auth.method = base.auth.method;
+  c->auth.psk = SecretBytes(base.auth.psk.view());
+  c->auth.private_key_pem = SecretBytes(base.auth.private_key_pem.view());
+  c->auth.peer_public_key_der = base.auth.peer_public_key_der;
+  c->auth.local_cert_der = base.auth.local_cert_der;
+  c->auth.ca_cert_der = base.auth.ca_cert_der;
+  c->auth.cert_check_time = base.auth.cert_check_time;
+  c->ike_proposals = base.ike_proposals;
+  c->child = base.child;
+  c->timers = base.timers;
+  c->local = base.local;
+  c->remote = base.remote;
+  return c;
+}
+
+}  // namespace
+
+bool auto_role_is_initiator(const ike::Identity& local, const ike::Identity& peer) {
+  return std::lexicographical_compare(local.data.begin(), local.data.end(), peer.data.begin(),
+                                      peer.data.end());
+}
+
+std::string_view link_state_name(LinkState s) {
+  switch (s) {
+    case LinkState::Down: return "down";
+    case LinkState::Keying: return "keying";
+    case LinkState::Secured: return "secured";
+    case LinkState::Failed: return "failed";
+  }
+  return "down";
+}
+
+std::string_view sa_state_name(SaState s) {
+  switch (s) {
+    case SaState::Active: return "active";
+    case SaState::Standby: return "standby";
+    case SaState::Retiring: return "retiring";
+  }
+  return "standby";
+}
+
+KeyingController::KeyingController(KeyingSetup setup, transport::Transport& transport, KeySink& sink)
+    : setup_(std::move(setup)),
+      transport_(transport),
+      sink_(sink),
+      backoff_(setup_.policy.reconnect_min) {
+  init_cfg_ = with_role(*setup_.ike, ike::Role::Initiator);
+  resp_cfg_ = with_role(*setup_.ike, ike::Role::Responder);
+  if (!setup_.initiator) responder_ = std::make_unique<ike::Responder>(resp_cfg_);
+  if (setup_.ike->remote_id) peer_.peer_id = identity_text(*setup_.ike->remote_id);
+}
+
+KeyingController::~KeyingController() = default;
+
+void KeyingController::log(const std::string& line) const {
+  if (setup_.log) setup_.log(line);
+}
+
+int64_t KeyingController::unix_now() const {
+  if (setup_.unix_now) return setup_.unix_now();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<uint64_t> KeyingController::tx_key_id() const {
+  for (const auto& e : sas_) {
+    if (e.tx && e.state == SaState::Active) return e.key_id;
+  }
+  return std::nullopt;
+}
+
+std::string KeyingController::ike_state() const {
+  if (session_) return std::string(session_state_name(session_->state()));
+  if (!candidates_.empty()) return "responding";
+  return setup_.initiator ? "connecting" : "waiting-for-peer";
+}
+
+ike::SessionCounters KeyingController::session_counters() const {
+  return session_ ? session_->counters() : ike::SessionCounters{};
+}
+
+const ike::ResponderCounters* KeyingController::responder_counters() const {
+  return responder_ ? &responder_->counters() : nullptr;
+}
+
+void KeyingController::connect(TimePoint now) {
+  reconnect_at_.reset();
+  session_ = std::make_unique<ike::Session>(init_cfg_);
+  ++counters_.connects;
+  state_ = LinkState::Keying;
+  log("ike connecting to peer " + peer_.peer_id);
+  handle(session_->start(now), session_.get(), now);
+}
+
+void KeyingController::tick(TimePoint now) {
+  inbox_.clear();
+  transport_.receive(inbox_, kReceiveBurst);
+  for (const auto& m : inbox_) receive(m, now);
+
+  if (setup_.initiator && !session_ && (!reconnect_at_ || *reconnect_at_ <= now)) connect(now);
+
+  if (session_) {
+    const auto d = session_->next_deadline();
+    if (d && *d <= now) handle(session_->on_timer(now), session_.get(), now);
+  }
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const auto d = candidates_[i]->next_deadline();
+    if (d && *d <= now) handle(candidates_[i]->on_timer(now), candidates_[i].get(), now);
+  }
+
+  if (pending_) {
+    if (sink_.rx_ok(pending_->rx_sci, pending_->rx_an) > 0) {
+      switch_tx(now, false);
+    } else if (now >= pending_->deadline) {
+      switch_tx(now, true);
+    }
+  }
+  retire_due(now);
+  check_triggers(now);
+}
+
+void KeyingController::receive(const transport::InboundMessage& m, TimePoint now) {
+  ++counters_.rx_messages;
+  const auto h = ike::peek_header(m.ike);
+  if (!h) {
+    ++counters_.rx_unparsable;
+    return;
+  }
+  if (session_ && session_->owns(*h)) {
+    handle(session_->on_message(m.ike, now), session_.get(), now);
+    return;
+  }
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    if (candidates_[i]->owns(*h)) {
+      handle(candidates_[i]->on_message(m.ike, now), candidates_[i].get(), now);
+      return;
+    }
+  }
+  // RFC 7296 2.6: only the responder side accepts a new IKE_SA_INIT. A half-open session stays
+  // a candidate until it authenticates, so bogus INITs never disturb the established IKE SA.
+  if (responder_ && h->exchange == kExchangeIkeSaInit && !h->is_response && h->spi_r == 0) {
+    auto r = responder_->on_init(m.ike, m.from.address.empty() ? transport_.peer_endpoint() : m.from, now);
+    ike::Session* s = r.session.get();
+    if (r.session) {
+      candidates_.push_back(std::move(r.session));
+      if (candidates_.size() > kMaxCandidates) {
+        candidates_.erase(candidates_.begin());
+        ++counters_.candidates_dropped;
+      }
+    }
+    handle(std::move(r.out), s, now);
+    return;
+  }
+  ++counters_.rx_unrouted;
+}
+
+void KeyingController::handle(ike::Output out, ike::Session* from, TimePoint now) {
+  for (const auto& d : out.send) transport_.send(d);
+  for (auto& ev : out.events) on_event(ev, from, now);
+  // Half-open sessions that failed or timed out are forgotten.
+  const auto before = candidates_.size();
+  std::erase_if(candidates_, [](const auto& c) {
+    return c->state() == ike::SessionState::Failed || c->state() == ike::SessionState::Closed;
+  });
+  counters_.candidates_dropped += before - candidates_.size();
+  if (session_ && (session_->state() == ike::SessionState::Failed ||
+                   session_->state() == ike::SessionState::Closed)) {
+    link_down("IkeDeleted", "the IKE SA ended", false, now);
+  }
+}
+
+void KeyingController::promote(ike::Session* candidate, TimePoint now) {
+  auto it = std::find_if(candidates_.begin(), candidates_.end(),
+                         [&](const auto& c) { return c.get() == candidate; });
+  if (it == candidates_.end()) return;
+  auto s = std::move(*it);
+  candidates_.erase(it);
+  if (session_) {
+    // The peer authenticated a new IKE SA: it restarted, so our old keys are gone on its side.
+    log("ike peer re-established: replacing the old IKE SA");
+    drop_tx(now);
+    for (auto& e : sas_) {
+      if (!e.tx && !e.retire_at) {
+        e.state = SaState::Retiring;
+        e.retire_at = now + setup_.policy.retire_grace;
+      }
+    }
+    pending_.reset();
+    rotation_.reset();
+  }
+  session_ = std::move(s);
+}
+
+void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint now) {
+  const bool from_candidate = from != session_.get();
+  if (auto* up = std::get_if<ike::IkeUp>(&ev)) {
+    if (from_candidate) promote(from, now);
+    ++counters_.established;
+    peer_.peer_id = identity_text(up->peer_id);
+    peer_.algorithms = algorithms_text(*up);
+    peer_.last_handshake = now;
+    ike_up_at_ = now;
+    backoff_ = setup_.policy.reconnect_min;
+    if (state_ != LinkState::Secured) state_ = LinkState::Keying;
+    log("ike SA established with " + peer_.peer_id + " (" + peer_.algorithms + ")");
+  } else if (auto* k = std::get_if<ike::ChildKeysReady>(&ev)) {
+    if (from_candidate) promote(from, now);
+    if (k->kind == ike::ChildKind::Macsec) on_child_ready(*k, now);
+  } else if (auto* rk = std::get_if<ike::ChildRekeyed>(&ev)) {
+    (void)rk;  // old RX SAs are retired by the grace timer after the switch
+  } else if (std::get_if<ike::IkeRekeyed>(&ev)) {
+    ++peer_.ike_rekeys;
+    ike_up_at_ = now;
+    log("ike SA rekeyed");
+  } else if (auto* del = std::get_if<ike::Deleted>(&ev)) {
+    if (from_candidate) return;
+    if (del->ike) {
+      link_down("IkeDeleted", del->by_peer ? "the peer deleted the IKE SA" : "IKE SA deleted",
+                del->by_peer, now);
+    } else {
+      for (auto& e : sas_) {
+        if (!e.tx && e.inbound_spi == del->child_inbound_spi && !e.retire_at &&
+            !(pending_ && e.an == pending_->rx_an)) {
+          // Still needed for frames sent before the peer's switch: retire after the grace.
+          if (tx_key_id() != e.key_id) {
+            e.state = SaState::Retiring;
+            e.retire_at = now + setup_.policy.retire_grace;
+          }
+        }
+      }
+    }
+  } else if (std::get_if<ike::PeerDead>(&ev)) {
+    if (!from_candidate) link_down("PeerDead", "no answer to liveness checks", false, now);
+  } else if (auto* f = std::get_if<ike::Failed>(&ev)) {
+    Failure fail{std::string(fail_reason_name(f->reason)), f->detail, f->by_peer, now};
+    if (f->proposals) {
+      fail.detail += " (ours:";
+      for (const auto& p : f->proposals->local_offer) fail.detail += " " + p;
+      fail.detail += "; peer's:";
+      for (const auto& p : f->proposals->peer_offer) fail.detail += " " + p;
+      fail.detail += ")";
+    }
+    log("ike failure " + fail.reason + ": " + fail.detail + (f->by_peer ? " (reported by the peer)" : ""));
+    peer_.last_failure = fail;
+    if (!from_candidate && session_ && session_->established()) {
+      // A refused rekey keeps the IKE SA (docs/keyexchange.md): the rotation is abandoned.
+      if (rotation_) {
+        rotation_.reset();
+        ++counters_.rotations_abandoned;
+      }
+    } else if (!from_candidate) {
+      link_down(fail.reason, fail.detail, f->by_peer, now);
+      peer_.last_failure = fail;  // keep the precise reason, not the generic link loss
+    }
+  }
+}
+
+void KeyingController::on_child_ready(ike::ChildKeysReady& k, TimePoint now) {
+  // A newer child while the previous one still waits for its switch: that one is overdue.
+  if (pending_) switch_tx(now, true);
+
+  if (k.is_rekey) {
+    ++peer_.child_rekeys;
+    if (!rotation_) {
+      rotation_ = Rotation{RotationReason::Peer, now, unix_now(), sink_.drops(), tx_key_id().value_or(0)};
+    }
+  }
+  last_child_at_ = now;
+
+  // design.md §4 step 2/3: the receive SA first, so the peer may switch as soon as it likes.
+  std::erase_if(sas_, [&](const SaEntry& e) {
+    return (!e.tx && e.sci == k.inbound.sci && e.an == k.inbound.an) ||
+           (e.tx && e.an == k.outbound.an && e.state != SaState::Active);
+  });
+  sink_.install_rx(k);
+  sas_.push_back(SaEntry{false, k.inbound.an, k.inbound.sci, k.key_id, k.inbound.spi,
+                         SaState::Active, now, std::nullopt});
+  log("child SA installed key_id=" + key_id_hex(k.key_id) + " an=" + std::to_string(k.inbound.an) +
+      " dir=rx");
+  if (tx_an_ && *tx_an_ == k.outbound.an) drop_tx(now);  // never overwrite the SA in use
+  sink_.install_tx(k);
+  sas_.push_back(SaEntry{true, k.outbound.an, k.outbound.sci, k.key_id, k.inbound.spi,
+                         SaState::Standby, now, std::nullopt});
+  log("child SA installed key_id=" + key_id_hex(k.key_id) + " an=" + std::to_string(k.outbound.an) +
+      " dir=tx");
+
+  pending_ = Pending{k.outbound.an, k.inbound.sci, k.inbound.an, k.key_id,
+                     now + setup_.policy.switch_timeout};
+  // Step 3: the exchange initiator switches at once; step 4: the responder waits for the cue.
+  if (k.local_initiated) switch_tx(now, false);
+}
+
+void KeyingController::switch_tx(TimePoint now, bool timed_out) {
+  if (!pending_) return;
+  const Pending p = *pending_;
+  pending_.reset();
+  if (timed_out) ++counters_.tx_switch_timeouts;
+  const std::optional<uint64_t> old_key = tx_key_id();
+  if (!sink_.switch_tx(p.tx_an)) {
+    log("tx switch failed an=" + std::to_string(p.tx_an));
+    return;
+  }
+  log("tx switched an=" + std::to_string(p.tx_an) + " key_id=" + key_id_hex(p.key_id) +
+      (timed_out ? " (switch timeout)" : ""));
+  const std::optional<uint8_t> old_an = tx_an_;
+  tx_an_ = p.tx_an;
+  if (old_an && *old_an != p.tx_an) {
+    sink_.retire_tx(*old_an);
+    log("tx retired an=" + std::to_string(*old_an));
+  }
+  std::erase_if(sas_, [&](const SaEntry& e) { return e.tx && e.an != p.tx_an; });
+  for (auto& e : sas_) {
+    if (e.tx) {
+      e.state = SaState::Active;
+    } else if (!(e.sci == p.rx_sci && e.an == p.rx_an) && !e.retire_at) {
+      // Step 5: frames protected with the old keys may still be in flight.
+      e.state = SaState::Retiring;
+      e.retire_at = now + setup_.policy.retire_grace;
+    }
+  }
+  state_ = LinkState::Secured;
+  if (rotation_) {
+    finish_open_record();
+    RotationRecord r;
+    r.when_unix = rotation_->when_unix;
+    r.reason = rotation_->reason;
+    r.duration_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<Millis>(now - rotation_->started).count());
+    r.frames_dropped = sink_.drops() - rotation_->drops_at_start;
+    r.old_key_id = old_key.value_or(rotation_->old_key_id);
+    r.new_key_id = p.key_id;
+    const uint64_t seq = log_.add(r);
+    open_record_ = OpenRecord{seq, rotation_->drops_at_start};
+    log("rotation " + std::string(rotation_reason_name(r.reason)) + " done in " +
+        std::to_string(r.duration_ms) + " ms: key_id " + key_id_hex(r.old_key_id) + " -> " +
+        key_id_hex(r.new_key_id));
+    rotation_.reset();
+  }
+}
+
+void KeyingController::finish_open_record() {
+  if (!open_record_) return;
+  log_.finish(open_record_->seq, sink_.drops() - open_record_->drops_at_start);
+  open_record_.reset();
+}
+
+void KeyingController::retire_due(TimePoint now) {
+  bool any_left = false;
+  std::erase_if(sas_, [&](const SaEntry& e) {
+    if (e.tx || !e.retire_at) return false;
+    if (*e.retire_at > now) {
+      any_left = true;
+      return false;
+    }
+    sink_.retire_rx(e.sci, e.an);
+    log("rx retired an=" + std::to_string(e.an) + " key_id=" + key_id_hex(e.key_id));
+    return true;
+  });
+  // The rotation window ends when the last old receive SA is gone (contract: frames_dropped).
+  if (open_record_ && !any_left) finish_open_record();
+}
+
+void KeyingController::drop_tx(TimePoint /*now*/) {
+  for (const auto& e : sas_) {
+    if (e.tx) {
+      sink_.retire_tx(e.an);
+      log("tx retired an=" + std::to_string(e.an) + " key_id=" + key_id_hex(e.key_id));
+    }
+  }
+  std::erase_if(sas_, [](const SaEntry& e) { return e.tx; });
+  tx_an_.reset();
+}
+
+void KeyingController::link_down(std::string reason, std::string detail, bool by_peer, TimePoint now) {
+  ++counters_.links_lost;
+  log("link down: " + reason + " (" + detail + "); must-secure: transmit SA retired");
+  // Must-secure (design.md §1): without a live peer nothing is sent, not even with old keys.
+  drop_tx(now);
+  for (auto& e : sas_) {
+    if (!e.retire_at) {
+      e.state = SaState::Retiring;
+      e.retire_at = now + setup_.policy.retire_grace;
+    }
+  }
+  pending_.reset();
+  if (rotation_) {
+    rotation_.reset();
+    ++counters_.rotations_abandoned;
+  }
+  session_.reset();
+  peer_.last_failure = Failure{std::move(reason), std::move(detail), by_peer, now};
+  state_ = peer_.last_failure->reason == "PeerDead" || peer_.last_failure->reason == "IkeDeleted"
+               ? LinkState::Down
+               : LinkState::Failed;
+  if (setup_.initiator) {
+    reconnect_at_ = now + backoff_;
+    log("re-establishing in " + std::to_string(backoff_.count()) + " ms");
+    backoff_ = std::min(backoff_ * 2, setup_.policy.reconnect_max);
+  }
+}
+
+void KeyingController::check_triggers(TimePoint now) {
+  if (rotation_ && now - rotation_->started > setup_.policy.rotation_give_up) {
+    rotation_.reset();
+    ++counters_.rotations_abandoned;
+  }
+  if (state_ != LinkState::Secured || !session_ || !session_->established() || rotation_in_progress())
+    return;
+  const auto& p = setup_.policy;
+  // Time triggers belong to the exchange initiator only, so both sides never collide on them.
+  if (setup_.initiator && p.rekey_interval.count() > 0 && now - last_child_at_ >= p.rekey_interval) {
+    (void)request_rotation(RotationReason::Interval, now);
+  } else if (sink_.tx_threshold_reached()) {
+    (void)request_rotation(RotationReason::PnThreshold, now);
+  } else if (p.rekey_bytes > 0 && tx_an_ && sink_.tx_octets(*tx_an_) >= p.rekey_bytes) {
+    (void)request_rotation(RotationReason::Bytes, now);
+  } else if (setup_.initiator && p.ike_rekey_interval.count() > 0 &&
+             now - ike_up_at_ >= p.ike_rekey_interval) {
+    ike_up_at_ = now;
+    handle(session_->rekey_ike(now), session_.get(), now);
+  }
+}
+
+std::string KeyingController::request_rotation(RotationReason why, TimePoint now) {
+  if (!session_ || !session_->established()) return "no IKE SA is established with the peer";
+  if (rotation_in_progress()) return "a rotation is already in progress";
+  if (!tx_an_) return "no transmit SA yet";
+  finish_open_record();
+  rotation_ = Rotation{why, now, unix_now(), sink_.drops(), tx_key_id().value_or(0)};
+  log("rotation requested: " + std::string(rotation_reason_name(why)));
+  handle(session_->rekey_child(now), session_.get(), now);
+  return {};
+}
+
+void KeyingController::close(TimePoint now) {
+  if (session_ && session_->established()) {
+    auto out = session_->close(now);
+    for (const auto& d : out.send) transport_.send(d);
+  }
+}
+
+}  // namespace linkcrypt::keying

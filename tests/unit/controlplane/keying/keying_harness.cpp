@@ -1,0 +1,141 @@
+// The in-memory two-controller harness (see keying_harness.h).
+#include "keying_harness.h"
+
+#include <algorithm>
+
+namespace linkcrypt::keying::testing {
+
+long OpLog::index_of(const std::string& op) const {
+  const auto it = std::find(ops.begin(), ops.end(), op);
+  return it == ops.end() ? -1 : static_cast<long>(it - ops.begin());
+}
+
+size_t MemoryTransport::receive(std::vector<transport::InboundMessage>& out, size_t max) {
+  size_t n = 0;
+  while (n < max && !inbox.empty()) {
+    out.push_back(transport::InboundMessage{std::move(inbox.front()), {}});
+    inbox.pop_front();
+    ++n;
+  }
+  return n;
+}
+
+void MemorySink::install_rx(const ike::ChildKeysReady& k) {
+  const auto v = k.inbound.key.view();
+  rx[{k.inbound.sci, k.inbound.an}] = Sa{{v.begin(), v.end()}, k.inbound.sci, 0, 0};
+  log_.ops.push_back(name_ + " install_rx an=" + std::to_string(k.inbound.an));
+}
+
+void MemorySink::install_tx(const ike::ChildKeysReady& k) {
+  const auto v = k.outbound.key.view();
+  tx[k.outbound.an] = Sa{{v.begin(), v.end()}, k.outbound.sci, 0, 0};
+  log_.ops.push_back(name_ + " install_tx an=" + std::to_string(k.outbound.an));
+}
+
+bool MemorySink::switch_tx(uint8_t an) {
+  if (!tx.count(an)) return false;
+  active = an;
+  threshold = false;  // the new SA starts far below its rekey threshold
+  log_.ops.push_back(name_ + " switch_tx an=" + std::to_string(an));
+  return true;
+}
+
+void MemorySink::retire_tx(uint8_t an) {
+  tx.erase(an);
+  if (active == an) active.reset();
+  log_.ops.push_back(name_ + " retire_tx an=" + std::to_string(an));
+}
+
+void MemorySink::retire_rx(uint64_t sci, uint8_t an) {
+  rx.erase({sci, an});
+  log_.ops.push_back(name_ + " retire_rx an=" + std::to_string(an));
+}
+
+uint64_t MemorySink::rx_ok(uint64_t sci, uint8_t an) const {
+  const auto it = rx.find({sci, an});
+  return it == rx.end() ? 0 : it->second.ok;
+}
+
+uint64_t MemorySink::tx_octets(uint8_t an) const {
+  const auto it = tx.find(an);
+  return it == tx.end() ? 0 : it->second.octets;
+}
+
+void send_frames(MemorySink& from, MemorySink& to, uint64_t n) {
+  if (n == 0) return;
+  if (!from.active) {
+    from.dropped += n;  // must-secure: no transmit SA, nothing in the clear
+    return;
+  }
+  auto& t = from.tx.at(*from.active);
+  t.octets += 100 * n;
+  const auto it = to.rx.find({t.sci, *from.active});
+  if (it == to.rx.end() || it->second.sak != t.sak) {
+    to.dropped += n;  // InPktsNotUsingSA / InPktsNotValid
+    return;
+  }
+  it->second.ok += n;
+  to.delivered += n;
+}
+
+Pair::Pair(PairOptions o) : now(std::chrono::steady_clock::time_point{} + std::chrono::hours(1)), opts(std::move(o)) {
+  a = make_side("a.example", "b.example", opts.psk_a, 0x02000000000a0001, true);
+  b = make_side("b.example", "a.example", opts.psk_b, 0x02000000000b0001, false);
+  connect();
+}
+
+Side Pair::make_side(const std::string& local, const std::string& peer, const std::string& psk,
+                     uint64_t sci, bool initiator) {
+  auto cfg = std::make_shared<ike::Config>();
+  cfg->local_id = ike::Identity::fqdn(local);
+  cfg->remote_id = ike::Identity::fqdn(peer);
+  cfg->auth.method = ike::AuthMethod::Psk;
+  cfg->auth.psk = SecretBytes(std::span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(psk.data()), psk.size()));
+  cfg->child.macsec.local_sci = sci;
+  cfg->timers.retransmit_base = ike::Millis(500);
+  cfg->timers.retransmit_limit = 3;
+  cfg->timers.dpd_interval = ike::Millis(2000);
+  Side s;
+  s.ops = &ops;
+  s.transport = std::make_unique<MemoryTransport>();
+  s.sink = std::make_unique<MemorySink>(local.substr(0, 1), ops);
+  KeyingSetup setup;
+  setup.ike = cfg;
+  setup.initiator = initiator;
+  setup.policy = opts.policy;
+  setup.unix_now = [] { return int64_t{1700000000}; };
+  setup.log = [lines = s.log](const std::string& l) { lines->push_back(l); };
+  s.ctl = std::make_unique<KeyingController>(std::move(setup), *s.transport, *s.sink);
+  return s;
+}
+
+void Pair::connect() {
+  a.transport->peer_inbox = &b.transport->inbox;
+  b.transport->peer_inbox = &a.transport->inbox;
+}
+
+void Pair::pump() {
+  for (int i = 0; i < 100; ++i) {
+    a.ctl->tick(now);
+    b.ctl->tick(now);
+    if (a.transport->inbox.empty() && b.transport->inbox.empty()) return;
+  }
+}
+
+void Pair::run(ike::Millis step, int count, uint64_t frames) {
+  for (int i = 0; i < count; ++i) {
+    now += step;
+    pump();
+    send_frames(*a.sink, *b.sink, frames);
+    send_frames(*b.sink, *a.sink, frames);
+    pump();
+  }
+}
+
+void Pair::restart_b() {
+  b = make_side("b.example", "a.example", opts.psk_b, 0x02000000000b0001, false);
+  connect();
+}
+
+}  // namespace linkcrypt::keying::testing
