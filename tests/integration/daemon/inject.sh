@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Daemon integration (5): tampered, replayed and foreign frames and a flood of bogus 0x88B5 key-exchange frames injected on the wire are dropped and counted; the session stays up (same key id) and traffic still flows.
+source "$(dirname "$0")/lib.sh"
+
+FLOOD=2000
+topology_up
+make_psk psk
+write_config a auth=psk "psk-file=$WORK/psk"
+write_config b auth=psk "psk-file=$WORK/psk"
+start_daemon a
+start_daemon b
+wait_secured a
+wait_secured b
+ping_ok 2 || { cat "$WORK/ping.out"; fail "ping before the injections"; }
+key_a=$(q a status 'r["tx_key_id"]'); key_b=$(q b status 'r["tx_key_id"]')
+spi_state=$(q b peer 'r["ike_state"]')
+
+# 1. Catch one genuine MACsec frame box A sent to box B (raw socket on wb, received side).
+ip netns exec "$NS_HA" ping -i 0.2 -W 1 "$HOST_B" >/dev/null 2>&1 &
+ping_pid=$!
+PIDS+=("$ping_pid")
+ip netns exec "$NS_BB" "$PY" - "$MAC_A" >"$WORK/genuine.hex" <<'PYEOF' || fail "no genuine MACsec frame seen on the wire"
+import socket, sys, time
+src = bytes.fromhex(sys.argv[1].replace(':', ''))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+s.bind(('wb', 0)); s.settimeout(1.0)
+deadline = time.time() + 15
+while time.time() < deadline:
+    try: f, addr = s.recvfrom(65535)
+    except socket.timeout: continue
+    if addr[2] != socket.PACKET_OUTGOING and f[6:12] == src and f[12:14] == b'\x88\xe5' and len(f) > 60:
+        print(f.hex()); sys.exit(0)
+sys.exit(1)
+PYEOF
+kill "$ping_pid"; wait "$ping_pid" 2>/dev/null || true
+sleep 0.5   # box B has validated it: a replay is now below its lowest acceptable PN
+pass "captured a genuine protected frame from box A"
+
+names=(InPktsLate InPktsNotValid InPktsNoSCI InPktsUnknownSCI InPktsNoTag InPktsOK)
+declare -A before
+for n in "${names[@]}"; do before[$n]=$(stat b "$n"); done
+kx_before=$(stat b kx_punted kx_punt_full)
+ike_drop_names=(rx_too_short rx_bad_length rx_wrong_ethertype rx_unparsable rx_unrouted rx_malformed rx_invalid rx_unexpected rx_decrypt_failed malformed cookie_invalid over_limit kx_punt_full)
+ike_before=$(stat b "${ike_drop_names[@]}")
+
+# 2. Inject from box A's side of the wire (wa): everything arrives at box B's wire port. scapy.
+ip netns exec "$NS_BA" "$PY" - "$(cat "$WORK/genuine.hex")" "$MAC_A" "$MAC_B" "$FLOOD" <<'PYEOF'
+import os, sys
+from scapy.all import Ether, Raw, sendp, conf
+conf.verb = 0
+g = bytes.fromhex(sys.argv[1]); a, b = sys.argv[2], sys.argv[3]; flood = int(sys.argv[4])
+frames = []
+frames += [Raw(g)] * 3                                    # replayed x3   -> InPktsLate / NotValid (XPN recovery)
+t = bytearray(g); t[-20] ^= 0x01                          # tampered: a bit of the secure data, PN moved on
+pn = int.from_bytes(t[16:20], 'big') + 1000; t[16:20] = pn.to_bytes(4, 'big')
+frames += [Raw(bytes(t))] * 2                             #  x2           -> InPktsNotValid
+u = bytearray(g); u[20:28] = bytes.fromhex('0200000000ff0001')
+frames += [Raw(bytes(u))] * 4                             # foreign SCI x4 -> InPktsNoSCI / UnknownSCI
+frames += [Ether(src=a, dst=b, type=0x0800) / Raw(bytes(46))] * 6   # cleartext x6 -> InPktsNoTag
+sendp(frames, iface="wa")
+# The flood: bogus key-exchange frames (random, short, IKE-header-like with lying lengths).
+kx = []
+for i in range(flood):
+    r = os.urandom(28 + i % 200)
+    if i % 3 == 1:
+        r = r[:8] + r[8:16] + bytes([33, 0x20, 34, 0x08]) + bytes(4) + (0x7fffffff).to_bytes(4, 'big') + r[28:]
+    elif i % 3 == 2:
+        r = r[:10]
+    kx.append(Ether(src=a, dst="01:80:c2:00:00:03", type=0x88b5) / Raw(r))
+sendp(kx, iface="wa")
+PYEOF
+pass "injected 3 replayed, 2 tampered, 4 foreign-SCI, 6 cleartext frames and $FLOOD bogus key-exchange frames"
+
+settled() { [ "$(stat b kx_punted kx_punt_full)" -ge "$((kx_before + FLOOD))" ]; }
+wait_for 20 "box B saw the whole flood" settled
+declare -A after
+for n in "${names[@]}"; do after[$n]=$(stat b "$n"); done
+d() { echo $(( ${after[$1]/missing/0} - ${before[$1]/missing/0} )); }
+late_or_invalid=$(( $(d InPktsLate) + $(d InPktsNotValid) ))
+[ "$late_or_invalid" -ge 5 ] || fail "replayed+tampered: InPktsLate+InPktsNotValid grew by $late_or_invalid, expected >= 5"
+pass "replayed and tampered frames dropped: InPktsLate +$(d InPktsLate), InPktsNotValid +$(d InPktsNotValid)"
+foreign=$(( $(d InPktsNoSCI) + $(d InPktsUnknownSCI) ))
+[ "$foreign" -ge 4 ] || fail "foreign SCI: InPktsNoSCI+InPktsUnknownSCI grew by $foreign, expected >= 4"
+pass "foreign frames dropped: InPktsNoSCI +$(d InPktsNoSCI), InPktsUnknownSCI +$(d InPktsUnknownSCI)"
+[ "$(d InPktsNoTag)" -ge 6 ] || fail "cleartext: InPktsNoTag grew by $(d InPktsNoTag), expected >= 6"
+pass "cleartext frames dropped: InPktsNoTag +$(d InPktsNoTag)"
+ike_after=$(stat b "${ike_drop_names[@]}")
+[ "$ike_after" != missing ] && [ "$((ike_after - ${ike_before/missing/0}))" -ge "$FLOOD" ] \
+  || fail "bogus key-exchange frames: drop counters grew by $((${ike_after/missing/0} - ${ike_before/missing/0})), expected >= $FLOOD"
+pass "bogus key-exchange frames dropped and counted: +$((ike_after - ${ike_before/missing/0}))"
+ctl b stats >"$WORK/stats_b.txt" && grep -i -E 'malformed|invalid|unexpected|short|kx' "$WORK/stats_b.txt" | sed 's/^/  B> /' || true
+
+# 3. The session was not disturbed.
+alive a && alive b || fail "a daemon died"
+is_secured a && is_secured b || fail "the session went down"
+[ "$(q a status 'r["tx_key_id"]')" = "$key_a" ] && [ "$(q b status 'r["tx_key_id"]')" = "$key_b" ] \
+  || fail "key ids changed: A $key_a -> $(q a status 'r["tx_key_id"]'), B $key_b -> $(q b status 'r["tx_key_id"]')"
+[ "$(q b peer 'r["ike_state"]')" = "$spi_state" ] || fail "box B IKE state changed"
+ping_ok 3 || { cat "$WORK/ping.out"; fail "ping after the injections"; }
+pass "session undisturbed: same key ids (A $key_a, B $key_b), traffic flows"

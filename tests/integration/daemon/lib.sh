@@ -1,0 +1,249 @@
+# Shared helpers for the daemon integration tests: topology, identities and keys, configs, daemons, linkcryptctl, captures, cleanup.
+# Sourced by each test; every test builds its own uniquely named namespaces (scripts/netns-topology
+# plus a management veth for the UDP transport) and removes them, its daemons, captures and files
+# on any exit through the EXIT trap.
+
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  echo "!!! SKIPPED: $(basename "$0") needs root (network namespaces, veth, raw sockets). CI runs as root."
+  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  exit 77
+fi
+
+: "${LINKCRYPTD:?set LINKCRYPTD to the linkcryptd binary}"
+: "${LINKCRYPTCTL:?set LINKCRYPTCTL to the linkcryptctl binary}"
+: "${TOPOLOGY:?set TOPOLOGY to scripts/netns-topology}"
+PY=/usr/bin/python3   # the Debian python with python3-scapy
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/tools" && pwd)
+
+NAME=lk$$$(printf '%04x' $((RANDOM % 65536)))
+read -r NS_HA NS_BA NS_BB NS_HB < <("$TOPOLOGY" names "$NAME")
+WORK=$(mktemp -d /tmp/linkcrypt-dit.XXXXXX)
+chmod 0700 "$WORK"
+PIDS=()
+MAC_A=02:00:00:00:0a:01
+MAC_B=02:00:00:00:0b:01
+ID_A=box-a.linkcrypt.test    # sorts lower: box A initiates under role = auto
+ID_B=box-b.linkcrypt.test
+MGMT_A=10.78.0.1             # management veth (UDP transport), inside the box namespaces
+MGMT_B=10.78.0.2
+HOST_A=10.77.0.1
+HOST_B=10.77.0.2
+
+cleanup() {
+  local rc=$?
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "$TOPOLOGY" down "$NAME" || true
+  if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
+    for f in "$WORK"/*.err; do [ -f "$f" ] && { echo "--- $f (last 30 lines)"; tail -n 30 "$f"; }; done
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { echo "ok: $*"; }
+
+topology_up() { "$TOPOLOGY" up "$NAME" "${1:-1500}"; }
+
+# A management link between the two boxes (not the wire): the UDP transport's path.
+mgmt_up() {
+  ip link add ma netns "$NS_BA" type veth peer name mb netns "$NS_BB"
+  ip -n "$NS_BA" addr add "$MGMT_A/24" dev ma
+  ip -n "$NS_BB" addr add "$MGMT_B/24" dev mb
+  ip -n "$NS_BA" link set ma up
+  ip -n "$NS_BB" link set mb up
+}
+
+# Credentials, all in 0600 files. make_psk NAME; make_ed25519 NAME -> NAME.key + NAME.pub
+make_psk() { (umask 077; openssl rand -hex 32 >"$WORK/$1"); }
+make_ed25519() {
+  (umask 077; openssl genpkey -algorithm ed25519 -out "$WORK/$1.key" 2>/dev/null)
+  openssl pkey -in "$WORK/$1.key" -pubout -out "$WORK/$1.pub" 2>/dev/null
+  chmod 0600 "$WORK/$1.pub"
+}
+
+# write_config TAG [KEY=VALUE ...]: box TAG's config ($WORK/TAG.conf, 0600). The common part (ports,
+# identities, control socket, veth pacing) is here; each test adds its auth/transport/rotation keys.
+# Option names: docs/config.md.
+write_config() {
+  local tag=$1; shift
+  local plain wire local_id peer_id
+  if [ "$tag" = a ]; then plain=pa; wire=wa; local_id=$ID_A; peer_id=$ID_B
+  else plain=pb; wire=wb; local_id=$ID_B; peer_id=$ID_A; fi
+  (umask 077; {
+    echo "plain-port = net_af_packet0,iface=$plain"
+    echo "wire-port = net_af_packet1,iface=$wire"
+    echo "idle-sleep-us = 100"
+    echo "control-socket = $WORK/$tag.sock"
+    echo "local-id = $local_id"
+    echo "peer-id = $peer_id"
+    for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+  } >"$WORK/$tag.conf")
+}
+
+# start_daemon TAG [extra linkcryptd flags...]: box TAG (a|b) runs linkcryptd with $WORK/TAG.conf in
+# its namespace; sets DPID_TAG. Returns once it reports running (not yet keyed: wait_secured).
+start_daemon() {
+  local tag=$1; shift
+  local ns; [ "$tag" = a ] && ns=$NS_BA || ns=$NS_BB
+  : >"$WORK/$tag.err"
+  ip netns exec "$ns" "$LINKCRYPTD" --config "$WORK/$tag.conf" "$@" \
+      -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
+      >>"$WORK/$tag.out" 2>>"$WORK/$tag.err" &
+  local pid=$!
+  PIDS+=("$pid")
+  eval "DPID_$tag=$pid"
+  for _ in $(seq 1 200); do
+    grep -q "linkcryptd: running" "$WORK/$tag.err" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$tag.err"; fail "linkcryptd $tag did not start"; }
+    sleep 0.1
+  done
+  fail "linkcryptd $tag never reported running"
+}
+
+stop_daemon() {  # TAG: SIGTERM and wait
+  local pid; pid=$(eval echo "\$DPID_$1")
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+alive() { kill -0 "$(eval echo "\$DPID_$1")" 2>/dev/null; }
+
+# ctl TAG ARGS...: linkcryptctl against box TAG's control socket.
+ctl() { local tag=$1; shift; "$LINKCRYPTCTL" --socket "$WORK/$tag.sock" "$@"; }
+
+# q TAG COMMAND PYEXPR: runs `linkcryptctl --json COMMAND` on box TAG and prints PYEXPR evaluated
+# with r = the response's "result" (None-safe: prints "None" when the daemon answered an error).
+q() {
+  local tag=$1 cmd=$2 expr=$3
+  ctl "$tag" --json "$cmd" 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    resp = json.loads(sys.stdin.read() or "null")
+except ValueError:
+    resp = None
+r = resp.get("result") if isinstance(resp, dict) and resp.get("ok") else None
+try:
+    v = eval(sys.argv[1], {"r": r})
+except Exception:
+    v = None
+print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)
+' "$expr"
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds; fails the test at the
+# deadline. Prints how long it took in WAITED_MS.
+wait_for() {
+  local secs=$1 what=$2; shift 2
+  local start end; start=$(date +%s%N)
+  end=$((start + secs * 1000000000))
+  while :; do
+    if "$@"; then WAITED_MS=$((($(date +%s%N) - start) / 1000000)); return 0; fi
+    [ "$(date +%s%N)" -lt "$end" ] || fail "$what: not reached within ${secs}s"
+    sleep 0.2
+  done
+}
+
+is_secured() { [ "$(q "$1" status 'r["state"]')" = secured ]; }
+wait_secured() {  # TAG [SECONDS]
+  wait_for "${2:-20}" "box $1 secured" is_secured "$1"
+  pass "box $1 secured after ${WAITED_MS} ms (tx key id $(q "$1" status 'r["tx_key_id"]'))"
+}
+
+# ping_ok [COUNT]: IPv4 ping from end host A to end host B through both appliances.
+ping_ok() { ip netns exec "$NS_HA" ping -c "${1:-3}" -i 0.2 -W 2 "$HOST_B" >"$WORK/ping.out" 2>&1; }
+ping_fails() { ! ip netns exec "$NS_HA" ping -c 3 -i 0.2 -W 1 "$HOST_B" >/dev/null 2>&1; }
+
+# iperf3 TCP for SECONDS from host A to host B; prints the octets received.
+iperf_tcp() {
+  local secs=${1:-2}
+  if [ ! -s "$WORK/iperf.pid" ]; then
+    ip netns exec "$NS_HB" iperf3 -s -D -I "$WORK/iperf.pid" --logfile "$WORK/iperf.srv" -B "$HOST_B"
+    for _ in $(seq 1 50); do [ -s "$WORK/iperf.pid" ] && break; sleep 0.1; done
+    PIDS+=("$(cat "$WORK/iperf.pid")")
+  fi
+  ip netns exec "$NS_HA" iperf3 -c "$HOST_B" -t "$secs" -J >"$WORK/tcp.json" || { tail -n 20 "$WORK/tcp.json"; fail "iperf3 TCP"; }
+  "$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$WORK/tcp.json"
+}
+
+# start_capture TAG NS IFACE: tshark into $WORK/TAG.pcap, returns once it listens.
+start_capture() {
+  local tag=$1 ns=$2 ifc=$3
+  ip netns exec "$ns" tshark -n -q -i "$ifc" -F pcap -w "$WORK/$tag.pcap" >"$WORK/$tag.cap.out" 2>"$WORK/$tag.cap.log" &
+  local pid=$!
+  PIDS+=("$pid")
+  eval "CPID_$tag=$pid"
+  for _ in $(seq 1 200); do
+    grep -q "Capturing on" "$WORK/$tag.cap.log" 2>/dev/null && { sleep 0.3; return 0; }
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$tag.cap.log"; fail "tshark on $ifc did not start"; }
+    sleep 0.1
+  done
+  fail "tshark on $ifc never started"
+}
+
+stop_capture() {
+  local pid; pid=$(eval echo "\$CPID_$1")
+  sleep 0.5   # let frames in flight reach the capture
+  kill -INT "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# ethertype_counts PCAP: "88e5 N" lines, one per outer EtherType seen on the wire.
+ethertype_counts() {
+  "$PY" - "$1" <<'PYEOF'
+import collections, struct, sys
+data = open(sys.argv[1], 'rb').read()
+off, seen = 24, collections.Counter()
+while off + 16 <= len(data):
+    incl = struct.unpack_from('<I', data, off + 8)[0]
+    frame = data[off + 16: off + 16 + incl]
+    off += 16 + incl
+    seen['%04x' % struct.unpack_from('>H', frame, 12)[0] if len(frame) >= 14 else 'short'] += 1
+for k, v in sorted(seen.items()):
+    print(k, v)
+PYEOF
+}
+
+# only_macsec_and_kx PCAP [KX]: fails unless every frame is 0x88E5, or KX (default 88b5; "none"
+# allows none), and at least one MACsec frame was seen.
+only_macsec_and_kx() {
+  local pcap=$1 kx=${2:-88b5}
+  ethertype_counts "$pcap" >"$WORK/ethertypes"
+  local bad; bad=$(awk -v kx="$kx" '$1 != "88e5" && $1 != kx' "$WORK/ethertypes")
+  [ -z "$bad" ] || { cat "$WORK/ethertypes"; fail "cleartext on the wire: $(echo "$bad" | tr '\n' ' ')"; }
+  grep -q '^88e5 ' "$WORK/ethertypes" || { cat "$WORK/ethertypes"; fail "no MACsec frame on the wire"; }
+  pass "wire capture: $(tr '\n' ' ' <"$WORK/ethertypes")(EtherType count), nothing else"
+}
+
+# stat TAG NAME...: the sum of the `linkcryptctl --json stats` counters called NAME (any of the
+# names given; matched ignoring case and underscores, so TxNoSa == tx_no_sa) across every section
+# (secy, tx_sc, each rx_sc, dataplane, ike, ...). Prints "missing" when no section has one.
+stat() {
+  local tag=$1; shift
+  ctl "$tag" --json stats 2>/dev/null | "$PY" -c '
+import json, sys
+want = {n.lower().replace("_", "") for n in sys.argv[1:]}
+resp = json.loads(sys.stdin.read() or "null")
+total, found = 0, False
+def walk(v):
+    global total, found
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if isinstance(x, (dict, list)):
+                walk(x)
+            elif isinstance(x, int) and not isinstance(x, bool) and k.lower().replace("_", "") in want:
+                total += x; found = True
+    elif isinstance(v, list):
+        for x in v:
+            walk(x)
+if isinstance(resp, dict) and resp.get("ok"):
+    walk(resp["result"])
+print(total if found else "missing")
+' "$@"
+}
