@@ -222,6 +222,7 @@ class Charon:
             "ike_proposal": case.ike_proposal, "esp_proposal": case.esp_proposal,
             "psk": psk_b64,
             "local_auth": "auth = psk", "remote_auth": "auth = psk", "conn_extra": "",
+            "retransmit_timeout": "1.0",
         }
         values.update(overrides or {})
         render(os.path.join(HERE, "strongswan.conf.in"), self.conf, values)

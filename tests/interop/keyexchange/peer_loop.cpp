@@ -151,16 +151,19 @@ void PeerLoop::drain(const UdpSocket& sock, bool nat_port) {
 void PeerLoop::on_datagram(std::span<const uint8_t> msg, const SocketAddress& from,
                            bool nat_port) {
   ++rx_ike_ordinal_;
+  const bool rekey_now = rx_ike_ordinal_ == opts_.rekey_child_on_rx;
   if (contains(opts_.drop_rx, rx_ike_ordinal_)) {
     ++counters_.rx_injected_drops;
-    return;
-  }
-  if (rx_ike_ordinal_ == opts_.hold_rx) {
+  } else if (rx_ike_ordinal_ == opts_.hold_rx) {
     held_ = Held{{msg.begin(), msg.end()}, from, nat_port};
     emit("HELD rx=" + std::to_string(rx_ike_ordinal_));
-    return;
+  } else {
+    route(msg, from, nat_port);
   }
-  route(msg, from, nat_port);
+  if (rekey_now) {
+    emit("REKEY_ON_RX rx=" + std::to_string(rx_ike_ordinal_));
+    on_command("rekey-child");  // sends our request, which releases a held datagram
+  }
 }
 
 void PeerLoop::route(std::span<const uint8_t> msg, const SocketAddress& from, bool nat_port) {

@@ -152,6 +152,9 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
       ("hold-rx", po::value(&o.hold_rx),
        "FAULT INJECTION: hold the n-th received IKE datagram until after we send our next "
        "one (makes simultaneous requests cross, RFC 7296 2.8.1)")
+      ("rekey-child-on-rx", po::value(&o.rekey_child_on_rx),
+       "start a child rekey the moment the n-th IKE datagram arrives (after --drop-rx or "
+       "--hold-rx took it): a collision set up without depending on the harness's timing")
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
       ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
       ("no-pfs", "child rekeys without a fresh key exchange")

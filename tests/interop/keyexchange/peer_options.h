@@ -36,6 +36,7 @@ struct PeerOptions {
   std::vector<uint64_t> drop_rx;
   std::vector<uint64_t> drop_tx;
   uint64_t hold_rx = 0;  // hold this received datagram until we have sent our next one
+  uint64_t rekey_child_on_rx = 0;  // start a child rekey the moment this datagram arrives
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;
   bool pfs = true;
