@@ -8,7 +8,7 @@
 #   no-proposal     AES-GCM-16-128 against AES-GCM-16-256 only: NO_PROPOSAL_CHOSEN (3.10.1)
 #   wrong-identity  the responder is not who the initiator expects (3.5): the expecting
 #                   side rejects it
-#   loss            our side drops the IKE_AUTH and first CREATE_CHILD_SA replies (as receiver
+#   loss            our side drops the first IKE_AUTH and CREATE_CHILD_SA responses (as receiver
 #                   when we initiate, as sender when we respond): the initiator retransmits and
 #                   the responder answers from its cache (RFC 7296 2.1); keys still compared
 #   collision       both sides rekey the same child at once, requests crossing (RFC 7296 2.8.1)
@@ -130,10 +130,11 @@ def wrong_identity_case(the_lab, tool, we_initiate):
 
 
 def loss_case(the_lab, tool, we_initiate):
-    # Ordinals count IKE datagrams in one direction: 1 IKE_SA_INIT, 2 IKE_AUTH (dropped),
-    # 3 its retransmission, 4 the first CREATE_CHILD_SA (dropped), 5 its retransmission.
+    # The first IKE_AUTH response and the first CREATE_CHILD_SA response are lost; their
+    # retransmissions (occurrence 2) go through.
+    lost = "IKE_AUTH.response.1,CREATE_CHILD_SA.response.1"
     if we_initiate:
-        args = ["--drop-rx", "2,4"]   # we lose strongSwan's responses and must retransmit
+        args = ["--drop-rx", lost]   # we lose strongSwan's responses and must retransmit
 
         def extra(ours, log):
             c = ours.events("COUNTERS")[0]
@@ -145,7 +146,7 @@ def loss_case(the_lab, tool, we_initiate):
                 errors.append(f"strongSwan answered retransmits of requests {seen}, expected 1, 2")
             return errors
     else:
-        args = ["--drop-tx", "2,4"]   # strongSwan loses our responses and must retransmit
+        args = ["--drop-tx", lost]   # strongSwan loses our responses and must retransmit
 
         def extra(ours, log):
             c = ours.events("COUNTERS")[0]
@@ -194,7 +195,7 @@ def check_survivor(ours, charon):
 
 def collision_case(the_lab, tool, we_initiate, crossed=True):
     """Both sides rekey the same child at once.
-    crossed=True (RFC 7296 2.8.1): strongSwan's CREATE_CHILD_SA request (our rx ordinal 3) is
+    crossed=True (RFC 7296 2.8.1): strongSwan's (first) CREATE_CHILD_SA request is
       held by our transport, which starts our own rekey at that moment and hands the held
       request to the library once our request is on the wire: the two cross deterministically. Both exchanges complete; the new child with the lowest nonce is
       redundant and is deleted by whoever created it.
@@ -214,8 +215,8 @@ def collision_case(the_lab, tool, we_initiate, crossed=True):
         charon.start()
         ours = matrix.OurPeer(the_lab, ours_side, ss_side, tool, case,
                               "initiator" if we_initiate else "responder", psk_raw.hex(),
-                              ["--hold-rx" if crossed else "--drop-rx", "3",
-                               "--rekey-child-on-rx", "3"])
+                              ["--hold-rx" if crossed else "--drop-rx", "CREATE_CHILD_SA.request.1",
+                               "--rekey-child-on-rx", "CREATE_CHILD_SA.request.1"])
         lab.wait_for(lambda: ours.check_alive() or ours.events("LISTENING"), "ike_udp_peer")
         if not we_initiate:
             charon.initiate_async()

@@ -51,10 +51,6 @@ class SignalFd {
 
 void emit(const std::string& line) { std::cout << line << std::endl; }
 
-bool contains(const std::vector<uint64_t>& v, uint64_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 }  // namespace
 
 PeerLoop::PeerLoop(PeerOptions opts, std::shared_ptr<const ike::Config> cfg)
@@ -150,19 +146,27 @@ void PeerLoop::drain(const UdpSocket& sock, bool nat_port) {
 
 void PeerLoop::on_datagram(std::span<const uint8_t> msg, const SocketAddress& from,
                            bool nat_port) {
-  ++rx_ike_ordinal_;
-  const bool rekey_now = rx_ike_ordinal_ == opts_.rekey_child_on_rx;
-  if (contains(opts_.drop_rx, rx_ike_ordinal_)) {
+  auto header = ike::peek_header(msg);
+  if (!header) {
+    ++counters_.rx_unparsable_header;
+    return;
+  }
+  const uint32_t nth = rx_seen_.count(*header);
+  const std::string what = "exchange=" + std::to_string(header->exchange) +
+                           " response=" + std::to_string(header->is_response) +
+                           " n=" + std::to_string(nth);
+  if (picked(opts_.drop_rx, *header, nth)) {
     ++counters_.rx_injected_drops;
-  } else if (rx_ike_ordinal_ == opts_.hold_rx) {
+    emit("DROPPED rx " + what);
+  } else if (picked(opts_.hold_rx, *header, nth)) {
     held_ = Held{{msg.begin(), msg.end()}, from, nat_port};
-    emit("HELD rx=" + std::to_string(rx_ike_ordinal_));
+    emit("HELD " + what);
   } else {
     route(msg, from, nat_port);
   }
-  if (rekey_now) {
-    emit("REKEY_ON_RX rx=" + std::to_string(rx_ike_ordinal_));
-    on_command("rekey-child");  // sends our request, which releases a held datagram
+  if (picked(opts_.rekey_child_on_rx, *header, nth)) {
+    emit("REKEY_ON_RX " + what);
+    on_command("rekey-child");  // sends our request, which releases a held message
   }
 }
 
@@ -248,10 +252,14 @@ void PeerLoop::request_close() {
 void PeerLoop::handle(ike::Output out) {
   for (const auto& event : out.events) emit(format_event(event));
   for (const auto& d : out.send) {
-    ++tx_ike_ordinal_;
-    if (contains(opts_.drop_tx, tx_ike_ordinal_)) {
-      ++counters_.tx_injected_drops;
-      continue;
+    if (auto h = ike::peek_header(d.bytes)) {
+      const uint32_t nth = tx_seen_.count(*h);
+      if (picked(opts_.drop_tx, *h, nth)) {
+        ++counters_.tx_injected_drops;
+        emit("DROPPED tx exchange=" + std::to_string(h->exchange) +
+             " response=" + std::to_string(h->is_response) + " n=" + std::to_string(nth));
+        continue;
+      }
     }
     bool ok = d.to_nat_port ? sock4500_->send_to(build_nat_frame(d.bytes), peer_nat_)
                             : sock500_->send_to(d.bytes, peer_);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fault_injection.h"
 #include "ike_session.h"
 #include "peer_options.h"
 #include "udp_socket.h"
@@ -63,8 +64,8 @@ class PeerLoop {
   bool done_ = false;
   int exit_code_ = 0;
   TransportCounters counters_;
-  uint64_t rx_ike_ordinal_ = 0;
-  uint64_t tx_ike_ordinal_ = 0;
+  MessageCounter rx_seen_;  // --drop-rx/--hold-rx/--rekey-child-on-rx numbering
+  MessageCounter tx_seen_;  // --drop-tx numbering
   struct Held {
     std::vector<uint8_t> bytes;
     SocketAddress from;

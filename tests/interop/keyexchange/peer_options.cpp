@@ -114,7 +114,8 @@ SecretBytes read_psk_file(const std::string& path) {
 }  // namespace
 
 std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
-  std::string role, local, remote, ike_groups, drop_rx, drop_tx, auth = "psk";
+  std::string role, local, remote, ike_groups, drop_rx, drop_tx, hold_rx, rekey_on_rx;
+  std::string auth = "psk";
   int group = 31;
   int prf = 256;
   int64_t cert_check_time = 0;
@@ -146,15 +147,15 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
        "AES-GCM-16 key size for the IKE SA and the ESP child: 128 or 256")
       ("prf", po::value(&prf)->default_value(256), "PRF_HMAC_SHA2_<n>: 256, 384 or 512")
       ("drop-rx", po::value(&drop_rx),
-       "FAULT INJECTION: drop the n-th received IKE datagrams (comma-separated, 1-based)")
-      ("drop-tx", po::value(&drop_tx),
-       "FAULT INJECTION: do not send the n-th outgoing IKE datagrams (comma-separated)")
-      ("hold-rx", po::value(&o.hold_rx),
-       "FAULT INJECTION: hold the n-th received IKE datagram until after we send our next "
-       "one (makes simultaneous requests cross, RFC 7296 2.8.1)")
-      ("rekey-child-on-rx", po::value(&o.rekey_child_on_rx),
-       "start a child rekey the moment the n-th IKE datagram arrives (after --drop-rx or "
-       "--hold-rx took it): a collision set up without depending on the harness's timing")
+       "FAULT INJECTION: drop these received messages, EXCHANGE.request|response.N "
+       "(comma-separated; e.g. IKE_AUTH.response.1: the first IKE_AUTH response)")
+      ("drop-tx", po::value(&drop_tx), "FAULT INJECTION: do not send these messages")
+      ("hold-rx", po::value(&hold_rx),
+       "FAULT INJECTION: hold this received message until after we send our next one "
+       "(makes simultaneous requests cross, RFC 7296 2.8.1)")
+      ("rekey-child-on-rx", po::value(&rekey_on_rx),
+       "start a child rekey the moment this message arrives (after --drop-rx or --hold-rx "
+       "took it): a collision set up without depending on the harness's timing")
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
       ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
       ("no-pfs", "child rekeys without a fresh key exchange")
@@ -187,8 +188,10 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
     o.ike_groups.clear();
     for (uint64_t g : parse_list(ike_groups)) o.ike_groups.push_back(parse_group(static_cast<int>(g)));
   }
-  o.drop_rx = parse_list(drop_rx);
-  o.drop_tx = parse_list(drop_tx);
+  o.drop_rx = parse_message_picks(drop_rx);
+  o.drop_tx = parse_message_picks(drop_tx);
+  o.hold_rx = parse_message_picks(hold_rx);
+  o.rekey_child_on_rx = parse_message_picks(rekey_on_rx);
   switch (prf) {
     case 256: o.prf = ike::Prf::HmacSha2_256; break;
     case 384: o.prf = ike::Prf::HmacSha2_384; break;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fault_injection.h"
 #include "ike_session.h"
 #include "udp_socket.h"
 
@@ -32,11 +33,12 @@ struct PeerOptions {
   std::vector<ike::DhGroup> ike_groups;                   // IKE offer; default {group}
   uint16_t aes_bits = 128;
   ike::Prf prf = ike::Prf::HmacSha2_256;
-  // Fault injection for retransmission tests: 1-based ordinals of IKE datagrams to drop.
-  std::vector<uint64_t> drop_rx;
-  std::vector<uint64_t> drop_tx;
-  uint64_t hold_rx = 0;  // hold this received datagram until we have sent our next one
-  uint64_t rekey_child_on_rx = 0;  // start a child rekey the moment this datagram arrives
+  // Fault injection (fault_injection.h): messages to drop, to hold until we have sent our
+  // next one, and on whose arrival to start a child rekey.
+  std::vector<MessagePick> drop_rx;
+  std::vector<MessagePick> drop_tx;
+  std::vector<MessagePick> hold_rx;
+  std::vector<MessagePick> rekey_child_on_rx;
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;
   bool pfs = true;
