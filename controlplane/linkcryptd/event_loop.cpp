@@ -1,7 +1,8 @@
-// run_event_loop: a 10 ms sigtimedwait tick that serves signals and polls the dataplane.
+// run_event_loop: a 10 ms sigtimedwait tick that serves signals, keying, the control socket.
 #include "event_loop.h"
 
 #include "counters_dump.h"
+#include "daemon_log.h"
 
 #include <cerrno>
 #include <chrono>
@@ -17,11 +18,13 @@ sigset_t block_daemon_signals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGPIPE);  // a control client that hangs up must not kill the daemon
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
 
-void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts) {
+void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
+                    keying::KeyingController* controller, control::ControlServer* server) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
   bool threshold_logged = false;
@@ -30,22 +33,28 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     timespec tick{0, 10'000'000};
     siginfo_t info;
     const int sig = sigtimedwait(&signals, &info, &tick);
-    if (sig == SIGINT || sig == SIGTERM) return;
+    if (sig == SIGINT || sig == SIGTERM) {
+      if (controller) controller->close(Clock::now());  // tell the peer (RFC 7296 1.4.1)
+      return;
+    }
     if (sig == SIGUSR1) print_counters(stdout, dp.counters());
 
-    // In-band key-exchange frames (design §4). Counted by the workers (KxPunted); the IKEv2
-    // side will consume them here.
-    kx_frames.clear();
-    (void)dp.receive_kx(kx_frames, 64);
-
-    // 802.1AE 10.5.2 / design §3: past the threshold the control plane must rekey before the
-    // PN space runs out. With manual keys there is nobody to rekey: say so once.
-    if (!threshold_logged && dp.sa().tx_threshold_reached()) {
-      std::fprintf(stderr, "linkcryptd: the transmit SA has reached its rekey-threshold PN: install a new SA\n");
-      threshold_logged = true;
-    } else if (threshold_logged && !dp.sa().tx_threshold_reached()) {
-      threshold_logged = false;  // a new SA is active
+    if (controller) {
+      // In-band frames, IKE timers, make-before-break switch cue, rotation triggers (design §4).
+      controller->tick(Clock::now());
+    } else {
+      // Manual keys: key-exchange frames have no consumer; the workers counted them (KxPunted).
+      kx_frames.clear();
+      (void)dp.receive_kx(kx_frames, 64);
+      // 802.1AE 10.5.2 / design §3: with manual keys nobody rekeys: say so once per SA.
+      if (!threshold_logged && dp.sa().tx_threshold_reached()) {
+        log_line("the transmit SA has reached its rekey-threshold PN: install a new SA");
+        threshold_logged = true;
+      } else if (threshold_logged && !dp.sa().tx_threshold_reached()) {
+        threshold_logged = false;  // a new SA is active
+      }
     }
+    if (server) server->service(0);
     if (opts.stats_interval_ms != 0 && Clock::now() >= next_stats) {
       print_counters(stdout, dp.counters());
       next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);

@@ -1,7 +1,9 @@
-// The main lcore's event loop: signals, punted key-exchange frames, PN-threshold signal, stats.
+// The main lcore's event loop: signals, the keying controller and its transport, the control socket.
 #pragma once
 
+#include "control_server.h"
 #include "dataplane.h"
+#include "keying_controller.h"
 #include "options.h"
 
 #include <csignal>
@@ -12,9 +14,11 @@ namespace linkcrypt::daemon {
 // so that only sigtimedwait in the loop receives them.
 [[nodiscard]] sigset_t block_daemon_signals();
 
-// Runs until SIGINT or SIGTERM. SIGUSR1 prints the counters. Key-exchange frames punted by the
-// workers are drained (counted, and dropped until the key exchange is wired in); the active
-// transmit SA's rekey-threshold flag is polled and logged once per SA.
-void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts);
+// Runs until SIGINT or SIGTERM, ticking every 10 ms: SIGUSR1 prints the counters; the keying
+// controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
+// the control server (may be null) answers what is ready. With manual keys the transmit SA's
+// rekey-threshold flag is polled and logged once per SA.
+void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
+                    keying::KeyingController* controller, control::ControlServer* server);
 
 }  // namespace linkcrypt::daemon

@@ -1,19 +1,31 @@
-// linkcryptd: options → key file → EAL → dataplane → SAs → event loop → counters on exit.
+// linkcryptd: options → keys/IKE config → EAL → dataplane → keying + control socket → event loop.
+#include "control_handlers.h"
 #include "counters_dump.h"
+#include "daemon_log.h"
 #include "dataplane.h"
+#include "dataplane_keys.h"
 #include "eal.h"
 #include "event_loop.h"
+#include "inband_transport.h"
 #include "key_file.h"
+#include "keying_config.h"
+#include "keying_controller.h"
 #include "manual_keys.h"
 #include "options.h"
+#include "udp_transport.h"
+
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 
 namespace {
 
-linkcrypt::dpdk::DataplaneConfig dataplane_config(const linkcrypt::daemon::DaemonOptions& o) {
-  linkcrypt::dpdk::DataplaneConfig c;
+using namespace linkcrypt;
+
+dpdk::DataplaneConfig dataplane_config(const daemon::DaemonOptions& o) {
+  dpdk::DataplaneConfig c;
   c.plain.devargs = o.plain_port;
   c.plain.rx_desc = o.rx_desc;
   c.plain.tx_desc = o.tx_desc;
@@ -28,22 +40,66 @@ linkcrypt::dpdk::DataplaneConfig dataplane_config(const linkcrypt::daemon::Daemo
   return c;
 }
 
+keying::KeyingPolicy keying_policy(const daemon::DaemonOptions& o) {
+  keying::KeyingPolicy p;
+  p.rekey_interval = keying::Millis(o.rekey_interval_s * 1000);
+  p.rekey_bytes = o.rekey_bytes;
+  p.ike_rekey_interval = keying::Millis(o.ike_rekey_interval_s * 1000);
+  p.switch_timeout = keying::Millis(o.switch_timeout_ms);
+  p.retire_grace = keying::Millis(o.retire_grace_ms);
+  p.reconnect_min = keying::Millis(o.reconnect_min_ms);
+  p.reconnect_max = keying::Millis(o.reconnect_max_ms);
+  return p;
+}
+
+// Everything that can be checked before the EAL starts: a bad config exits 2 with one line.
+void check_config(const daemon::DaemonOptions& o, config::KeyFile& keys, config::KeyingConfig& ike,
+                  std::optional<transport::SocketAddress>& udp_local,
+                  std::optional<transport::SocketAddress>& udp_peer) {
+  if (!o.key_file.empty()) {
+    const std::string err = config::load_key_file(o.key_file, keys);
+    if (!err.empty()) throw daemon::ConfigError(err);
+  }
+  if (o.ike) {
+    if (auto err = config::build_keying_config(o.keying, ike); !err.empty()) throw daemon::ConfigError(err);
+    if (o.transport == "udp") {
+      udp_local = transport::SocketAddress::parse(o.udp_local, o.udp_port);
+      udp_peer = transport::SocketAddress::parse(o.udp_peer, o.udp_port);
+      if (!udp_local) throw daemon::ConfigError("udp-local '" + o.udp_local + "' is not an IPv4/IPv6 address");
+      if (!udp_peer) throw daemon::ConfigError("udp-peer '" + o.udp_peer + "' is not an IPv4/IPv6 address");
+      if (udp_local->family() != udp_peer->family()) throw daemon::ConfigError("udp-local and udp-peer must be the same address family");
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace linkcrypt;
+  std::optional<daemon::DaemonOptions> opts;
+  auto keys = std::make_unique<config::KeyFile>();
+  config::KeyingConfig ike;
+  std::optional<transport::SocketAddress> udp_local, udp_peer;
   try {
-    const auto opts = daemon::parse_options(argc, argv);
+    opts = daemon::parse_options(argc, argv);
     if (!opts) return 0;
-    // The key file is read before the EAL starts, so a bad one fails fast and cleanly.
-    auto keys = std::make_unique<config::KeyFile>();
-    if (!opts->key_file.empty()) {
-      const std::string err = config::load_key_file(opts->key_file, *keys);
-      if (!err.empty()) throw std::runtime_error(err);
-    }
+    check_config(*opts, *keys, ike, udp_local, udp_peer);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "linkcryptd: config: %s\n", e.what());
+    return 2;
+  }
+  daemon::open_log(opts->log == "syslog");
+  try {
     const sigset_t signals = daemon::block_daemon_signals();
     dpdk::Eal eal(opts->eal_args);
-    dpdk::Dataplane dp(eal, dataplane_config(*opts));
+    std::unique_ptr<dpdk::Dataplane> dp_owner;
+    try {
+      dp_owner = std::make_unique<dpdk::Dataplane>(eal, dataplane_config(*opts));
+    } catch (const std::runtime_error& e) {
+      // An MTU that cannot carry the SecTAG and ICV is the operator's to fix (exit 2).
+      if (std::string_view(e.what()).find("is too small") != std::string_view::npos) throw daemon::ConfigError(e.what());
+      throw;
+    }
+    dpdk::Dataplane& dp = *dp_owner;
     std::fprintf(stderr, "linkcryptd: plain port %s (MTU %u), wire port %s (MTU %u), %u worker lcore(s), engine %.*s\n",
                  dp.plain_port().name().c_str(), dp.plain_port().mtu(), dp.wire_port().name().c_str(),
                  dp.wire_port().mtu(), dp.worker_count(), static_cast<int>(dp.engine_description().size()),
@@ -59,19 +115,63 @@ int main(int argc, char** argv) {
                    "at least %u or frames will be dropped as InPktsLate (XPN: InPktsNotValid)\n",
                    dp.worker_count(), 64 * dp.worker_count());
     }
+
+    std::unique_ptr<daemon::DataplaneKxPort> kx_port;
+    std::unique_ptr<transport::Transport> transport;
+    std::unique_ptr<daemon::DataplaneKeySink> sink;
+    std::unique_ptr<keying::KeyingController> controller;
     if (!opts->key_file.empty()) {
       daemon::install_manual_keys(dp.sa(), *keys);
+    } else if (opts->ike) {
+      kx_port = std::make_unique<daemon::DataplaneKxPort>(dp);
+      // 802.1AE 7.1.2: SCI = the wire port's MAC address ‖ port identifier 1.
+      uint64_t mac = 0;
+      for (uint8_t b : kx_port->mac()) mac = mac << 8 | b;
+      ike.ike->child.macsec.local_sci = mac << 16 | 1;
+      if (opts->transport == "udp") {
+        std::string err;
+        auto udp = transport::UdpTransport::open(*udp_local, *udp_peer, opts->udp_port, opts->udp_nat_port, err);
+        if (!udp) throw std::runtime_error("UDP transport: " + err);
+        ike.ike->local = udp->local_endpoint();
+        ike.ike->remote = udp->peer_endpoint();
+        transport = std::move(udp);
+      } else {
+        transport = std::make_unique<transport::InbandTransport>(*kx_port, opts->kx_ethertype);
+      }
+      sink = std::make_unique<daemon::DataplaneKeySink>(dp, opts->rekey_pn_threshold);
+      keying::KeyingSetup setup;
+      setup.ike = ike.ike;
+      setup.initiator = ike.initiator;
+      setup.policy = keying_policy(*opts);
+      setup.log = [](const std::string& l) { daemon::log_line(l); };
+      controller = std::make_unique<keying::KeyingController>(std::move(setup), *transport, *sink);
+      daemon::log_line(std::string("IKE keying: ") + (ike.initiator ? "initiator" : "responder") +
+                       ", transport " + std::string(transport->name()) + ", suite " + opts->keying.suite +
+                       ", local SCI " + std::to_string(ike.ike->child.macsec.local_sci));
     } else {
       std::fprintf(stderr, "linkcryptd: no key file: no transmit SA, so every plain frame is dropped "
                    "(must-secure) until keys are installed\n");
     }
     keys.reset();  // SAKs and salts wiped: the SA objects hold their own copies
+
+    daemon::ControlHandlers handlers(dp, controller.get(), *opts);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(opts->control_socket).parent_path(), ec);
+    std::string err;
+    auto server = control::ControlServer::open(
+        opts->control_socket, [&handlers](const control::Request& r) { return handlers.handle(r); }, err);
+    if (!server) throw std::runtime_error("control socket " + opts->control_socket + ": " + err);
+    handlers.set_server(server.get());
+
     dp.start();
     std::fprintf(stderr, "linkcryptd: running (SIGUSR1: print counters; SIGINT/SIGTERM: stop)\n");
-    daemon::run_event_loop(dp, signals, *opts);
+    daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get());
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;
+  } catch (const daemon::ConfigError& e) {
+    std::fprintf(stderr, "linkcryptd: config: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "linkcryptd: %s\n", e.what());
     return 1;

@@ -17,7 +17,7 @@ secy::ValidateFrames parse_validate(const std::string& s) {
   if (s == "strict") return secy::ValidateFrames::Strict;
   if (s == "check") return secy::ValidateFrames::Check;
   if (s == "disabled") return secy::ValidateFrames::Disabled;
-  throw std::runtime_error("--validate-frames must be strict, check or disabled (802.1AE 10.7.8)");
+  throw ConfigError("--validate-frames must be strict, check or disabled (802.1AE 10.7.8)");
 }
 
 uint16_t parse_ethertype(const std::string& s) {
@@ -30,7 +30,7 @@ uint16_t parse_ethertype(const std::string& s) {
   }
   // 0x0600 and up are EtherTypes; below they would be 802.3 lengths.
   if (used != s.size() || v < 0x0600 || v > 0xFFFF || v == 0x88E5) {
-    throw std::runtime_error("--kx-ethertype must be an EtherType from 0x0600 to 0xFFFF other than 0x88E5");
+    throw ConfigError("--kx-ethertype must be an EtherType from 0x0600 to 0xFFFF other than 0x88E5");
   }
   return static_cast<uint16_t>(v);
 }
@@ -40,6 +40,30 @@ std::vector<std::string> split_words(const std::string& s) {
   std::vector<std::string> out;
   for (std::string w; in >> w;) out.push_back(w);
   return out;
+}
+
+void validate_keying_options(const po::variables_map& vm, DaemonOptions& o) {
+  o.ike = !o.keying.local_id.empty() || !o.keying.peer_id.empty();
+  if (o.ike && !o.key_file.empty()) {
+    throw ConfigError("key-file (manual keys) and IKE keying (local-id/peer-id) are both configured: choose one");
+  }
+  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer"};
+  if (!o.ike) {
+    for (const char* k : ike_only) {
+      if (vm.count(k)) throw ConfigError(std::string(k) + " needs IKE keying: set local-id and peer-id");
+    }
+  }
+  if (!o.must_secure) throw ConfigError("must-secure = false is not supported: linkcryptd never sends plain frames in the clear");
+  if (o.transport != "inband" && o.transport != "udp") throw ConfigError("transport must be inband or udp");
+  if (o.transport == "udp" && (o.udp_local.empty() || o.udp_peer.empty())) {
+    throw ConfigError("transport = udp needs udp-local and udp-peer addresses");
+  }
+  if (o.log != "stderr" && o.log != "syslog") throw ConfigError("log must be stderr or syslog");
+  if (o.control_socket.empty()) throw ConfigError("control-socket must not be empty");
+  if (o.reconnect_min_ms == 0 || o.reconnect_max_ms < o.reconnect_min_ms) {
+    throw ConfigError("reconnect-min-ms must be > 0 and <= reconnect-max-ms");
+  }
+  o.keying.integrity_only = !o.secy.confidentiality;
 }
 
 }  // namespace
@@ -78,7 +102,36 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("rx-desc", po::value(&o.rx_desc)->default_value(1024), "RX descriptors per queue")
       ("tx-desc", po::value(&o.tx_desc)->default_value(1024), "TX descriptors per queue")
       ("idle-sleep-us", po::value(&o.idle_sleep_us)->default_value(0), "sleep this long when idle (0: busy poll; veth/CI setups use ~100)")
-      ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(0), "also print counters this often (0: only on SIGUSR1 and exit)");
+      ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(0), "also print counters this often (0: only on SIGUSR1 and exit)")
+      ("suite", po::value(&o.keying.suite)->default_value("gcm-aes-xpn-256"), "IKE-keyed cipher suite: gcm-aes-xpn-256 | gcm-aes-xpn-128 | gcm-aes-256 | gcm-aes-128")
+      ("must-secure", po::value(&o.must_secure)->default_value(true), "never send plain frames in the clear without a transmit SA (only true is supported)")
+      ("local-id", po::value(&o.keying.local_id), "our IKE identity (FQDN, user@host or IP literal); enables IKE keying")
+      ("peer-id", po::value(&o.keying.peer_id), "the identity the peer must present")
+      ("role", po::value(&o.keying.role)->default_value("auto"), "auto (lower local-id initiates) | initiator | responder")
+      ("auth", po::value(&o.keying.auth)->default_value("psk"), "psk | pubkey | cert")
+      ("psk-file", po::value(&o.keying.psk_file), "auth = psk: file holding the pre-shared key (mode 0600)")
+      ("private-key-file", po::value(&o.keying.private_key_file), "auth = pubkey/cert: our Ed25519 or P-256 private key, PEM (mode 0600)")
+      ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
+      ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
+      ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")
+      ("transport", po::value(&o.transport)->default_value("inband"), "inband (EtherType kx-ethertype on the wire port) | udp")
+      ("udp-local", po::value(&o.udp_local), "transport = udp: local address")
+      ("udp-peer", po::value(&o.udp_peer), "transport = udp: the peer's address")
+      ("udp-port", po::value(&o.udp_port)->default_value(500), "transport = udp: IKE port")
+      ("udp-nat-port", po::value(&o.udp_nat_port)->default_value(4500), "transport = udp: NAT-T port (non-ESP marker)")
+      ("rekey-interval-s", po::value(&o.rekey_interval_s)->default_value(3600), "rotate the MACsec keys this often (0: never)")
+      ("rekey-pn-threshold", po::value(&o.rekey_pn_threshold)->default_value(0), "rotate when the transmit PN reaches this (0: 3/4 of the PN space)")
+      ("rekey-bytes", po::value(&o.rekey_bytes)->default_value(0), "rotate after this many protected octets (0: never)")
+      ("ike-rekey-interval-s", po::value(&o.ike_rekey_interval_s)->default_value(86400), "rekey the IKE SA this often (0: never)")
+      ("liveness-interval-ms", po::value(&o.keying.liveness_interval_ms)->default_value(2000), "idle time before a liveness check (0: off)")
+      ("retransmit-base-ms", po::value(&o.keying.retransmit_base_ms)->default_value(500), "first IKE retransmission after this long, doubling")
+      ("retransmit-limit", po::value(&o.keying.retransmit_limit)->default_value(3), "retransmissions before the peer is declared dead")
+      ("switch-timeout-ms", po::value(&o.switch_timeout_ms)->default_value(1000), "responder: switch TX after this long without a validated frame")
+      ("retire-grace-ms", po::value(&o.retire_grace_ms)->default_value(2000), "old receive SAs live this long after the TX switch")
+      ("reconnect-min-ms", po::value(&o.reconnect_min_ms)->default_value(1000), "first re-establishment back-off")
+      ("reconnect-max-ms", po::value(&o.reconnect_max_ms)->default_value(30000), "back-off cap")
+      ("control-socket", po::value(&o.control_socket)->default_value("/run/linkcrypt/linkcryptd.sock"), "control socket for linkcryptctl")
+      ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog");
 
   po::variables_map vm;
   try {
@@ -90,12 +143,12 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
-      if (!in) throw std::runtime_error("cannot read config file " + path);
+      if (!in) throw ConfigError("cannot read config file " + path);
       po::store(po::parse_config_file(in, desc), vm);  // flags stored first win
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw std::runtime_error(e.what());
+    throw ConfigError(e.what());
   }
 
   if (!eal.empty()) {
@@ -107,15 +160,16 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   o.secy.confidentiality = !vm["integrity-only"].as<bool>();
   o.secy.include_sci = true;  // transparent bump in the wire: MAC SA is the host's (design §1)
   const auto kind = secy::parse_engine_kind(engine);
-  if (!kind) throw std::runtime_error("--engine must be ipsec-mb or openssl");
+  if (!kind) throw ConfigError("--engine must be ipsec-mb or openssl");
   o.engine = *kind;
   o.kx_ethertype = parse_ethertype(kx);
   if (o.plain_port.empty() || o.wire_port.empty()) {
-    throw std::runtime_error("--plain-port and --wire-port are required (DPDK device arguments)");
+    throw ConfigError("--plain-port and --wire-port are required (DPDK device arguments)");
   }
-  if (o.plain_port == o.wire_port) throw std::runtime_error("--plain-port and --wire-port must differ");
-  if (o.plain_mtu < 68 || o.plain_mtu > 9190) throw std::runtime_error("--plain-mtu must be 68..9190");
-  if (o.mbufs < 1024) throw std::runtime_error("--mbufs must be at least 1024");
+  if (o.plain_port == o.wire_port) throw ConfigError("--plain-port and --wire-port must differ");
+  if (o.plain_mtu < 68 || o.plain_mtu > 9190) throw ConfigError("--plain-mtu must be 68..9190");
+  if (o.mbufs < 1024) throw ConfigError("--mbufs must be at least 1024");
+  validate_keying_options(vm, o);
   return o;
 }
 

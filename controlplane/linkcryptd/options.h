@@ -3,9 +3,11 @@
 
 #include "config.h"
 #include "engine.h"
+#include "keying_config.h"
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,11 +27,30 @@ struct DaemonOptions {
   uint16_t tx_desc = 1024;
   uint32_t idle_sleep_us = 0;
   uint64_t stats_interval_ms = 0;     // 0: counters only on SIGUSR1 and at exit
+
+  // IKE keying (docs/config.md); off when key_file is set.
+  bool ike = false;
+  config::KeyingOptions keying;
+  std::string transport = "inband";   // inband | udp
+  std::string udp_local, udp_peer;
+  uint16_t udp_port = 500, udp_nat_port = 4500;
+  uint64_t rekey_interval_s = 3600, rekey_pn_threshold = 0, rekey_bytes = 0;
+  uint64_t ike_rekey_interval_s = 86400;
+  uint32_t switch_timeout_ms = 1000, retire_grace_ms = 2000;
+  uint32_t reconnect_min_ms = 1000, reconnect_max_ms = 30000;
+  bool must_secure = true;
+  std::string control_socket = "/run/linkcrypt/linkcryptd.sock";
+  std::string log = "stderr";         // stderr | syslog
+};
+
+// A configuration the operator must fix: main prints one line and exits with code 2.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // Parses argv (EAL arguments follow "--" or come from --eal) and, if --config names one, the
 // INI file (flags win over the file). Returns nullopt after printing --help. Throws
-// std::runtime_error with a one-line reason on any bad option (caught in main).
+// ConfigError with a one-line reason on any bad option (caught in main: exit 2).
 [[nodiscard]] std::optional<DaemonOptions> parse_options(int argc, char** argv);
 
 }  // namespace linkcrypt::daemon

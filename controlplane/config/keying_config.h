@@ -1,0 +1,47 @@
+// The daemon's IKE keying settings: validated, files read (permissions checked), ike::Config built.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ike_session.h"
+
+namespace linkcrypt::config {
+
+// As given by the operator (docs/config.md); strings are checked by build_ike_config.
+struct KeyingOptions {
+  std::string local_id;
+  std::string peer_id;
+  std::string role = "auto";            // auto | initiator | responder
+  std::string auth = "psk";             // psk | pubkey | cert
+  std::string psk_file;
+  std::string private_key_file;
+  std::string peer_public_key_file;
+  std::string cert_file;
+  std::string ca_file;
+  std::string suite = "gcm-aes-xpn-256";
+  bool integrity_only = false;
+  uint32_t liveness_interval_ms = 2000;
+  uint32_t retransmit_base_ms = 500;
+  uint32_t retransmit_limit = 3;
+};
+
+struct KeyingConfig {
+  std::shared_ptr<ike::Config> ike;  // local_sci is filled in once the wire port's MAC is known
+  bool initiator = true;             // role resolved (auto: lower local identity initiates)
+};
+
+// "user@host" → ID_RFC822_ADDR, IPv4/IPv6 literal → ID_IPV4/IPV6_ADDR, else ID_FQDN (RFC 7296 3.5).
+[[nodiscard]] ike::Identity parse_identity(const std::string& text);
+
+// Reads a secret file (PSK, private key): regular, not group/world accessible, not empty.
+// Returns an error line, empty on success.
+[[nodiscard]] std::string read_secret_file(const std::string& what, const std::string& path,
+                                           SecretBytes& out);
+
+// Checks everything and builds the ike::Config. Returns an error line (what to fix), empty on
+// success.
+[[nodiscard]] std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out);
+
+}  // namespace linkcrypt::config

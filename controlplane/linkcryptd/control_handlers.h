@@ -1,0 +1,44 @@
+// The daemon's control-socket commands (status, sa, stats, peer, rotations, rekey) as JSON.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "control_server.h"
+#include "dataplane.h"
+#include "keying_controller.h"
+#include "options.h"
+
+namespace linkcrypt::daemon {
+
+class ControlHandlers {
+ public:
+  // controller is null with manual keying.
+  ControlHandlers(dpdk::Dataplane& dp, keying::KeyingController* controller, const DaemonOptions& opts);
+  control::Reply handle(const control::Request& r);
+  void set_server(const control::ControlServer* s) { server_ = s; }
+
+ private:
+  json::Value status() const;
+  json::Value sa();
+  json::Value stats() const;
+  json::Value peer() const;
+  json::Value rotations(const json::Value& args) const;
+
+  dpdk::Dataplane& dp_;
+  keying::KeyingController* ctl_;
+  const DaemonOptions& opts_;
+  const control::ControlServer* server_ = nullptr;
+  std::chrono::steady_clock::time_point started_;
+  // Per transmit AN: the previous (time, next PN) sample, for the PN rate (time to exhaustion).
+  struct Sample {
+    std::chrono::steady_clock::time_point at;
+    uint64_t next_pn = 0;
+    double rate = 0;  // PNs per second
+  };
+  std::map<uint8_t, Sample> tx_samples_;
+  std::map<std::pair<uint64_t, uint8_t>, Sample> rx_samples_;
+};
+
+}  // namespace linkcrypt::daemon

@@ -1,0 +1,51 @@
+// Adapters from the DPDK dataplane to the keying side: KeySink over SaControl, KxPort over the kx rings.
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane.h"
+#include "inband_transport.h"
+#include "key_sink.h"
+
+namespace linkcrypt::daemon {
+
+[[nodiscard]] secy::CipherSuite to_cipher_suite(ike::MacsecSuite s);
+
+// Every drop counter the dataplane keeps (ours and the 802.1AE discards), summed.
+[[nodiscard]] uint64_t total_drops(const dpdk::DataplaneCounters& c);
+
+class DataplaneKeySink final : public keying::KeySink {
+ public:
+  // rekey_pn_threshold: TxSaParams.rekey_threshold (0: the suite's default, 10.5.2).
+  DataplaneKeySink(dpdk::Dataplane& dp, uint64_t rekey_pn_threshold)
+      : dp_(dp), rekey_pn_threshold_(rekey_pn_threshold) {}
+  void install_rx(const ike::ChildKeysReady& k) override;
+  void install_tx(const ike::ChildKeysReady& k) override;
+  bool switch_tx(uint8_t an) override { return dp_.sa().switch_tx_an(an); }
+  void retire_tx(uint8_t an) override { dp_.sa().retire_tx_sa(an); }
+  void retire_rx(uint64_t sci, uint8_t an) override { dp_.sa().retire_rx_sa(sci, an); }
+  [[nodiscard]] uint64_t rx_ok(uint64_t sci, uint8_t an) const override;
+  [[nodiscard]] uint64_t tx_octets(uint8_t an) const override;
+  [[nodiscard]] bool tx_threshold_reached() const override { return dp_.sa().tx_threshold_reached(); }
+  [[nodiscard]] uint64_t drops() const override { return total_drops(dp_.counters()); }
+
+ private:
+  dpdk::Dataplane& dp_;
+  uint64_t rekey_pn_threshold_;
+};
+
+class DataplaneKxPort final : public transport::KxPort {
+ public:
+  explicit DataplaneKxPort(dpdk::Dataplane& dp);
+  size_t receive_frames(std::vector<std::vector<uint8_t>>& out, size_t max) override {
+    return dp_.receive_kx(out, max);
+  }
+  bool send_frame(std::span<const uint8_t> frame) override { return dp_.send_kx(frame); }
+  [[nodiscard]] transport::MacAddress mac() const override { return mac_; }
+
+ private:
+  dpdk::Dataplane& dp_;
+  transport::MacAddress mac_{};
+};
+
+}  // namespace linkcrypt::daemon
