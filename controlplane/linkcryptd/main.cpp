@@ -155,13 +155,16 @@ int main(int argc, char** argv) {
     keys.reset();  // SAKs and salts wiped: the SA objects hold their own copies
 
     daemon::ControlHandlers handlers(dp, controller.get(), *opts);
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(opts->control_socket).parent_path(), ec);
-    std::string err;
-    auto server = control::ControlServer::open(
-        opts->control_socket, [&handlers](const control::Request& r) { return handlers.handle(r); }, err);
-    if (!server) throw std::runtime_error("control socket " + opts->control_socket + ": " + err);
-    handlers.set_server(server.get());
+    std::unique_ptr<control::ControlServer> server;
+    if (opts->control_socket_enabled) {
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(opts->control_socket).parent_path(), ec);
+      std::string err;
+      server = control::ControlServer::open(
+          opts->control_socket, [&handlers](const control::Request& r) { return handlers.handle(r); }, err);
+      if (!server) throw std::runtime_error("control socket " + opts->control_socket + ": " + err);
+      handlers.set_server(server.get());
+    }
 
     dp.start();
     std::fprintf(stderr, "linkcryptd: running (SIGUSR1: print counters; SIGINT/SIGTERM: stop)\n");

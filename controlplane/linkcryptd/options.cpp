@@ -64,6 +64,7 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o) {
     throw ConfigError("reconnect-min-ms must be > 0 and <= reconnect-max-ms");
   }
   o.keying.integrity_only = !o.secy.confidentiality;
+  o.control_socket_enabled = o.ike || !vm["control-socket"].defaulted();
 }
 
 }  // namespace

@@ -40,6 +40,9 @@ struct DaemonOptions {
   uint32_t reconnect_min_ms = 1000, reconnect_max_ms = 30000;
   bool must_secure = true;
   std::string control_socket = "/run/linkcrypt/linkcryptd.sock";
+  // Manual keying opens the control socket only when control-socket is given, so two
+  // manually keyed daemons on one host (the dataplane tests) do not fight over the default.
+  bool control_socket_enabled = true;
   std::string log = "stderr";         // stderr | syslog
 };
 
