@@ -190,34 +190,37 @@ Value ControlHandlers::stats() const {
   d["DropsTotal"] = Value(total_drops(c));
   o["dataplane"] = Value(std::move(d));
   if (ctl_) {
+    // Nested by origin; the names inside are each component's own counter names.
     Object ike;
     const auto s = ctl_->session_counters();
-    ike["rx_messages"] = Value(s.rx_messages);
-    ike["rx_malformed"] = Value(s.rx_malformed);
-    ike["rx_decrypt_failed"] = Value(s.rx_decrypt_failed);
-    ike["rx_unexpected"] = Value(s.rx_unexpected);
-    ike["rx_invalid"] = Value(s.rx_invalid);
-    ike["rx_retransmits"] = Value(s.rx_retransmits);
-    ike["tx_retransmits"] = Value(s.tx_retransmits);
+    ike["session"] = Object{{"rx_messages", Value(s.rx_messages)},
+                            {"rx_malformed", Value(s.rx_malformed)},
+                            {"rx_decrypt_failed", Value(s.rx_decrypt_failed)},
+                            {"rx_unexpected", Value(s.rx_unexpected)},
+                            {"rx_invalid", Value(s.rx_invalid)},
+                            {"rx_retransmits", Value(s.rx_retransmits)},
+                            {"tx_retransmits", Value(s.tx_retransmits)}};
     if (const auto* r = ctl_->responder_counters()) {
-      ike["responder_accepted"] = Value(r->accepted);
-      ike["responder_cookies_sent"] = Value(r->cookies_sent);
-      ike["responder_cookie_invalid"] = Value(r->cookie_invalid);
-      ike["responder_malformed"] = Value(r->malformed);
-      ike["responder_over_limit"] = Value(r->over_limit);
-      ike["responder_rejected"] = Value(r->rejected);
+      ike["responder"] = Object{{"accepted", Value(r->accepted)},
+                                {"cookies_sent", Value(r->cookies_sent)},
+                                {"cookie_invalid", Value(r->cookie_invalid)},
+                                {"malformed", Value(r->malformed)},
+                                {"over_limit", Value(r->over_limit)},
+                                {"rejected", Value(r->rejected)}};
     }
     const auto& k = ctl_->counters();
-    ike["keying_rx_messages"] = Value(k.rx_messages);
-    ike["keying_rx_unparsable"] = Value(k.rx_unparsable);
-    ike["keying_rx_unrouted"] = Value(k.rx_unrouted);
-    ike["keying_candidates_dropped"] = Value(k.candidates_dropped);
-    ike["keying_connects"] = Value(k.connects);
-    ike["keying_established"] = Value(k.established);
-    ike["keying_links_lost"] = Value(k.links_lost);
-    ike["keying_rotations_abandoned"] = Value(k.rotations_abandoned);
-    ike["keying_tx_switch_timeouts"] = Value(k.tx_switch_timeouts);
-    for (const auto& [name, v] : ctl_->transport().counters()) ike["transport_" + name] = Value(v);
+    ike["keying"] = Object{{"rx_messages", Value(k.rx_messages)},
+                           {"rx_unparsable", Value(k.rx_unparsable)},
+                           {"rx_unrouted", Value(k.rx_unrouted)},
+                           {"candidates_dropped", Value(k.candidates_dropped)},
+                           {"connects", Value(k.connects)},
+                           {"established", Value(k.established)},
+                           {"links_lost", Value(k.links_lost)},
+                           {"rotations_abandoned", Value(k.rotations_abandoned)},
+                           {"tx_switch_timeouts", Value(k.tx_switch_timeouts)}};
+    Object t;
+    for (const auto& [name, v] : ctl_->transport().counters()) t[name] = Value(v);
+    ike["transport"] = Value(std::move(t));
     o["ike"] = Value(std::move(ike));
   }
   if (server_) {
