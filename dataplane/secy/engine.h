@@ -43,7 +43,7 @@ class CipherEngine {
 
   // Encrypts ops[i].text in place and writes ops[i].icv, for i < n.
   virtual void seal_burst(GcmOp* ops, uint32_t n) = 0;
-  // Decrypts in place and sets ok[i] iff the computed ICV equals ops[i].icv (CRYPTO_memcmp).
+  // Decrypts in place and sets ok[i] iff the computed ICV equals ops[i].icv (constant time).
   // On failure the text may already be overwritten: the caller drops such frames.
   virtual void open_burst(GcmOp* ops, uint32_t n, bool* ok) = 0;
 
