@@ -1,0 +1,106 @@
+// Tests for the daemon's keying settings: secret-file modes, identities, role, suite, auth files.
+#include "keying_config.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace linkcrypt::config {
+namespace {
+
+class KeyingConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/keying-config-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    for (const auto& f : files_) std::remove(f.c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string write(const std::string& name, const std::string& content, mode_t mode) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << content;
+    chmod(path.c_str(), mode);
+    files_.push_back(path);
+    return path;
+  }
+  KeyingOptions psk_options() {
+    KeyingOptions o;
+    o.local_id = "box-a.example";
+    o.peer_id = "box-b.example";
+    o.psk_file = write("psk", "correct horse battery staple\n", 0600);
+    return o;
+  }
+  std::string dir_;
+  std::vector<std::string> files_;
+};
+
+TEST_F(KeyingConfigTest, BuildsPskConfigAndResolvesAutoRole) {
+  KeyingConfig c;
+  ASSERT_EQ(build_keying_config(psk_options(), c), "");
+  EXPECT_TRUE(c.initiator);  // box-a < box-b
+  EXPECT_EQ(c.ike->auth.method, ike::AuthMethod::Psk);
+  EXPECT_EQ(c.ike->auth.psk.size(), 28u);  // the trailing newline is not key
+  EXPECT_EQ(c.ike->child.macsec.suites, std::vector<ike::MacsecSuite>{ike::MacsecSuite::GcmAesXpn256});
+  auto o = psk_options();
+  std::swap(o.local_id, o.peer_id);
+  ASSERT_EQ(build_keying_config(o, c), "");
+  EXPECT_FALSE(c.initiator);
+  o.role = "initiator";
+  ASSERT_EQ(build_keying_config(o, c), "");
+  EXPECT_TRUE(c.initiator);
+}
+
+TEST_F(KeyingConfigTest, RefusesGroupOrWorldReadableSecrets) {
+  auto o = psk_options();
+  o.psk_file = write("psk-open", "correct horse battery staple\n", 0640);
+  KeyingConfig c;
+  const std::string err = build_keying_config(o, c);
+  EXPECT_NE(err.find("mode 0640"), std::string::npos) << err;
+  EXPECT_NE(err.find("chmod 600"), std::string::npos) << err;
+  o.psk_file = dir_ + "/missing";
+  EXPECT_NE(build_keying_config(o, c).find("cannot open"), std::string::npos);
+  o.psk_file = write("short", "short\n", 0600);
+  EXPECT_NE(build_keying_config(o, c).find("16 octets"), std::string::npos);
+}
+
+TEST_F(KeyingConfigTest, RefusesBadSettingsWithOneLine) {
+  KeyingConfig c;
+  auto o = psk_options();
+  o.suite = "gcm-aes-999";
+  EXPECT_NE(build_keying_config(o, c).find("unknown suite"), std::string::npos);
+  o = psk_options();
+  o.peer_id.clear();
+  EXPECT_NE(build_keying_config(o, c).find("peer-id is required"), std::string::npos);
+  o = psk_options();
+  o.peer_id = o.local_id;
+  EXPECT_NE(build_keying_config(o, c).find("must differ"), std::string::npos);
+  o = psk_options();
+  o.role = "leader";
+  EXPECT_NE(build_keying_config(o, c).find("role"), std::string::npos);
+  o = psk_options();
+  o.auth = "pubkey";
+  EXPECT_NE(build_keying_config(o, c).find("private-key-file"), std::string::npos);
+  o.private_key_file = write("key", "not a key\n", 0600);
+  o.peer_public_key_file = write("pub", "not a key either\n", 0644);
+  EXPECT_NE(build_keying_config(o, c).find("not a PEM private key"), std::string::npos);
+}
+
+TEST_F(KeyingConfigTest, IdentityTypesFollowRfc7296) {
+  EXPECT_EQ(parse_identity("box.example").type, ike::IdType::Fqdn);
+  EXPECT_EQ(parse_identity("ops@example.net").type, ike::IdType::Rfc822Addr);
+  const auto v4 = parse_identity("192.0.2.7");
+  EXPECT_EQ(v4.type, ike::IdType::Ipv4Addr);
+  EXPECT_EQ(v4.data, (std::vector<uint8_t>{192, 0, 2, 7}));
+  EXPECT_EQ(parse_identity("2001:db8::1").type, ike::IdType::Ipv6Addr);
+}
+
+}  // namespace
+}  // namespace linkcrypt::config
