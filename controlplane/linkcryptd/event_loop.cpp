@@ -5,6 +5,7 @@
 #include "daemon_log.h"
 
 #include <cerrno>
+#include <cinttypes>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -23,6 +24,15 @@ sigset_t block_daemon_signals() {
   return set;
 }
 
+void print_keying(std::FILE* out, const keying::KeyingController& c) {
+  // Identifiers and states only: never key bytes.
+  std::fprintf(out, "keying state=%.*s ike=%s tx-an=%d tx-key-id=%016" PRIx64 " rotations=%" PRIu64 " peer=%s\n",
+               static_cast<int>(keying::link_state_name(c.state()).size()), keying::link_state_name(c.state()).data(),
+               c.ike_state().c_str(), c.tx_an() ? int{*c.tx_an()} : -1, c.tx_key_id().value_or(0),
+               c.rotations().total(), c.peer().peer_id.c_str());
+  std::fflush(out);
+}
+
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server) {
   using Clock = std::chrono::steady_clock;
@@ -37,7 +47,10 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
       if (controller) controller->close(Clock::now());  // tell the peer (RFC 7296 1.4.1)
       return;
     }
-    if (sig == SIGUSR1) print_counters(stdout, dp.counters());
+    if (sig == SIGUSR1) {
+      print_counters(stdout, dp.counters());
+      if (controller) print_keying(stdout, *controller);
+    }
 
     if (controller) {
       // In-band frames, IKE timers, make-before-break switch cue, rotation triggers (design §4).

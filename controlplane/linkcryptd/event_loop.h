@@ -7,6 +7,7 @@
 #include "options.h"
 
 #include <csignal>
+#include <cstdio>
 
 namespace linkcrypt::daemon {
 
@@ -18,6 +19,9 @@ namespace linkcrypt::daemon {
 // controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
 // the control server (may be null) answers what is ready. With manual keys the transmit SA's
 // rekey-threshold flag is polled and logged once per SA.
+// One line of keying state for the SIGUSR1 dump.
+void print_keying(std::FILE* out, const keying::KeyingController& c);
+
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server);
 
