@@ -14,6 +14,7 @@ secgw_fail() {
 # Built at run time in $work from the Debian dpdk-doc sources, never copied into the repo.
 build_secgw() {
   [ -f "$secgw_src/ipsec-secgw.c" ] || secgw_fail "$secgw_src not found (dpdk-doc: scripts/install-deps)"
+  command -v make >/dev/null || secgw_fail "make not installed (scripts/install-deps)"
   cp -r "$secgw_src" "$work/ipsec-secgw"
   # Its port configuration requires RX checksum offloads (port_conf in ipsec-secgw.c) that the
   # virtual PMDs lack, so it exits at start-up ("required RX offloads: 0xe"): ask for none. The
