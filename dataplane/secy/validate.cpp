@@ -292,7 +292,6 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
       const SecTag& tag = tags[p.frame];
-      (p.e_bit ? run.octets_decrypted : run.octets_validated) += tag.secure_data_len;
       // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
       const uint64_t lowest = run.lowest;
       if (cfg.replay_protect && p.pn < lowest) {
@@ -320,6 +319,9 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         res.verdict = RxVerdict::Ok;
         ++run.ok;
       }
+      // 10.7 InOctetsDecrypted / InOctetsValidated count user data recovered from received
+      // frames: only frames whose ICV verified, never Late, NotValid or Invalid ones.
+      (p.e_bit ? run.octets_decrypted : run.octets_validated) += tag.secure_data_len;
       const uint64_t next = RxSa::next_after(p.pn);
       if (next > run.next) {
         run.next = next;

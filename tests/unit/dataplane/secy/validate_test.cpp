@@ -183,6 +183,42 @@ TEST_P(Validate, StrictCheckDisabledOnBadIcv) {
   }
 }
 
+// 10.7: InOctetsDecrypted / InOctetsValidated count user data recovered from frames whose ICV
+// verified; a Late, NotValid or Invalid frame adds no octets (at SecY or SA level).
+TEST_P(Validate, OctetCountersOnlyForValidatedFrames) {
+  for (bool conf : {true, false}) {
+    SCOPED_TRACE(conf ? "conf" : "integ");
+    const auto check = cfg_with(ValidateFrames::Check, conf);
+    auto rx = make_rx(CipherSuite::GcmAes128, 1);
+    const auto& sa = *rx->at(0).sa(kTestAn);
+    SecyCounters c;
+    auto octets = [&] { return conf ? c.in_octets_decrypted : c.in_octets_validated; };
+    auto sa_octets = [&] {
+      const auto s = sa.counters_sum();
+      return conf ? s.in_octets_decrypted : s.in_octets_validated;
+    };
+    const auto good = frame_with_pn(CipherSuite::GcmAes128, 5, check);
+    EXPECT_EQ(validate_one(*engine_, *rx, check, good, &c).res.verdict, RxVerdict::Ok);
+    EXPECT_EQ(octets(), 88u);
+    EXPECT_EQ(sa_octets(), 88u);
+    // Replayed: Late.
+    EXPECT_EQ(validate_one(*engine_, *rx, check, good, &c).res.verdict, RxVerdict::Late);
+    // Bad ICV: NotValid (conf) or Invalid (integrity only under Check, delivered).
+    auto bad = frame_with_pn(CipherSuite::GcmAes128, 6, check);
+    bad.back() ^= 1;
+    EXPECT_EQ(validate_one(*engine_, *rx, check, bad, &c).res.verdict,
+              conf ? RxVerdict::NotValid : RxVerdict::Invalid);
+    EXPECT_EQ(octets(), 88u);
+    EXPECT_EQ(sa_octets(), 88u);
+    EXPECT_EQ(c.in_octets_decrypted + c.in_octets_validated, 88u);
+    EXPECT_EQ(validate_one(*engine_, *rx, check, frame_with_pn(CipherSuite::GcmAes128, 7, check), &c)
+                  .res.verdict,
+              RxVerdict::Ok);
+    EXPECT_EQ(octets(), 176u);
+    EXPECT_EQ(sa_octets(), 176u);
+  }
+}
+
 TEST_P(Validate, DisabledStillDecryptsConfidentialFrames) {
   const auto cfg = cfg_with(ValidateFrames::Disabled, true);
   auto rx = make_rx(CipherSuite::GcmAesXpn128, 1);
