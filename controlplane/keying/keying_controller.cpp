@@ -270,16 +270,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
       link_down("IkeDeleted", del->by_peer ? "the peer deleted the IKE SA" : "IKE SA deleted",
                 del->by_peer, now);
     } else {
-      for (auto& e : sas_) {
-        if (!e.tx && e.inbound_spi == del->child_inbound_spi && !e.retire_at &&
-            !(pending_ && e.an == pending_->rx_an)) {
-          // Still needed for frames sent before the peer's switch: retire after the grace.
-          if (tx_key_id() != e.key_id) {
-            e.state = SaState::Retiring;
-            e.retire_at = now + setup_.policy.retire_grace;
-          }
-        }
-      }
+      on_child_deleted(del->child_inbound_spi, now);
     }
   } else if (std::get_if<ike::PeerDead>(&ev)) {
     if (!from_candidate) link_down("PeerDead", "no answer to liveness checks", false, now);
@@ -339,7 +330,49 @@ void KeyingController::on_child_ready(ike::ChildKeysReady& k, TimePoint now) {
   pending_ = Pending{k.outbound.an, k.inbound.sci, k.inbound.an, k.key_id,
                      now + setup_.policy.switch_timeout};
   // Step 3: the exchange initiator switches at once; step 4: the responder waits for the cue.
-  if (k.local_initiated) switch_tx(now, false);
+  const bool switch_now = k.local_initiated;
+  recent_.push_back(std::move(k));
+  if (recent_.size() > 2) recent_.erase(recent_.begin());
+  if (switch_now) switch_tx(now, false);
+}
+
+void KeyingController::on_child_deleted(uint32_t inbound_spi, TimePoint now) {
+  std::erase_if(recent_, [&](const ike::ChildKeysReady& r) { return r.inbound.spi == inbound_spi; });
+  const bool installed = std::any_of(sas_.begin(), sas_.end(), [&](const SaEntry& e) {
+    return e.inbound_spi == inbound_spi && e.state != SaState::Retiring;
+  });
+  if (!installed) return;  // an old child, already retiring after the switch
+  // RFC 7296 2.8.1: the deleted child was the redundant one of a collision. Its sibling holds the
+  // same AN on both sides; install the sibling so both ends use the same keys again.
+  const auto sib = std::find_if(recent_.begin(), recent_.end(), [&](const ike::ChildKeysReady& r) {
+    return std::any_of(sas_.begin(), sas_.end(), [&](const SaEntry& e) {
+      return e.inbound_spi == inbound_spi && ((e.tx && e.an == r.outbound.an) || (!e.tx && e.an == r.inbound.an));
+    });
+  });
+  if (sib == recent_.end()) {
+    for (auto& e : sas_) {
+      if (!e.tx && e.inbound_spi == inbound_spi) {
+        e.state = SaState::Retiring;
+        e.retire_at = now + setup_.policy.retire_grace;
+      }
+    }
+    return;
+  }
+  log("child SA key_id=" + key_id_hex(sib->key_id) + " replaces a redundant sibling (rekey collision)");
+  sink_.install_rx(*sib);
+  bool reactivate = false;
+  for (auto& e : sas_) {
+    if (e.inbound_spi != inbound_spi) continue;
+    if (e.tx) {
+      sink_.install_tx(*sib);
+      reactivate = e.state == SaState::Active;
+    }
+    e.key_id = sib->key_id;
+    e.inbound_spi = sib->inbound.spi;
+    e.installed = now;
+  }
+  if (reactivate) sink_.switch_tx(sib->outbound.an);
+  if (pending_ && pending_->tx_an == sib->outbound.an) pending_->key_id = sib->key_id;
 }
 
 void KeyingController::switch_tx(TimePoint now, bool timed_out) {
@@ -459,13 +492,19 @@ void KeyingController::check_triggers(TimePoint now) {
   if (state_ != LinkState::Secured || !session_ || !session_->established() || rotation_in_progress())
     return;
   const auto& p = setup_.policy;
+  const bool pn = sink_.tx_threshold_reached();
+  const bool bytes = p.rekey_bytes > 0 && tx_an_ && sink_.tx_octets(*tx_an_) >= p.rekey_bytes;
+  if (!pn && !bytes) deferred_trigger_since_.reset();
   // Time triggers belong to the exchange initiator only, so both sides never collide on them.
   if (setup_.initiator && p.rekey_interval.count() > 0 && now - last_child_at_ >= p.rekey_interval) {
     (void)request_rotation(RotationReason::Interval, now);
-  } else if (sink_.tx_threshold_reached()) {
-    (void)request_rotation(RotationReason::PnThreshold, now);
-  } else if (p.rekey_bytes > 0 && tx_an_ && sink_.tx_octets(*tx_an_) >= p.rekey_bytes) {
-    (void)request_rotation(RotationReason::Bytes, now);
+  } else if (pn || bytes) {
+    if (!setup_.initiator) {
+      if (!deferred_trigger_since_) deferred_trigger_since_ = now;
+      if (now - *deferred_trigger_since_ < p.responder_trigger_delay) return;
+    }
+    deferred_trigger_since_.reset();
+    (void)request_rotation(pn ? RotationReason::PnThreshold : RotationReason::Bytes, now);
   } else if (setup_.initiator && p.ike_rekey_interval.count() > 0 &&
              now - ike_up_at_ >= p.ike_rekey_interval) {
     ike_up_at_ = now;

@@ -29,6 +29,9 @@ struct KeyingPolicy {
   Millis reconnect_min{1000};            // back-off after a failure: doubling ...
   Millis reconnect_max{30000};           // ... up to this
   Millis rotation_give_up{30000};        // a rotation without keys after this long is abandoned
+  // The exchange responder lets the initiator act first on PN/bytes triggers (both directions
+  // reach them together under symmetric traffic): fewer CREATE_CHILD_SA collisions.
+  Millis responder_trigger_delay{2000};
 };
 
 struct KeyingSetup {
@@ -143,6 +146,7 @@ class KeyingController {
   void on_event(ike::Event& ev, ike::Session*& from, TimePoint now);
   void promote(ike::Session* candidate, TimePoint now);
   void on_child_ready(ike::ChildKeysReady& k, TimePoint now);
+  void on_child_deleted(uint32_t inbound_spi, TimePoint now);
   void switch_tx(TimePoint now, bool timed_out);
   void link_down(std::string reason, std::string detail, bool by_peer, TimePoint now);
   void drop_tx(TimePoint now);
@@ -174,6 +178,11 @@ class KeyingController {
   RotationLog log_;
   KeyingCounters counters_;
   std::vector<transport::InboundMessage> inbox_;
+  // The last two children's keys: a CREATE_CHILD_SA collision (RFC 7296 2.8.1) yields two
+  // children on the same AN; when the redundant one is deleted, the survivor is installed.
+  std::vector<ike::ChildKeysReady> recent_;
+  // Since when the responder side has seen its PN/bytes trigger (it defers to the initiator).
+  std::optional<TimePoint> deferred_trigger_since_;
 };
 
 }  // namespace linkcrypt::keying

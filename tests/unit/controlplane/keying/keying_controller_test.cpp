@@ -115,16 +115,42 @@ TEST(KeyingController, ResponderRequestedRotationAndManyInARow) {
   EXPECT_EQ(p.a.ctl->tx_an(), uint8_t{6 % 4});
 }
 
+TEST(KeyingController, SimultaneousRotationsFromBothSidesConverge) {
+  Pair p;
+  p.run(milliseconds(10), 5, 10);
+  const uint64_t dropped = p.a.sink->dropped + p.b.sink->dropped;
+  // Both sides cross their PN threshold in the same instant: a CREATE_CHILD_SA collision
+  // (RFC 7296 2.8.1), resolved by keyexchange; the controllers must end keyed to each other.
+  EXPECT_EQ(p.a.ctl->request_rotation(RotationReason::PnThreshold, p.now), "");
+  EXPECT_EQ(p.b.ctl->request_rotation(RotationReason::PnThreshold, p.now), "");
+  p.run(milliseconds(10), 400, 10);
+  EXPECT_EQ(p.a.ctl->state(), LinkState::Secured);
+  EXPECT_EQ(p.b.ctl->state(), LinkState::Secured);
+  expect_keyed_to_each_other(p);
+  EXPECT_EQ(p.a.sink->dropped + p.b.sink->dropped, dropped);
+  EXPECT_FALSE(p.a.ctl->rotation_in_progress());
+  EXPECT_FALSE(p.b.ctl->rotation_in_progress());
+  // And rotations still work afterwards.
+  EXPECT_EQ(p.a.ctl->request_rotation(RotationReason::Operator, p.now), "");
+  p.run(milliseconds(10), 300, 10);
+  expect_keyed_to_each_other(p);
+  EXPECT_EQ(p.a.sink->dropped + p.b.sink->dropped, dropped);
+}
+
 TEST(KeyingController, PnThresholdAndIntervalTriggerRotations) {
   PairOptions o;
   o.policy.rekey_interval = milliseconds(5000);
   Pair p(o);
   p.run(milliseconds(10), 5, 10);
+  const uint64_t dropped = p.a.sink->dropped + p.b.sink->dropped;  // before b's first switch
   p.b.sink->threshold = true;  // the workers signalled 802.1AE 10.5.2 on b's transmit SA
-  p.run(milliseconds(10), 50, 10);
+  p.run(milliseconds(10), 150, 10);
+  EXPECT_EQ(p.b.ctl->rotations().total(), 0u);  // the responder gives the initiator 2 s first
+  p.run(milliseconds(10), 100, 10);
   ASSERT_EQ(p.b.ctl->rotations().total(), 1u);
   EXPECT_EQ(p.b.ctl->rotations().records().back().reason, RotationReason::PnThreshold);
   p.run(milliseconds(100), 60, 10);  // 6 s: the initiator's interval fires
+  EXPECT_EQ(p.a.sink->dropped + p.b.sink->dropped, dropped);
   ASSERT_GE(p.a.ctl->rotations().total(), 2u);
   EXPECT_EQ(p.a.ctl->rotations().records().back().reason, RotationReason::Interval);
   expect_keyed_to_each_other(p);
