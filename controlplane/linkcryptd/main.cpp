@@ -40,6 +40,12 @@ dpdk::DataplaneConfig dataplane_config(const daemon::DaemonOptions& o) {
   return c;
 }
 
+std::string sci_hex(uint64_t sci) {
+  char b[17];
+  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(sci));
+  return b;
+}
+
 keying::KeyingPolicy keying_policy(const daemon::DaemonOptions& o) {
   keying::KeyingPolicy p;
   p.rekey_interval = keying::Millis(o.rekey_interval_s * 1000);
@@ -147,7 +153,7 @@ int main(int argc, char** argv) {
       controller = std::make_unique<keying::KeyingController>(std::move(setup), *transport, *sink);
       daemon::log_line(std::string("IKE keying: ") + (ike.initiator ? "initiator" : "responder") +
                        ", transport " + std::string(transport->name()) + ", suite " + opts->keying.suite +
-                       ", local SCI " + std::to_string(ike.ike->child.macsec.local_sci));
+                       ", local SCI " + sci_hex(ike.ike->child.macsec.local_sci));
     } else {
       std::fprintf(stderr, "linkcryptd: no key file: no transmit SA, so every plain frame is dropped "
                    "(must-secure) until keys are installed\n");
