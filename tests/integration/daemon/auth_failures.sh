@@ -14,14 +14,14 @@ run_case() {
   wait_for 30 "$label: both sides report $reason" has_failure
   for t in a b; do
     echo "  box $t: $(q "$t" peer 'r["last_failure"]')"
-    [ "$(q "$t" peer 'r["last_failure"]["hint"]')" != None ] || fail "$label: box $t has no hint"
+    [ "$(q "$t" peer 'r["last_failure"]["hint"]')" != null ] || fail "$label: box $t has no hint"
   done
   local by_a by_b; by_a=$(q a peer 'r["last_failure"]["by_peer"]'); by_b=$(q b peer 'r["last_failure"]["by_peer"]')
   [ "$by_a" != "$by_b" ] || echo "  note: by_peer is $by_a on both sides"
   pass "$label: both sides show $reason (after ${WAITED_MS} ms)"
   for t in a b; do
     is_secured "$t" && fail "$label: box $t claims to be secured"
-    [ "$(q "$t" status 'r["tx_an"]')" = None ] || fail "$label: box $t has a transmit SA"
+    [ "$(q "$t" status 'r["tx_an"]')" = null ] || fail "$label: box $t has a transmit SA"
   done
   ping_fails || fail "$label: traffic passed without keys"
   local ok; ok=$(stat b InPktsOK)

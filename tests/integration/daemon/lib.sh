@@ -53,11 +53,11 @@ topology_up() { "$TOPOLOGY" up "$NAME" "${1:-1500}"; }
 
 # A management link between the two boxes (not the wire): the UDP transport's path.
 mgmt_up() {
-  ip link add ma netns "$NS_BA" type veth peer name mb netns "$NS_BB"
-  ip -n "$NS_BA" addr add "$MGMT_A/24" dev ma
-  ip -n "$NS_BB" addr add "$MGMT_B/24" dev mb
-  ip -n "$NS_BA" link set ma up
-  ip -n "$NS_BB" link set mb up
+  ip link add name mgmta netns "$NS_BA" type veth peer name mgmtb netns "$NS_BB"
+  ip -n "$NS_BA" addr add "$MGMT_A/24" dev mgmta
+  ip -n "$NS_BB" addr add "$MGMT_B/24" dev mgmtb
+  ip -n "$NS_BA" link set mgmta up
+  ip -n "$NS_BB" link set mgmtb up
 }
 
 # Credentials, all in 0600 files. make_psk NAME; make_ed25519 NAME -> NAME.key + NAME.pub
@@ -119,7 +119,7 @@ alive() { kill -0 "$(eval echo "\$DPID_$1")" 2>/dev/null; }
 ctl() { local tag=$1; shift; "$LINKCRYPTCTL" --socket "$WORK/$tag.sock" "$@"; }
 
 # q TAG COMMAND PYEXPR: runs `linkcryptctl --json COMMAND` on box TAG and prints PYEXPR evaluated
-# with r = the response's "result" (None-safe: prints "None" when the daemon answered an error).
+# with r = the response's "result" (JSON scalars as JSON: null, true; prints null when the daemon answered an error).
 q() {
   local tag=$1 cmd=$2 expr=$3
   ctl "$tag" --json "$cmd" 2>/dev/null | "$PY" -c '
@@ -222,28 +222,31 @@ only_macsec_and_kx() {
 }
 
 # stat TAG NAME...: the sum of the `linkcryptctl --json stats` counters called NAME (any of the
-# names given; matched ignoring case and underscores, so TxNoSa == tx_no_sa) across every section
-# (secy, tx_sc, each rx_sc, dataplane, ike, ...). Prints "missing" when no section has one.
+# names given). A NAME matches a counter whose path ends with it, compared without case and
+# underscores at section boundaries: TxNoSa == secy.TxNoSa, transport_rx_too_short ==
+# ike.transport.rx_too_short == ike.transport_rx_too_short. Sums over every rx_sc. Prints
+# "missing" when no counter matches.
 stat() {
   local tag=$1; shift
   ctl "$tag" --json stats 2>/dev/null | "$PY" -c '
 import json, sys
-want = {n.lower().replace("_", "") for n in sys.argv[1:]}
+norm = lambda s: s.lower().replace("_", "")
+want = {norm(n) for n in sys.argv[1:]}
 resp = json.loads(sys.stdin.read() or "null")
 total, found = 0, False
-def walk(v):
+def walk(v, path):
     global total, found
     if isinstance(v, dict):
         for k, x in v.items():
-            if isinstance(x, (dict, list)):
-                walk(x)
-            elif isinstance(x, int) and not isinstance(x, bool) and k.lower().replace("_", "") in want:
-                total += x; found = True
+            walk(x, path + [norm(k)])
     elif isinstance(v, list):
         for x in v:
-            walk(x)
+            walk(x, path)
+    elif isinstance(v, int) and not isinstance(v, bool):
+        if any("".join(path[i:]) in want for i in range(len(path))):
+            total += v; found = True
 if isinstance(resp, dict) and resp.get("ok"):
-    walk(resp["result"])
+    walk(resp["result"], [])
 print(total if found else "missing")
 ' "$@"
 }

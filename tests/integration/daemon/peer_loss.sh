@@ -32,7 +32,7 @@ wait "$DPID_b" 2>/dev/null || true
 peer_gone() { [ "$(q a peer 'r["ike_state"]')" != established ] && ! is_secured a; }
 wait_for "$DETECT_S" "box A detects the dead peer (linkcryptctl peer)" peer_gone
 pass "box A reported the peer dead after ${WAITED_MS} ms (configured bound ${DETECT_BOUND_MS} ms): state $(q a status 'r["state"]'), ike_state $(q a peer 'r["ike_state"]')"
-[ "$(q a status 'r["tx_an"]')" = None ] || fail "box A still has a transmit SA after the peer died"
+[ "$(q a status 'r["tx_an"]')" = null ] || fail "box A still has a transmit SA after the peer died"
 [ "$(q a status 'r["must_secure"]')" = true ] || fail "box A is not must-secure"
 nosa_before=$(stat a TxNoSa)
 sleep 2   # host A keeps sending: those frames must be dropped, never sent in the clear
@@ -53,6 +53,6 @@ only_macsec_and_kx "$WORK/wire.pcap"
 
 key_a_after=$(q a status 'r["tx_key_id"]')
 key_b_after=$(q b status 'r["tx_key_id"]')
-[ "$key_a_after" != "$key_a_before" ] && [ "$key_a_after" != None ] || fail "box A key id not fresh: $key_a_before -> $key_a_after"
-[ "$key_b_after" != "$key_b_before" ] && [ "$key_b_after" != None ] || fail "box B key id not fresh: $key_b_before -> $key_b_after"
+[ "$key_a_after" != "$key_a_before" ] && [ "$key_a_after" != null ] || fail "box A key id not fresh: $key_a_before -> $key_a_after"
+[ "$key_b_after" != "$key_b_before" ] && [ "$key_b_after" != null ] || fail "box B key id not fresh: $key_b_before -> $key_b_after"
 pass "fresh keys: box A $key_a_before -> $key_a_after, box B $key_b_before -> $key_b_after"

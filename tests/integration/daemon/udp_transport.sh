@@ -9,7 +9,7 @@ make_psk psk
 write_config a auth=psk "psk-file=$WORK/psk" transport=udp "udp-local=$MGMT_A" "udp-peer=$MGMT_B"
 write_config b auth=psk "psk-file=$WORK/psk" transport=udp "udp-local=$MGMT_B" "udp-peer=$MGMT_A"
 start_capture wire "$NS_BA" wa
-start_capture mgmt "$NS_BA" ma
+start_capture mgmt "$NS_BA" mgmta
 start_daemon a
 start_daemon b
 wait_secured a
