@@ -33,7 +33,8 @@ class OurPeer:
         psk_file = os.path.join(the_lab.dir, "psk.hex")
         with open(os.open(psk_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(psk_hex + "\n")
-        self.stderr = open(os.path.join(the_lab.dir, f"peer-{side}.stderr"), "w")
+        the_lab.runs += 1
+        self.stderr = open(os.path.join(the_lab.dir, f"peer-{side}-{the_lab.runs:02d}.stderr"), "w")
         argv = [tool, "--role", role,
                 "--local", lab.wire_addr(case, side), "--remote", lab.wire_addr(case, peer_side),
                 "--local-id", lab.IDENTITY[side],

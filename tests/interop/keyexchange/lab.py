@@ -88,6 +88,7 @@ class Lab:
         self.ns = {"a": f"lc{tag}{suffix}a", "b": f"lc{tag}{suffix}b"}
         self.dir = tempfile.mkdtemp(prefix=f"lc-{tag}-")
         self.procs = []
+        self.runs = 0  # numbers each charon/tool run, so a kept lab shows every case
 
     def __enter__(self):
         # meson's timeout and Ctrl-C arrive as signals: turn them into an exception so the
@@ -203,7 +204,8 @@ class Charon:
     def __init__(self, lab, side, case, psk_b64, overrides=None):
         self.lab, self.side = lab, side
         peer = "b" if side == "a" else "a"
-        self.dir = os.path.join(lab.dir, f"charon-{side}")
+        lab.runs += 1
+        self.dir = os.path.join(lab.dir, f"charon-{side}-{lab.runs:02d}")
         run_dir = os.path.join(self.dir, "run")
         os.makedirs(run_dir, exist_ok=True)
         # swanctl warns about every missing credential folder; create them empty.
