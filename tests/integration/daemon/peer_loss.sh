@@ -29,9 +29,10 @@ sleep 1
 
 kill -9 "$DPID_b"
 wait "$DPID_b" 2>/dev/null || true
-peer_gone() { [ "$(q a peer 'r["ike_state"]')" != established ] && ! is_secured a; }
-wait_for "$DETECT_S" "box A detects the dead peer (linkcryptctl peer)" peer_gone
+peer_gone() { [ "$(q a peer 'r["last_failure"]["reason"]')" = PeerDead ] && [ "$(q a peer 'r["ike_state"]')" != established ] && ! is_secured a; }
+wait_for "$DETECT_S" "box A reports PeerDead (linkcryptctl peer)" peer_gone
 pass "box A reported the peer dead after ${WAITED_MS} ms (configured bound ${DETECT_BOUND_MS} ms): state $(q a status 'r["state"]'), ike_state $(q a peer 'r["ike_state"]')"
+echo "  box A peer: $(q a peer 'r')"
 [ "$(q a status 'r["tx_an"]')" = null ] || fail "box A still has a transmit SA after the peer died"
 [ "$(q a status 'r["must_secure"]')" = true ] || fail "box A is not must-secure"
 nosa_before=$(stat a TxNoSa)
