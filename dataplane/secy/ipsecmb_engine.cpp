@@ -77,13 +77,15 @@ void IpsecMbEngine::seal_burst(GcmOp* ops, uint32_t n) {
   }
 }
 
+// No software prefetch of the next frame here (seal_burst keeps one): validate_burst's pass 1
+// has just read every frame's header, and measured back to back the prefetch cost ~2.5% of
+// validate throughput at 64 octets (36.2 -> 37.2 Mframes/s without it).
 void IpsecMbEngine::open_burst(GcmOp* ops, uint32_t n, bool* ok) {
   alignas(16) uint8_t tag[kIcvLen];
   const SaKey* key = nullptr;
   aes_gcm_enc_dec_t dec = nullptr;
   for (uint32_t i = 0; i < n; ++i) {
     GcmOp& op = ops[i];
-    if (i + 1 < n) __builtin_prefetch(ops[i + 1].text);
     if (op.key != key) {
       key = op.key;
       dec = key->is_256() ? mgr_->gcm256_dec : mgr_->gcm128_dec;

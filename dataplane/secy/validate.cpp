@@ -93,6 +93,10 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
   const uint32_t slot = engine.lcore_slot();
   const bool strict = cfg.validate_frames == ValidateFrames::Strict;
   const bool disabled = cfg.validate_frames == ValidateFrames::Disabled;
+  // Read once into locals: the loops store through uint8_t pointers (IVs, frame octets), which
+  // may alias anything, so cfg fields read per frame would be reloaded from memory each time.
+  const bool replay_protect = cfg.replay_protect;
+  const uint32_t replay_window = cfg.replay_window;
   uint32_t delivered = 0;
 
   for (uint32_t base = 0; base < n; base += kBurst) {
@@ -163,7 +167,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         cache.sa = cache.sc ? cache.sc->sa(tag.an) : nullptr;
         if (cache.sa) {
           cache.xpn = is_xpn(cache.sa->suite());
-          cache.lowest = cache.sa->lowest_pn(cfg.replay_window);
+          cache.lowest = cache.sa->lowest_pn(replay_window);
           cache.iv_base = detail::make_iv_base(cache.xpn, sci, cache.sa->xpn());
         }
       }
@@ -211,7 +215,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         continue;
       }
       res.pn = pn;
-      if (cfg.replay_protect && pn < lowest) {
+      if (replay_protect && pn < lowest) {
         res.verdict = RxVerdict::Late;
         ++sac.in_pkts_late;
         continue;
@@ -287,14 +291,14 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       if (p.sa != run.sa) {
         end_run();
         run = Run{p.sa, p.sa->next_pn(), p.sa->kay_lowest_pn(), 0, 0, 0, 0};
-        run.lowest = RxSa::lowest_from(run.next, run.floor, cfg.replay_window);
+        run.lowest = RxSa::lowest_from(run.next, run.floor, replay_window);
       }
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
       const SecTag& tag = tags[p.frame];
       // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
       const uint64_t lowest = run.lowest;
-      if (cfg.replay_protect && p.pn < lowest) {
+      if (replay_protect && p.pn < lowest) {
         res.verdict = RxVerdict::Late;
         ++p.sa->counters(slot).in_pkts_late;
         continue;
@@ -325,7 +329,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       const uint64_t next = RxSa::next_after(p.pn);
       if (next > run.next) {
         run.next = next;
-        run.lowest = RxSa::lowest_from(run.next, run.floor, cfg.replay_window);
+        run.lowest = RxSa::lowest_from(run.next, run.floor, replay_window);
       }
       strip_tag(f, tag, res);
       ++delivered;
