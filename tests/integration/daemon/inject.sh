@@ -47,7 +47,7 @@ ike_level_before=$(stat b "${ike_level_names[@]}")
 
 # 2. Inject from box A's side of the wire (wa): everything arrives at box B's wire port. scapy.
 ip netns exec "$NS_BA" "$PY" - "$(cat "$WORK/genuine.hex")" "$MAC_A" "$MAC_B" "$FLOOD" <<'PYEOF'
-import os, sys
+import os, sys, time
 from scapy.all import Ether, Raw, sendp, conf
 conf.verb = 0
 g = bytes.fromhex(sys.argv[1]); a, b = sys.argv[2], sys.argv[3]; flood = int(sys.argv[4])
@@ -75,14 +75,19 @@ for i in range(flood):
         r = os.urandom(8) + spi_r + bytes([33 if exch == 34 else 46, 0x20, exch, 0x08]) + bytes(4) \
             + (28 + len(body)).to_bytes(4, 'big') + body
     kx.append(Ether(src=a, dst="01:80:c2:00:00:03", type=0x88b5) / Raw(r))
-sendp(kx, iface="wa")
+# Bursts of 100 every 50 ms (~2000 frames/s): the flood must reach linkcryptd, not overflow the
+# kernel's af_packet ring under the veth (drops there are the test rig's, invisible to the daemon).
+for k in range(0, len(kx), 100):
+    sendp(kx[k:k + 100], iface="wa")
+    time.sleep(0.05)
 PYEOF
 pass "injected 3 replayed, 2 tampered, 4 foreign-SCI, 6 cleartext frames and $FLOOD bogus key-exchange frames"
 
 # The worker counts a punted frame at once; the control plane counts its drop when it drains the
 # punt ring: wait for both (the deadline only bounds a failure).
-punted() { [ "$(stat b KxPunted KxPuntRingFull)" -ge "$((kx_before + FLOOD))" ]; }
-wait_for 20 "box B's wire port received the whole flood (KxPunted + KxPuntRingFull)" punted
+punted() { kx_now=$(stat b KxPunted KxPuntRingFull); [ "$kx_now" -ge "$((kx_before + FLOOD))" ]; }
+wait_for 20 "box B's wire port received the whole flood (KxPunted + KxPuntRingFull +$FLOOD)" punted
+pass "box B's dataplane punted the flood: KxPunted + KxPuntRingFull +$((kx_now - kx_before))"
 flood_counted() { ike_after=$(stat b "${ike_drop_names[@]}"); [ "$ike_after" != missing ] && [ "$((ike_after - ${ike_before/missing/0}))" -ge "$FLOOD" ]; }
 wait_for 20 "every bogus key-exchange frame counted as a drop (transport/keying/IKE drop counters +$FLOOD)" flood_counted
 declare -A after
