@@ -33,18 +33,25 @@ Object counter_object(const Counters& c) {
   return o;
 }
 
-// The PN rate from the previous sample (0 until there are two, or when idle).
+// Updates the PN rate from the previous sample. A lower PN means a new SA took this AN: start over.
 template <typename Sample>
-double update_rate(Sample& s, Clock::time_point now, uint64_t next_pn) {
+void update_rate(Sample& s, Clock::time_point now, uint64_t next_pn) {
   const double dt = seconds_between(s.at, now);
-  if (s.at != Clock::time_point{} && dt > 0.05 && next_pn >= s.next_pn) {
+  if (s.at == Clock::time_point{} || next_pn < s.next_pn) {
+    s.rate = 0;
+  } else if (dt > 0.05) {
     s.rate = static_cast<double>(next_pn - s.next_pn) / dt;
+  } else {
+    return;  // too soon for a meaningful rate: keep the previous sample
   }
-  if (s.at == Clock::time_point{} || dt > 0.05) {
-    s.at = now;
-    s.next_pn = next_pn;
-  }
-  return s.rate;
+  s.at = now;
+  s.next_pn = next_pn;
+}
+
+template <typename Map, typename Key>
+double rate_of(const Map& samples, const Key& key) {
+  auto it = samples.find(key);
+  return it == samples.end() ? 0.0 : it->second.rate;
 }
 
 }  // namespace
@@ -110,6 +117,12 @@ Value ControlHandlers::status() const {
   return o;
 }
 
+void ControlHandlers::sample_pn_rates(Clock::time_point now) {
+  const auto rep = dp_.sa().report();
+  for (const auto& t : rep.tx) update_rate(tx_samples_[t.an], now, t.next_pn);
+  for (const auto& r : rep.rx_sa) update_rate(rx_samples_[{r.sci, r.an}], now, r.next_pn);
+}
+
 Value ControlHandlers::sa() {
   const auto now = Clock::now();
   const auto rep = dp_.sa().report();
@@ -137,7 +150,7 @@ Value ControlHandlers::sa() {
     s["next_pn"] = Value(t.next_pn);
     const uint64_t headroom = max_pn - std::min(max_pn, t.next_pn - (t.next_pn ? 1 : 0));
     s["pn_headroom"] = Value(headroom);
-    const double rate = update_rate(tx_samples_[t.an], now, t.next_pn);
+    const double rate = rate_of(tx_samples_, t.an);
     s["time_to_exhaustion_s"] = rate > 0 ? Value(static_cast<double>(headroom) / rate) : Value();
     s["age_s"] = e ? Value(static_cast<uint64_t>(seconds_between(e->installed, now))) : Value();
     s["packets"] = Value(t.counters.out_pkts_protected + t.counters.out_pkts_encrypted);
@@ -161,7 +174,7 @@ Value ControlHandlers::sa() {
     s["lowest_pn"] = Value(r.next_pn > window ? std::max<uint64_t>(1, r.next_pn - window) : uint64_t{1});
     const uint64_t headroom = max_pn - std::min(max_pn, r.next_pn - (r.next_pn ? 1 : 0));
     s["pn_headroom"] = Value(headroom);
-    const double rate = update_rate(rx_samples_[{r.sci, r.an}], now, r.next_pn);
+    const double rate = rate_of(rx_samples_, std::make_pair(r.sci, r.an));
     s["time_to_exhaustion_s"] = rate > 0 ? Value(static_cast<double>(headroom) / rate) : Value();
     s["age_s"] = e ? Value(static_cast<uint64_t>(seconds_between(e->installed, now))) : Value();
     s["packets"] = Value(r.counters.in_pkts_ok + r.counters.in_pkts_unchecked + r.counters.in_pkts_delayed +

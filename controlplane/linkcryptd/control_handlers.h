@@ -17,6 +17,9 @@ class ControlHandlers {
   // controller is null with manual keying.
   ControlHandlers(dpdk::Dataplane& dp, keying::KeyingController* controller, const DaemonOptions& opts);
   control::Reply handle(const control::Request& r);
+  // Called by the event loop about once a second: samples every SA's next PN so that `sa` can
+  // predict the time to PN exhaustion from its first query on.
+  void sample_pn_rates(std::chrono::steady_clock::time_point now);
   void set_server(const control::ControlServer* s) { server_ = s; }
 
  private:
@@ -31,7 +34,7 @@ class ControlHandlers {
   const DaemonOptions& opts_;
   const control::ControlServer* server_ = nullptr;
   std::chrono::steady_clock::time_point started_;
-  // Per transmit AN: the previous (time, next PN) sample, for the PN rate (time to exhaustion).
+  // Per SA: the previous (time, next PN) sample and the PN rate it gave (time to exhaustion).
   struct Sample {
     std::chrono::steady_clock::time_point at;
     uint64_t next_pn = 0;

@@ -34,9 +34,11 @@ void print_keying(std::FILE* out, const keying::KeyingController& c) {
 }
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
-                    keying::KeyingController* controller, control::ControlServer* server) {
+                    keying::KeyingController* controller, control::ControlServer* server,
+                    ControlHandlers& handlers) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
+  auto next_rate_sample = Clock::now();
   bool threshold_logged = false;
   std::vector<std::vector<uint8_t>> kx_frames;
   for (;;) {
@@ -68,6 +70,10 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
       }
     }
     if (server) server->service(0);
+    if (Clock::now() >= next_rate_sample) {
+      handlers.sample_pn_rates(Clock::now());
+      next_rate_sample = Clock::now() + std::chrono::seconds(1);
+    }
     if (opts.stats_interval_ms != 0 && Clock::now() >= next_stats) {
       print_counters(stdout, dp.counters());
       next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);

@@ -1,6 +1,7 @@
 // The main lcore's event loop: signals, the keying controller and its transport, the control socket.
 #pragma once
 
+#include "control_handlers.h"
 #include "control_server.h"
 #include "dataplane.h"
 #include "keying_controller.h"
@@ -17,12 +18,14 @@ namespace linkcrypt::daemon {
 
 // Runs until SIGINT or SIGTERM, ticking every 10 ms: SIGUSR1 prints the counters; the keying
 // controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
-// the control server (may be null) answers what is ready. With manual keys the transmit SA's
+// the control server (may be null) answers what is ready; once a second the SAs' PN rates are
+// sampled for the control socket's time-to-exhaustion figures. With manual keys the transmit SA's
 // rekey-threshold flag is polled and logged once per SA.
 // One line of keying state for the SIGUSR1 dump.
 void print_keying(std::FILE* out, const keying::KeyingController& c);
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
-                    keying::KeyingController* controller, control::ControlServer* server);
+                    keying::KeyingController* controller, control::ControlServer* server,
+                    ControlHandlers& handlers);
 
 }  // namespace linkcrypt::daemon

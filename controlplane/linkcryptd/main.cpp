@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
 
     dp.start();
     std::fprintf(stderr, "linkcryptd: running (SIGUSR1: print counters; SIGINT/SIGTERM: stop)\n");
-    daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get());
+    daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers);
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;
