@@ -1,4 +1,4 @@
-// SaControl: builds, publishes and reclaims SA snapshots; carries replay state and counters over.
+// SaControl: builds, publishes and reclaims SA snapshots; receive SAs are shared between them.
 #include "sa_control.h"
 
 #include <stdexcept>
@@ -31,15 +31,9 @@ std::unique_ptr<SaTables> SaControl::copy_current(Carry& carry, const RxKey* ski
         continue;
       }
       if (new_sc == nullptr) new_sc = &next->rx->add_sc(sc.sci());
-      secy::RxSaParams p;
-      p.suite = old->suite();
-      p.an = an;
-      p.lowest_pn = rx_records_.at({sc.sci(), an}).kay_lowest_pn;
-      p.xpn = old->xpn();
-      secy::RxSa& copy = new_sc->install_sa(std::make_unique<secy::RxSa>(p, old->key().sak()));
-      // 10.6.5: nextPN carries over, so a frame already accepted cannot be replayed.
-      if (old->next_pn() > 1) copy.on_validated(old->next_pn() - 1);
-      carry.copied.emplace_back(old, &copy);
+      // The same object, shared: nextPN (10.6.5) and counters continue without a copy, so a
+      // frame accepted on the old table can never be replayed on the new one.
+      new_sc->install_sa(sc.shared_sa(an));
     }
   }
   return next;
@@ -50,26 +44,16 @@ void SaControl::publish_with(std::unique_ptr<SaTables> next, Carry& carry) {
   published_.publish(std::move(next));
   // One worker loop iteration; afterwards no worker holds `old` (rte_rcu_qsbr).
   rcu_.wait_grace_period();
-  // Frames validated on the old objects during the grace period raised their nextPN: carry it
-  // again (raising only), then their counters, before the old snapshot is freed.
-  for (auto& [from, to] : carry.copied) {
-    if (from->next_pn() > 1) to->on_validated(from->next_pn() - 1);
-  }
+  // Receive SCs are rebuilt per table: carry their SC-only counters; a dropped SA's counters
+  // go into its SC's totals before the old table (the SA's last owner) is freed.
   for (uint32_t i = 0; i < old->rx->size(); ++i) {
     const secy::RxSc& sc = old->rx->at(i);
     const secy::RxScCounters live = sc.counters_sum();
     ScRecord& rec = sc_records_[sc.sci()];
     rec.carried.in_pkts_not_using_sa += live.in_pkts_not_using_sa;
     rec.carried.in_pkts_unused_sa += live.in_pkts_unused_sa;
-    for (uint8_t an = 0; an < 4; ++an) {
-      const secy::RxSa* sa = sc.sa(an);
-      if (sa == nullptr) continue;
-      bool dropped = false;
-      for (auto& [sci, d] : carry.dropped) dropped |= (d == sa);
-      if (!dropped) rx_records_[{sc.sci(), an}].carried += sa->counters_sum();
-      else rec.carried.sa_sum += sa->counters_sum();
-    }
   }
+  for (auto& [sci, sa] : carry.dropped) sc_records_[sci].carried.sa_sum += sa->counters_sum();
   for (auto& sa : carry.tx_dropped) tx_retired_ += sa->counters_sum();
   published_.reclaim_all();
 }
@@ -115,10 +99,7 @@ void SaControl::install_rx_sa(secy::Sci sci, const secy::RxSaParams& p, std::spa
   if (sc == nullptr) sc = &next->rx->add_sc(sci);
   sc->install_sa(std::move(sa));
   // The previous SA under this key (if any) is counted into the SC's totals at publication.
-  if (auto it = rx_records_.find(key); it != rx_records_.end()) {
-    sc_records_[sci].carried.sa_sum += it->second.carried;
-  }
-  rx_records_[key] = RxRecord{p.lowest_pn, {}};
+  rx_records_[key] = RxRecord{p.lowest_pn};
   publish_with(std::move(next), carry);
 }
 
@@ -128,7 +109,6 @@ void SaControl::retire_rx_sa(secy::Sci sci, uint8_t an) {
   if (it == rx_records_.end()) return;
   Carry carry;
   auto next = copy_current(carry, &key);
-  sc_records_[sci].carried.sa_sum += it->second.carried;
   rx_records_.erase(it);
   publish_with(std::move(next), carry);
 }
@@ -170,12 +150,7 @@ SaReport SaControl::report() const {
     for (uint8_t an = 0; an < 4; ++an) {
       const secy::RxSa* sa = sc.sa(an);
       if (sa == nullptr) continue;
-      RxSaReport s{sc.sci(), an, sa->next_pn(), sa->counters_sum()};
-      if (auto it = rx_records_.find({sc.sci(), an}); it != rx_records_.end()) {
-        s.counters += it->second.carried;
-        live.sa_sum += it->second.carried;
-      }
-      r.rx_sa.push_back(s);
+      r.rx_sa.push_back(RxSaReport{sc.sci(), an, sa->next_pn(), sa->counters_sum()});
     }
     scs[sc.sci()] += live;
   }

@@ -42,10 +42,11 @@ struct SaReport {
 // Single-threaded: called from the main lcore only. Every change builds a new SaTables and
 // publishes it with one atomic pointer swap; workers never stop or lock (design.md §2).
 //
-// Receive SAs live inside secy::RxTable (unique ownership), so a new snapshot holds new RxSa
-// objects for the unchanged SAs too. Their replay state (nextPN, 10.6.5) is copied when the
-// snapshot is built and again once the grace period has ended, when no worker can touch the old
-// objects any more; their counters are carried over at the same moment, so nothing is lost.
+// Receive SAs are shared between successive snapshots (secy::RxSc holds shared_ptr): an
+// unchanged SA is the same object in the old and the new table, so its replay state (nextPN,
+// 10.6.5) and counters carry on with no copy and no window in which a replay could pass.
+// Receive SCs are rebuilt per snapshot; their SC-only counters are carried over once the grace
+// period has ended, when no worker can touch the old objects any more.
 class SaControl {
  public:
   SaControl(RcuDomain& rcu, const secy::SecyConfig& cfg);
@@ -85,7 +86,6 @@ class SaControl {
  private:
   struct RxRecord {
     uint64_t kay_lowest_pn;     // 10.7.22 lowestPN as installed; never lowered
-    secy::RxSaCounters carried; // counters of previous objects of this same SA
   };
   struct ScRecord {
     secy::RxScCounters carried;  // SC-only counters of previous RxSc objects, + retired SAs
@@ -94,7 +94,6 @@ class SaControl {
 
   // What must happen once the old snapshot's grace period is over.
   struct Carry {
-    std::vector<std::pair<const secy::RxSa*, secy::RxSa*>> copied;  // old object -> its copy
     std::vector<std::pair<secy::Sci, const secy::RxSa*>> dropped;   // replaced or retired
     std::vector<std::shared_ptr<secy::TxSa>> tx_dropped;            // replaced or retired
   };

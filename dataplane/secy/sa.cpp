@@ -66,7 +66,7 @@ RxSaCounters RxSa::counters_sum() const {
   return s;
 }
 
-RxSa& RxSc::install_sa(std::unique_ptr<RxSa> sa) {
+RxSa& RxSc::install_sa(std::shared_ptr<RxSa> sa) {
   if (!sa) throw std::invalid_argument("null RxSa");
   auto& slot = sas_[sa->an() & 3];
   slot = std::move(sa);

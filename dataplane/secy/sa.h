@@ -154,8 +154,11 @@ class RxSc {
 
   [[nodiscard]] Sci sci() const { return sci_; }
   [[nodiscard]] RxSa* sa(uint8_t an) const { return sas_[an & 3].get(); }
+  // Shared so that successive published tables hold the SAME receive SA: its replay state
+  // (10.6.5 nextPN) and counters are never copied, so no table swap can reopen a replay window.
+  [[nodiscard]] std::shared_ptr<RxSa> shared_sa(uint8_t an) const { return sas_[an & 3]; }
   // Installs (or replaces) the SA for p.an. Control path: do it before publishing the table.
-  RxSa& install_sa(std::unique_ptr<RxSa> sa);
+  RxSa& install_sa(std::shared_ptr<RxSa> sa);
   void remove_sa(uint8_t an) { sas_[an & 3].reset(); }
 
   [[nodiscard]] RxScCounters& counters(uint32_t lcore_slot) const { return counters_[lcore_slot]; }
@@ -164,7 +167,7 @@ class RxSc {
 
  private:
   Sci sci_;
-  std::array<std::unique_ptr<RxSa>, 4> sas_;
+  std::array<std::shared_ptr<RxSa>, 4> sas_;
   mutable std::array<RxScCounters, kMaxLcores> counters_{};
 };
 

@@ -114,15 +114,18 @@ TEST_F(SaControlTest, RebuildingTheRxTableKeepsReplayStateAndCounters) {
   ASSERT_EQ(validate(wire), secy::RxVerdict::Ok);
   const secy::RxSa* before = sa_.load()->rx->find(kSciA)->sa(0);
 
-  // Another SA on the same SC: a new snapshot with a new RxSa object for AN 0.
+  // Another SA on the same SC: a new snapshot, which SHARES the RxSa object for AN 0, so its
+  // replay state is never copied and no swap can open a window for a replay.
+  const SaTables* old_table = sa_.load();
   sa_.install_rx_sa(kSciA, rx_params(1), kSak1);
+  ASSERT_NE(sa_.load(), old_table);
   const secy::RxSa* after = sa_.load()->rx->find(kSciA)->sa(0);
-  EXPECT_NE(before, after);
-  EXPECT_EQ(after->next_pn(), 2u);                         // 10.6.5 nextPN carried over
+  EXPECT_EQ(before, after);
+  EXPECT_EQ(after->next_pn(), 2u);                         // 10.6.5 nextPN unchanged
   EXPECT_EQ(validate(wire), secy::RxVerdict::Late);        // so the replay is refused
   const SaReport r = sa_.report();
   ASSERT_EQ(r.rx_sa.size(), 2u);
-  EXPECT_EQ(r.rx_sa[0].counters.in_pkts_ok, 1u);          // carried from the old object
+  EXPECT_EQ(r.rx_sa[0].counters.in_pkts_ok, 1u);          // counters live on in the same object
   EXPECT_EQ(r.rx_sa[0].counters.in_pkts_late, 1u);
   ASSERT_EQ(r.rx_sc.size(), 1u);
   EXPECT_EQ(r.rx_sc[0].counters.sa_sum.in_pkts_ok, 1u);
