@@ -3,7 +3,7 @@
 # Both sides get the same frames (net_pcap infinite_rx replay of 1024 frames), the same sink
 # (net_null, no copy) and one packet lcore; rates are timed the same way (two counter reads,
 # CLOCK_MONOTONIC). ipsec-secgw runs an AES-128-GCM ESP tunnel SA (RFC 4106) on the ipsec-mb
-# crypto PMD (crypto_aesni_gcm), its default (non-librte_ipsec) path, which was the faster here.
+# crypto PMD (crypto_aesni_gcm), default path with SP lookup (-l, librte_ipsec, was no faster within the noise).
 secgw_src=/usr/share/dpdk/examples/ipsec-secgw
 secgw_fail() {
   echo >&2
