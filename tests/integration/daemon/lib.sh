@@ -1,55 +1,20 @@
-# Shared helpers for the daemon integration tests: topology, identities and keys, configs, daemons, linkcryptctl, captures, cleanup.
+# Shared helpers for the daemon integration tests: identities and keys, configs, daemons,
+# linkcryptctl, traffic (the namespace plumbing, cleanup and captures are in ../netns_lib.sh).
 # Sourced by each test; every test builds its own uniquely named namespaces (scripts/netns-topology
 # plus a management veth for the UDP transport) and removes them, its daemons, captures and files
 # on any exit through the EXIT trap.
 
-set -euo pipefail
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-  echo "!!! SKIPPED: $(basename "$0") needs root (network namespaces, veth, raw sockets). CI runs as root."
-  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-  exit 77
-fi
-
-: "${LINKCRYPTD:?set LINKCRYPTD to the linkcryptd binary}"
+NETNS_PREFIX=lk
+source "$(dirname "${BASH_SOURCE[0]}")/../netns_lib.sh"
 : "${LINKCRYPTCTL:?set LINKCRYPTCTL to the linkcryptctl binary}"
-: "${TOPOLOGY:?set TOPOLOGY to scripts/netns-topology}"
-PY=/usr/bin/python3   # the Debian python with python3-scapy
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/tools" && pwd)
 
-NAME=lk$$$(printf '%04x' $((RANDOM % 65536)))
-read -r NS_HA NS_BA NS_BB NS_HB < <("$TOPOLOGY" names "$NAME")
-WORK=$(mktemp -d /tmp/linkcrypt-dit.XXXXXX)
-chmod 0700 "$WORK"
-PIDS=()
-MAC_A=02:00:00:00:0a:01
-MAC_B=02:00:00:00:0b:01
 ID_A=box-a.linkcrypt.test    # sorts lower: box A initiates under role = auto
 ID_B=box-b.linkcrypt.test
 MGMT_A=10.78.0.1             # management veth (UDP transport), inside the box namespaces
 MGMT_B=10.78.0.2
 HOST_A=10.77.0.1
 HOST_B=10.77.0.2
-
-cleanup() {
-  local rc=$?
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "$TOPOLOGY" down "$NAME" || true
-  if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
-    for f in "$WORK"/*.err; do [ -f "$f" ] && { echo "--- $f (last 30 lines)"; tail -n 30 "$f"; }; done
-  fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() { echo "FAIL: $*"; exit 1; }
-pass() { echo "ok: $*"; }
-
-topology_up() { "$TOPOLOGY" up "$NAME" "${1:-1500}"; }
 
 # A management link between the two boxes (not the wire): the UDP transport's path.
 mgmt_up() {
@@ -113,7 +78,6 @@ stop_daemon() {  # TAG: SIGTERM and wait
   wait "$pid" 2>/dev/null || true
 }
 
-alive() { kill -0 "$(eval echo "\$DPID_$1")" 2>/dev/null; }
 
 # ctl TAG ARGS...: linkcryptctl against box TAG's control socket.
 ctl() { local tag=$1; shift; "$LINKCRYPTCTL" --socket "$WORK/$tag.sock" "$@"; }
@@ -172,43 +136,8 @@ iperf_tcp() {
   "$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bytes"]))' "$WORK/tcp.json"
 }
 
-# start_capture TAG NS IFACE: tshark into $WORK/TAG.pcap, returns once it listens.
-start_capture() {
-  local tag=$1 ns=$2 ifc=$3
-  ip netns exec "$ns" tshark -n -q -i "$ifc" -F pcap -w "$WORK/$tag.pcap" >"$WORK/$tag.cap.out" 2>"$WORK/$tag.cap.log" &
-  local pid=$!
-  PIDS+=("$pid")
-  eval "CPID_$tag=$pid"
-  for _ in $(seq 1 200); do
-    grep -q "Capturing on" "$WORK/$tag.cap.log" 2>/dev/null && { sleep 0.3; return 0; }
-    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$tag.cap.log"; fail "tshark on $ifc did not start"; }
-    sleep 0.1
-  done
-  fail "tshark on $ifc never started"
-}
-
-stop_capture() {
-  local pid; pid=$(eval echo "\$CPID_$1")
-  sleep 0.5   # let frames in flight reach the capture
-  kill -INT "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 # ethertype_counts PCAP: "88e5 N" lines, one per outer EtherType seen on the wire.
-ethertype_counts() {
-  "$PY" - "$1" <<'PYEOF'
-import collections, struct, sys
-data = open(sys.argv[1], 'rb').read()
-off, seen = 24, collections.Counter()
-while off + 16 <= len(data):
-    incl = struct.unpack_from('<I', data, off + 8)[0]
-    frame = data[off + 16: off + 16 + incl]
-    off += 16 + incl
-    seen['%04x' % struct.unpack_from('>H', frame, 12)[0] if len(frame) >= 14 else 'short'] += 1
-for k, v in sorted(seen.items()):
-    print(k, v)
-PYEOF
-}
+ethertype_counts() { ethertypes "$1" | sort | uniq -c | awk '{print $2, $1}'; }
 
 # only_macsec_and_kx PCAP [KX]: fails unless every frame is 0x88E5, or KX (default 88b5; "none"
 # allows none), and at least one MACsec frame was seen.
