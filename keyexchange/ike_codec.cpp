@@ -354,6 +354,15 @@ void write_header(ByteWriter& w, const Header& h) {
 
 void patch_length(ByteWriter& w) { w.patch_u32(24, static_cast<uint32_t>(w.size())); }
 
+std::vector<uint8_t> build_plain_message(Header h, const ChainBuilder& chain) {
+  h.next_payload = chain.first();
+  ByteWriter w;
+  write_header(w, h);
+  chain.write(w);
+  patch_length(w);
+  return w.take();
+}
+
 std::vector<uint8_t> build_sa(const std::vector<Proposal>& proposals) {
   ByteWriter w;
   for (size_t pi = 0; pi < proposals.size(); ++pi) {

@@ -156,6 +156,9 @@ class ChainBuilder {
 
 void write_header(ByteWriter& w, const Header& h);  // length patched later by the caller
 void patch_length(ByteWriter& w);                   // sets the IKE header length field
+// An unencrypted message (IKE_SA_INIT and its error replies): h with next_payload taken from
+// the chain, the chain, and the length patched.
+std::vector<uint8_t> build_plain_message(Header h, const ChainBuilder& chain);
 
 std::vector<uint8_t> build_sa(const std::vector<Proposal>& proposals);
 std::vector<uint8_t> build_ke(uint16_t group, std::span<const uint8_t> data);

@@ -54,14 +54,9 @@ void SessionImpl::send_init(TimePoint now, Output& out) {
   }
   Header h;
   h.spi_i = ike_->spi_i;
-  h.next_payload = c.first();
   h.exchange = ExchangeType::IkeSaInit;
   h.flags = kFlagInitiator;
-  ByteWriter w;
-  write_header(w, h);
-  c.write(w);
-  patch_length(w);
-  init_request_ = w.take();
+  init_request_ = build_plain_message(h, c);
   Pending p;
   p.kind = ReqKind::Init;
   p.bytes = init_request_;
@@ -86,14 +81,9 @@ bool SessionImpl::on_init_request(std::span<const uint8_t> msg, const Message& m
     }
     Header h;
     h.spi_i = m.header.spi_i;
-    h.next_payload = c.first();
     h.exchange = ExchangeType::IkeSaInit;
     h.flags = kFlagResponse;
-    ByteWriter w;
-    write_header(w, h);
-    c.write(w);
-    patch_length(w);
-    out.send.push_back(Datagram{w.take(), false});
+    out.send.push_back(Datagram{build_plain_message(h, c), false});
   };
   if (validate_init(in) != Invalid::Ok) {
     ++counters_.rx_invalid;
@@ -144,15 +134,10 @@ bool SessionImpl::on_init_request(std::span<const uint8_t> msg, const Message& m
   Header h;
   h.spi_i = ike_->spi_i;
   h.spi_r = ike_->spi_r;
-  h.next_payload = c.first();
   h.exchange = ExchangeType::IkeSaInit;
   h.flags = kFlagResponse;
-  ByteWriter w;
-  write_header(w, h);
-  c.write(w);
-  patch_length(w);
   init_request_.assign(msg.begin(), msg.end());
-  init_response_ = w.take();
+  init_response_ = build_plain_message(h, c);
   ike_->peer_next_mid = 1;
   state_ = SessionState::InitSent;
   init_cache_ = std::make_shared<InitReplyCache>(InitReplyCache{ike_->spi_i, init_request_, init_response_});

@@ -55,14 +55,9 @@ struct Responder::Impl {
     c.add(PayloadType::Notify, build_notify(0, {}, t, data));
     Header h;
     h.spi_i = req.spi_i;
-    h.next_payload = c.first();
     h.exchange = ExchangeType::IkeSaInit;
     h.flags = kFlagResponse;
-    ByteWriter w;
-    write_header(w, h);
-    c.write(w);
-    patch_length(w);
-    out.send.push_back(Datagram{w.take(), false});
+    out.send.push_back(Datagram{build_plain_message(h, c), false});
   }
 };
 
