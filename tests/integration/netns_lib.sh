@@ -81,3 +81,22 @@ while off + 16 <= len(data):
     print('%04x' % struct.unpack_from('>H', frame, 12)[0] if len(frame) >= 14 else 'short')
 PYEOF
 }
+
+# catch_macsec_frame NS IFACE SRC_MAC [MIN_LEN]: prints (hex) the first 0x88E5 frame from SRC_MAC
+# received on IFACE within 15 s; fails if none (on stderr: callers redirect stdout). Needs
+# traffic meanwhile (the caller pings).
+catch_macsec_frame() {
+  ip netns exec "$1" "$PY" - "$2" "$3" "${4:-0}" <<'PYEOF' || { echo "FAIL: no genuine MACsec frame from $3 seen on $2" >&2; exit 1; }
+import socket, sys, time
+ifc, src, min_len = sys.argv[1], bytes.fromhex(sys.argv[2].replace(':', '')), int(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+s.bind((ifc, 0)); s.settimeout(1.0)
+deadline = time.time() + 15
+while time.time() < deadline:
+    try: f, addr = s.recvfrom(65535)
+    except socket.timeout: continue
+    if addr[2] != socket.PACKET_OUTGOING and f[6:12] == src and f[12:14] == b'\x88\xe5' and len(f) > min_len:
+        print(f.hex()); sys.exit(0)
+sys.exit(1)
+PYEOF
+}

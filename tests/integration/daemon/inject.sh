@@ -19,19 +19,7 @@ spi_state=$(q b peer 'r["ike_state"]')
 ip netns exec "$NS_HA" ping -i 0.2 -W 1 "$HOST_B" >/dev/null 2>&1 &
 ping_pid=$!
 PIDS+=("$ping_pid")
-ip netns exec "$NS_BB" "$PY" - "$MAC_A" >"$WORK/genuine.hex" <<'PYEOF' || fail "no genuine MACsec frame seen on the wire"
-import socket, sys, time
-src = bytes.fromhex(sys.argv[1].replace(':', ''))
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-s.bind(('wb', 0)); s.settimeout(1.0)
-deadline = time.time() + 15
-while time.time() < deadline:
-    try: f, addr = s.recvfrom(65535)
-    except socket.timeout: continue
-    if addr[2] != socket.PACKET_OUTGOING and f[6:12] == src and f[12:14] == b'\x88\xe5' and len(f) > 60:
-        print(f.hex()); sys.exit(0)
-sys.exit(1)
-PYEOF
+catch_macsec_frame "$NS_BB" wb "$MAC_A" 60 >"$WORK/genuine.hex"
 kill "$ping_pid"; wait "$ping_pid" 2>/dev/null || true
 sleep 0.5   # box B has validated it: a replay is now below its lowest acceptable PN
 pass "captured a genuine protected frame from box A"

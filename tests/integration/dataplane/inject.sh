@@ -13,19 +13,7 @@ start_daemon b "$NS_BB" pb wb --key-file "$WORK/b.keys"
 ip netns exec "$NS_HA" ping -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1 &
 ping_pid=$!
 PIDS+=("$ping_pid")
-ip netns exec "$NS_BB" "$PY" - "$MAC_A" >"$WORK/genuine.hex" <<'PYEOF' || fail "no genuine MACsec frame seen on the wire"
-import socket, sys, time
-src = bytes.fromhex(sys.argv[1].replace(':', ''))
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-s.bind(('wb', 0)); s.settimeout(1.0)
-deadline = time.time() + 15
-while time.time() < deadline:
-    try: f, addr = s.recvfrom(65535)
-    except socket.timeout: continue
-    if addr[2] != socket.PACKET_OUTGOING and f[6:12] == src and f[12:14] == b'\x88\xe5':
-        print(f.hex()); sys.exit(0)
-sys.exit(1)
-PYEOF
+catch_macsec_frame "$NS_BB" wb "$MAC_A" >"$WORK/genuine.hex"
 kill "$ping_pid"; wait "$ping_pid" 2>/dev/null || true
 genuine_pn=$((16#$(cut -c33-40 "$WORK/genuine.hex")))
 pass "captured a genuine protected frame from box A (PN $genuine_pn)"
