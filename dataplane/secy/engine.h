@@ -44,8 +44,9 @@ class CipherEngine {
   // Encrypts ops[i].text in place and writes ops[i].icv, for i < n.
   virtual void seal_burst(GcmOp* ops, uint32_t n) = 0;
   // Decrypts in place and sets ok[i] iff the computed ICV equals ops[i].icv (constant time).
-  // On failure the text may already be overwritten: the caller drops such frames.
-  virtual void open_burst(GcmOp* ops, uint32_t n, bool* ok) = 0;
+  // Returns how many verified. On failure the text may already be overwritten: the caller drops
+  // such frames.
+  virtual uint32_t open_burst(GcmOp* ops, uint32_t n, bool* ok) = 0;
 
   [[nodiscard]] virtual EngineKind kind() const = 0;
   // Human-readable description, e.g. "ipsec-mb 1.3.0 avx512" or "OpenSSL 3.0.x".

@@ -80,8 +80,9 @@ void IpsecMbEngine::seal_burst(GcmOp* ops, uint32_t n) {
 // No software prefetch of the next frame here (seal_burst keeps one): validate_burst's pass 1
 // has just read every frame's header, and measured back to back the prefetch cost ~2.5% of
 // validate throughput at 64 octets (36.2 -> 37.2 Mframes/s without it).
-void IpsecMbEngine::open_burst(GcmOp* ops, uint32_t n, bool* ok) {
+uint32_t IpsecMbEngine::open_burst(GcmOp* ops, uint32_t n, bool* ok) {
   alignas(16) uint8_t tag[kIcvLen];
+  uint32_t verified = 0;
   const SaKey* key = nullptr;
   aes_gcm_enc_dec_t dec = nullptr;
   for (uint32_t i = 0; i < n; ++i) {
@@ -93,7 +94,9 @@ void IpsecMbEngine::open_burst(GcmOp* ops, uint32_t n, bool* ok) {
     dec(key->imb_schedule(), &ctx_, op.text, op.text, op.text_len, op.iv, op.aad, op.aad_len, tag,
         kIcvLen);
     ok[i] = icv_equal(tag, op.icv);
+    verified += ok[i];
   }
+  return verified;
 }
 
 }  // namespace linkcrypt::secy

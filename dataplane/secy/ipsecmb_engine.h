@@ -27,7 +27,7 @@ class IpsecMbEngine final : public CipherEngine {
   ~IpsecMbEngine() override;  // wipes the GCM context (it holds keystream of the last frame)
 
   void seal_burst(GcmOp* ops, uint32_t n) override;
-  void open_burst(GcmOp* ops, uint32_t n, bool* ok) override;
+  uint32_t open_burst(GcmOp* ops, uint32_t n, bool* ok) override;
   [[nodiscard]] EngineKind kind() const override { return EngineKind::IpsecMb; }
   [[nodiscard]] std::string_view description() const override { return description_; }
   [[nodiscard]] IMB_ARCH arch() const { return arch_; }

@@ -61,8 +61,13 @@ void OpenSslEngine::seal_burst(GcmOp* ops, uint32_t n) {
   }
 }
 
-void OpenSslEngine::open_burst(GcmOp* ops, uint32_t n, bool* ok) {
-  for (uint32_t i = 0; i < n; ++i) ok[i] = run(ops[i], false);
+uint32_t OpenSslEngine::open_burst(GcmOp* ops, uint32_t n, bool* ok) {
+  uint32_t verified = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    ok[i] = run(ops[i], false);
+    verified += ok[i];
+  }
+  return verified;
 }
 
 }  // namespace linkcrypt::secy

@@ -15,7 +15,7 @@ class OpenSslEngine final : public CipherEngine {
   explicit OpenSslEngine(uint32_t lcore_slot = 0);  // throws std::runtime_error
 
   void seal_burst(GcmOp* ops, uint32_t n) override;
-  void open_burst(GcmOp* ops, uint32_t n, bool* ok) override;
+  uint32_t open_burst(GcmOp* ops, uint32_t n, bool* ok) override;
   [[nodiscard]] EngineKind kind() const override { return EngineKind::OpenSsl; }
   [[nodiscard]] std::string_view description() const override { return description_; }
 

@@ -30,13 +30,18 @@ const char* rx_verdict_name(RxVerdict v) {
 
 namespace {
 
-// A frame that passed SecTAG, SC/SA and replay checks and waits for the engine.
+// A frame that passed SecTAG, SC/SA and replay checks and waits for pass 3: what pass 3 needs
+// of it. Frames that are not verified (validateFrames Disabled, C=0) wait too: their replay
+// check must see the frames before them in the burst, verified or not, as when one at a time.
 struct Pending {
-  uint32_t frame;   // index within the burst
+  uint32_t frame;       // index within the burst
+  uint32_t secure_len;  // secure data octets
   RxSa* sa;
   uint64_t pn;
+  uint8_t tag_len;
   bool c_bit;
   bool e_bit;
+  bool unchecked;       // no engine operation (10.6.3)
 };
 
 // The SC/SA of the previous frame of the burst, with what pass 1 reads from that SA.
@@ -51,14 +56,47 @@ struct LookupCache {
   detail::IvBase iv_base{};
 };
 
+// The SecTAG of the last frame of this burst that fully parsed and was queued for the engine.
+// A later frame whose octets 12..15 (EtherType, TCI‖AN, SL) and SCI field are the same passed
+// every TCI rule, names the same SC and SA and takes the same 10.6 branches; only its length,
+// SL rule, PN and replay check remain to be done (repeat_of_template).
+struct HeaderTemplate {
+  bool valid = false;
+  uint32_t word = 0;       // octets 12..15 as stored in the frame
+  uint64_t sci_raw = 0;    // octets 20..27 as stored, when has_sci
+  bool has_sci = false;
+  bool c_bit = false;
+  bool e_bit = false;
+  uint8_t an = 0;
+  uint8_t tag_len = 0;
+  uint8_t sl = 0;
+  uint32_t min_len = 0;    // SL == 0: shortest frame with >= 48 octets of secure data
+  uint32_t exact_len = 0;  // SL != 0: the only length taken here (padded minimum frames are not)
+  Sci sci = 0;
+};
+
+inline uint32_t load_raw32(const uint8_t* p) {
+  uint32_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline uint64_t load_raw64(const uint8_t* p) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 // Delivers a tagged frame: moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
-inline void strip_tag(FrameRef& f, const SecTag& tag, ValidateResult& res) {
+inline void strip_tag(FrameRef& f, uint32_t tag_len, uint32_t secure_len, ValidateResult& res) {
   // Fixed-size copies through a temporary: inlined, and safe for the overlapping 8-octet tag.
   uint8_t addr[kAddrLen];
   std::memcpy(addr, f.data, kAddrLen);
-  std::memcpy(f.data + tag.tag_len, addr, kAddrLen);
-  res.plain_offset = tag.tag_len;
-  res.plain_len = static_cast<uint32_t>(kAddrLen) + tag.secure_data_len;
+  std::memcpy(f.data + tag_len, addr, kAddrLen);
+  res.plain_offset = tag_len;
+  res.plain_len = static_cast<uint32_t>(kAddrLen) + secure_len;
+}
+inline void strip_tag(FrameRef& f, const SecTag& tag, ValidateResult& res) {
+  strip_tag(f, tag.tag_len, tag.secure_data_len, res);
 }
 
 inline void bad_tag(ValidateResult& res, BadTagReason why, SecyCounters& c) {
@@ -103,14 +141,80 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     const uint32_t m = n - base < kBurst ? n - base : kBurst;
     FrameRef* burst = frames + base;
     ValidateResult* out = results + base;
-    SecTag tags[kBurst];
     Pending pend[kBurst];
     GcmOp ops[kBurst];
-    uint32_t k = 0;
+    uint32_t k = 0;     // pending frames
+    uint32_t nops = 0;  // of which engine operations
     LookupCache cache;
+    HeaderTemplate tmpl;
+    // True while every frame sent to the engine uses one SA with strictly rising PNs: then, if
+    // all verify, pass 3 needs only one replay check (see the fast path there).
+    bool one_sa_rising = true;
+    RxSa* burst_sa = nullptr;
+    uint64_t last_pn = 0;
+
+    // Queues a frame whose checks before the cipher all passed: its GCM operation, IV and what
+    // pass 3 needs. The SA and IV base are the lookup cache's (the frame's own SC/SA).
+    auto queue = [&](uint32_t i, uint64_t pn, uint32_t tag_len, uint32_t secure_len, bool c_bit,
+                     bool e_bit) __attribute__((always_inline)) {
+      FrameRef& f = burst[i];
+      RxSa* sa = cache.sa;
+      GcmOp& op = ops[nops++];
+      op.key = &sa->key();
+      if (cache.xpn) {
+        detail::build_iv<true>(op.iv, cache.iv_base, pn);
+      } else {
+        detail::build_iv<false>(op.iv, cache.iv_base, pn);
+      }
+      uint8_t* secure = f.data + kAddrLen + tag_len;
+      op.aad = f.data;
+      op.text = secure;
+      op.icv = secure + secure_len;
+      // 14.5: E=1 encrypts the secure data; otherwise it is all additional authenticated data.
+      if (e_bit) {
+        op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len;
+        op.text_len = secure_len;
+      } else {
+        op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len + secure_len;
+        op.text_len = 0;
+      }
+      pend[k] = Pending{i, secure_len, sa, pn, static_cast<uint8_t>(tag_len), c_bit, e_bit, false};
+      if (k == 0) {
+        burst_sa = sa;
+      } else if (sa != burst_sa || pn <= last_pn) {
+        one_sa_rising = false;
+      }
+      last_pn = pn;
+      ++k;
+    };
+
+    // The common case: a frame that repeats the template's header (same SC, SA and TCI as a
+    // frame already queued). Returns false, having changed nothing, for anything else; the
+    // full checks below then decide (and count) it.
+    auto repeat_of_template = [&](uint32_t i) __attribute__((always_inline)) {
+      const FrameRef& f = burst[i];
+      if (!tmpl.valid) return false;
+      // Length first: every octet read below lies inside the frame.
+      if (tmpl.sl == 0 ? f.len < tmpl.min_len : f.len != tmpl.exact_len) return false;
+      if (load_raw32(f.data + kAddrLen) != tmpl.word) return false;
+      if (tmpl.has_sci && load_raw64(f.data + kAddrLen + 8) != tmpl.sci_raw) return false;
+      uint32_t pn32_be = 0;
+      std::memcpy(&pn32_be, f.data + kAddrLen + 4, sizeof pn32_be);
+      const uint32_t pn32 = __builtin_bswap32(pn32_be);
+      uint64_t pn = 0;
+      if (pn32 == 0 && !cache.xpn) return false;
+      if (!recover_pn(cache.xpn, pn32, cache.lowest, pn)) return false;
+      if (replay_protect && pn < cache.lowest) return false;
+      const uint32_t secure_len =
+          tmpl.sl != 0 ? tmpl.sl : f.len - (static_cast<uint32_t>(kAddrLen) + tmpl.tag_len + kIcvLen);
+      out[i] = ValidateResult{RxVerdict::NotValid, BadTagReason::TooShort, 0, 0, pn, tmpl.sci, tmpl.an};
+      queue(i, pn, tmpl.tag_len, secure_len, tmpl.c_bit, tmpl.e_bit);
+      return true;
+    };
 
     // Pass 1: everything before the cipher (10.6.1, 10.6.2), and all IVs.
     for (uint32_t i = 0; i < m; ++i) {
+      if (repeat_of_template(i)) continue;
       FrameRef& f = burst[i];
       ValidateResult& res = out[i];
       res = ValidateResult{RxVerdict::NotValid, BadTagReason::TooShort, 0, 0, 0, 0, 0};
@@ -134,7 +238,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         }
         continue;
       }
-      SecTag& tag = tags[i];
+      SecTag tag;
       BadTagReason why{};
       // PN zero is checked below, once the SA tells us whether the suite is XPN.
       if (!detail::parse_sectag_after_ethertype(r, f.len, /*xpn=*/true, tag, why)) {
@@ -156,9 +260,9 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         sci_known = false;
       }
       res.sci = sci;
-      // Frames of a burst nearly always share one SC and SA: look them up (and read the SA's
-      // suite, lowest PN and IV base) only when the SCI or AN changes. Pass 1 changes no state,
-      // so the cached lowest PN is exact; pass 3 checks again against the live value.
+      // Look the SC and SA up (and read the SA's suite, lowest PN and IV base) only when the
+      // SCI or AN changes. Pass 1 changes no state, so the cached lowest PN is exact; pass 3
+      // checks again against the live value.
       if (!cache.valid || !sci_known || sci != cache.sci || tag.an != cache.an) {
         cache.valid = sci_known;
         cache.sci = sci;
@@ -170,6 +274,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
           cache.lowest = cache.sa->lowest_pn(replay_window);
           cache.iv_base = detail::make_iv_base(cache.xpn, sci, cache.sa->xpn());
         }
+        tmpl.valid = false;  // it described the previous SC/SA
       }
       const RxSc* sc = cache.sc;
       const bool c_bit = (tag.tci & kTciC) != 0;
@@ -220,46 +325,60 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         ++sac.in_pkts_late;
         continue;
       }
-      // 10.6.3: with validateFrames Disabled and no changed text the frame is not checked.
+      const bool e_bit = (tag.tci & kTciE) != 0;
+      // 10.6.3: with validateFrames Disabled and no changed text the frame is not checked;
+      // pass 3 decides Unchecked or Delayed (and the replay check) after the frames before it.
       if (disabled && !c_bit) {
-        if (pn < lowest) {
-          res.verdict = RxVerdict::Delayed;
-          ++sac.in_pkts_delayed;
-        } else {
-          res.verdict = RxVerdict::Unchecked;
-          ++sac.in_pkts_unchecked;
-        }
-        strip_tag(f, tag, res);
-        ++delivered;
+        pend[k++] = Pending{i, tag.secure_data_len, sa, pn, tag.tag_len, false, e_bit, true};
+        one_sa_rising = false;
         continue;
       }
-      const bool e_bit = (tag.tci & kTciE) != 0;
-      GcmOp& op = ops[k];
-      op.key = &sa->key();
-      if (xpn) {
-        detail::build_iv<true>(op.iv, cache.iv_base, pn);
-      } else {
-        detail::build_iv<false>(op.iv, cache.iv_base, pn);
-      }
-      uint8_t* secure = f.data + kAddrLen + tag.tag_len;
-      op.aad = f.data;
-      op.text = secure;
-      op.icv = secure + tag.secure_data_len;
-      // 14.5: E=1 encrypts the secure data; otherwise it is all additional authenticated data.
-      if (e_bit) {
-        op.aad_len = static_cast<uint32_t>(kAddrLen) + tag.tag_len;
-        op.text_len = tag.secure_data_len;
-      } else {
-        op.aad_len = static_cast<uint32_t>(kAddrLen) + tag.tag_len + tag.secure_data_len;
-        op.text_len = 0;
-      }
-      pend[k] = Pending{i, sa, pn, c_bit, e_bit};
-      ++k;
+      queue(i, pn, tag.tag_len, tag.secure_data_len, c_bit, e_bit);
+      tmpl.valid = true;
+      tmpl.word = load_raw32(f.data + kAddrLen);  // parsed above: the frame has these octets
+      tmpl.has_sci = tag.has_sci;
+      tmpl.sci_raw = tag.has_sci ? load_raw64(f.data + kAddrLen + 8) : 0;
+      tmpl.c_bit = c_bit;
+      tmpl.e_bit = e_bit;
+      tmpl.an = tag.an;
+      tmpl.tag_len = tag.tag_len;
+      tmpl.sl = tag.sl;
+      tmpl.min_len = static_cast<uint32_t>(kAddrLen) + tag.tag_len + kShortLenLimit + kIcvLen;
+      tmpl.exact_len = static_cast<uint32_t>(kAddrLen) + tag.tag_len + tag.sl + kIcvLen;
+      tmpl.sci = sci;
     }
 
     // Pass 2: one engine call for the burst.
     bool ok[kBurst];
-    if (k != 0) engine.open_burst(ops, k, ok);
+    const uint32_t verified = nops != 0 ? engine.open_burst(ops, nops, ok) : 0;
+
+    // Pass 3, fast path (nearly every burst): one SA, rising PNs, every ICV good. If the first
+    // PN passes the replay check against the live nextPN, every later one does too (each is
+    // above its predecessor, and nextPN only moves to a predecessor's PN + 1), and none is
+    // Delayed: all are OK, and nextPN moves once, past the last.
+    if (k != 0 && one_sa_rising && verified == k) {
+      const uint64_t lowest =
+          RxSa::lowest_from(burst_sa->next_pn(), burst_sa->kay_lowest_pn(), replay_window);
+      if (pend[0].pn >= lowest) {
+        uint64_t octets[2] = {0, 0};  // [0] validated only, [1] decrypted (10.7)
+        for (uint32_t j = 0; j < k; ++j) {
+          const Pending& p = pend[j];
+          ValidateResult& res = out[p.frame];
+          res.verdict = RxVerdict::Ok;
+          octets[p.e_bit] += p.secure_len;
+          strip_tag(burst[p.frame], p.tag_len, p.secure_len, res);
+        }
+        burst_sa->raise_next_pn(RxSa::next_after(last_pn));
+        RxSaCounters& c = burst_sa->counters(slot);
+        c.in_pkts_ok += k;
+        c.in_octets_decrypted += octets[1];
+        c.in_octets_validated += octets[0];
+        counters.in_octets_decrypted += octets[1];
+        counters.in_octets_validated += octets[0];
+        delivered += k;
+        continue;
+      }
+    }
 
     // Pass 3: 10.6.4 / 10.6.5 after verification; the replay state moves only on a valid ICV.
     // A run of frames of one SA advances a local nextPN, published with one atomic max when
@@ -286,8 +405,10 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       counters.in_octets_decrypted += run.octets_decrypted;
       counters.in_octets_validated += run.octets_validated;
     };
+    uint32_t op = 0;  // pend[j]'s engine operation, unless it is unchecked
     for (uint32_t j = 0; j < k; ++j) {
       const Pending& p = pend[j];
+      const bool verified_ok = p.unchecked ? false : ok[op++];
       if (p.sa != run.sa) {
         end_run();
         run = Run{p.sa, p.sa->next_pn(), p.sa->kay_lowest_pn(), 0, 0, 0, 0};
@@ -295,7 +416,6 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       }
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
-      const SecTag& tag = tags[p.frame];
       // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
       const uint64_t lowest = run.lowest;
       if (replay_protect && p.pn < lowest) {
@@ -303,7 +423,19 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         ++p.sa->counters(slot).in_pkts_late;
         continue;
       }
-      if (!ok[j]) {
+      if (p.unchecked) {
+        if (p.pn < lowest) {
+          res.verdict = RxVerdict::Delayed;
+          ++p.sa->counters(slot).in_pkts_delayed;
+        } else {
+          res.verdict = RxVerdict::Unchecked;
+          ++p.sa->counters(slot).in_pkts_unchecked;
+        }
+        strip_tag(f, p.tag_len, p.secure_len, res);
+        ++delivered;
+        continue;
+      }
+      if (!verified_ok) {
         if (p.c_bit || strict) {
           res.verdict = RxVerdict::NotValid;
           ++p.sa->counters(slot).in_pkts_not_valid;
@@ -312,7 +444,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         // Check (Disabled with C=0 never reaches the engine): delivered, counted Invalid.
         res.verdict = RxVerdict::Invalid;
         ++p.sa->counters(slot).in_pkts_invalid;
-        strip_tag(f, tag, res);
+        strip_tag(f, p.tag_len, p.secure_len, res);
         ++delivered;
         continue;
       }
@@ -325,13 +457,13 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       }
       // 10.7 InOctetsDecrypted / InOctetsValidated count user data recovered from received
       // frames: only frames whose ICV verified, never Late, NotValid or Invalid ones.
-      (p.e_bit ? run.octets_decrypted : run.octets_validated) += tag.secure_data_len;
+      (p.e_bit ? run.octets_decrypted : run.octets_validated) += p.secure_len;
       const uint64_t next = RxSa::next_after(p.pn);
       if (next > run.next) {
         run.next = next;
         run.lowest = RxSa::lowest_from(run.next, run.floor, replay_window);
       }
-      strip_tag(f, tag, res);
+      strip_tag(f, p.tag_len, p.secure_len, res);
       ++delivered;
     }
     end_run();
