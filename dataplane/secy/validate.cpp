@@ -86,12 +86,17 @@ inline uint64_t load_raw64(const uint8_t* p) {
   return v;
 }
 
-// Delivers a tagged frame: moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
-inline void strip_tag(FrameRef& f, uint32_t tag_len, uint32_t secure_len, ValidateResult& res) {
+// Moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
+inline void move_addresses(uint8_t* data, uint32_t tag_len) {
   // Fixed-size copies through a temporary: inlined, and safe for the overlapping 8-octet tag.
   uint8_t addr[kAddrLen];
-  std::memcpy(addr, f.data, kAddrLen);
-  std::memcpy(f.data + tag_len, addr, kAddrLen);
+  std::memcpy(addr, data, kAddrLen);
+  std::memcpy(data + tag_len, addr, kAddrLen);
+}
+
+// Delivers a tagged frame: contiguous plain frame, and where it is.
+inline void strip_tag(FrameRef& f, uint32_t tag_len, uint32_t secure_len, ValidateResult& res) {
+  move_addresses(f.data, tag_len);
   res.plain_offset = tag_len;
   res.plain_len = static_cast<uint32_t>(kAddrLen) + secure_len;
 }
@@ -152,6 +157,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     bool one_sa_rising = true;
     RxSa* burst_sa = nullptr;
     uint64_t last_pn = 0;
+    uint64_t queued_octets[2] = {0, 0};  // secure data of queued frames: [0] E=0, [1] E=1
 
     // Queues a frame whose checks before the cipher all passed: its GCM operation, IV and what
     // pass 3 needs. The SA and IV base are the lookup cache's (the frame's own SC/SA).
@@ -179,6 +185,12 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         op.text_len = 0;
       }
       pend[k] = Pending{i, secure_len, sa, pn, static_cast<uint8_t>(tag_len), c_bit, e_bit, false};
+      // The result as it will be if the frame verifies (pass 3 overwrites it otherwise).
+      ValidateResult& res = out[i];
+      res.verdict = RxVerdict::Ok;
+      res.plain_offset = tag_len;
+      res.plain_len = static_cast<uint32_t>(kAddrLen) + secure_len;
+      queued_octets[e_bit] += secure_len;
       if (k == 0) {
         burst_sa = sa;
       } else if (sa != burst_sa || pn <= last_pn) {
@@ -207,7 +219,11 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       if (replay_protect && pn < cache.lowest) return false;
       const uint32_t secure_len =
           tmpl.sl != 0 ? tmpl.sl : f.len - (static_cast<uint32_t>(kAddrLen) + tmpl.tag_len + kIcvLen);
-      out[i] = ValidateResult{RxVerdict::NotValid, BadTagReason::TooShort, 0, 0, pn, tmpl.sci, tmpl.an};
+      ValidateResult& res = out[i];
+      res.bad_tag = BadTagReason::TooShort;
+      res.pn = pn;
+      res.sci = tmpl.sci;
+      res.an = tmpl.an;
       queue(i, pn, tmpl.tag_len, secure_len, tmpl.c_bit, tmpl.e_bit);
       return true;
     };
@@ -360,21 +376,16 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       const uint64_t lowest =
           RxSa::lowest_from(burst_sa->next_pn(), burst_sa->kay_lowest_pn(), replay_window);
       if (pend[0].pn >= lowest) {
-        uint64_t octets[2] = {0, 0};  // [0] validated only, [1] decrypted (10.7)
-        for (uint32_t j = 0; j < k; ++j) {
-          const Pending& p = pend[j];
-          ValidateResult& res = out[p.frame];
-          res.verdict = RxVerdict::Ok;
-          octets[p.e_bit] += p.secure_len;
-          strip_tag(burst[p.frame], p.tag_len, p.secure_len, res);
-        }
+        // Results were written as OK when queued.
+        for (uint32_t j = 0; j < k; ++j) move_addresses(burst[pend[j].frame].data, pend[j].tag_len);
         burst_sa->raise_next_pn(RxSa::next_after(last_pn));
         RxSaCounters& c = burst_sa->counters(slot);
         c.in_pkts_ok += k;
-        c.in_octets_decrypted += octets[1];
-        c.in_octets_validated += octets[0];
-        counters.in_octets_decrypted += octets[1];
-        counters.in_octets_validated += octets[0];
+        // 10.7: InOctetsDecrypted (E=1) and InOctetsValidated (E=0).
+        c.in_octets_decrypted += queued_octets[1];
+        c.in_octets_validated += queued_octets[0];
+        counters.in_octets_decrypted += queued_octets[1];
+        counters.in_octets_validated += queued_octets[0];
         delivered += k;
         continue;
       }
@@ -420,6 +431,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       const uint64_t lowest = run.lowest;
       if (replay_protect && p.pn < lowest) {
         res.verdict = RxVerdict::Late;
+        res.plain_offset = res.plain_len = 0;
         ++p.sa->counters(slot).in_pkts_late;
         continue;
       }
@@ -438,6 +450,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       if (!verified_ok) {
         if (p.c_bit || strict) {
           res.verdict = RxVerdict::NotValid;
+          res.plain_offset = res.plain_len = 0;
           ++p.sa->counters(slot).in_pkts_not_valid;
           continue;
         }
