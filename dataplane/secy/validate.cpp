@@ -33,16 +33,20 @@ namespace {
 // A frame that passed SecTAG, SC/SA and replay checks and waits for pass 3: what pass 3 needs
 // of it. Frames that are not verified (validateFrames Disabled, C=0) wait too: their replay
 // check must see the frames before them in the burst, verified or not, as when one at a time.
+// Its PN, SecTAG length (plain_offset) and secure data length (plain_len - 12) are in its
+// ValidateResult already, written as if it will be delivered.
 struct Pending {
-  uint32_t frame;       // index within the burst
-  uint32_t secure_len;  // secure data octets
   RxSa* sa;
-  uint64_t pn;
-  uint8_t tag_len;
-  bool c_bit;
-  bool e_bit;
-  bool unchecked;       // no engine operation (10.6.3)
+  uint32_t frame;  // index within the burst
+  uint32_t flags;  // kPending*
 };
+constexpr uint32_t kPendingC = 1;          // TCI C bit
+constexpr uint32_t kPendingE = 2;          // TCI E bit
+constexpr uint32_t kPendingUnchecked = 4;  // no engine operation (10.6.3)
+
+constexpr uint32_t pending_flags(bool c_bit, bool e_bit) {
+  return (c_bit ? kPendingC : 0) | (e_bit ? kPendingE : 0);
+}
 
 // The SC/SA of the previous frame of the burst, with what pass 1 reads from that SA.
 struct LookupCache {
@@ -65,8 +69,7 @@ struct HeaderTemplate {
   uint32_t word = 0;       // octets 12..15 as stored in the frame
   uint64_t sci_raw = 0;    // octets 20..27 as stored, when has_sci
   bool has_sci = false;
-  bool c_bit = false;
-  bool e_bit = false;
+  uint32_t flags = 0;      // pending_flags of its C and E bits
   uint8_t an = 0;
   uint8_t tag_len = 0;
   uint8_t sl = 0;
@@ -161,8 +164,9 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
 
     // Queues a frame whose checks before the cipher all passed: its GCM operation, IV and what
     // pass 3 needs. The SA and IV base are the lookup cache's (the frame's own SC/SA).
-    auto queue = [&](uint32_t i, uint64_t pn, uint32_t tag_len, uint32_t secure_len, bool c_bit,
-                     bool e_bit) __attribute__((always_inline)) {
+    auto queue = [&](uint32_t i, uint64_t pn, uint32_t tag_len, uint32_t secure_len,
+                     uint32_t flags) __attribute__((always_inline)) {
+      const bool e_bit = (flags & kPendingE) != 0;
       FrameRef& f = burst[i];
       RxSa* sa = cache.sa;
       GcmOp& op = ops[nops++];
@@ -184,12 +188,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len + secure_len;
         op.text_len = 0;
       }
-      pend[k] = Pending{i, secure_len, sa, pn, static_cast<uint8_t>(tag_len), c_bit, e_bit, false};
-      // The result as it will be if the frame verifies (pass 3 overwrites it otherwise).
-      ValidateResult& res = out[i];
-      res.verdict = RxVerdict::Ok;
-      res.plain_offset = tag_len;
-      res.plain_len = static_cast<uint32_t>(kAddrLen) + secure_len;
+      pend[k] = Pending{sa, i, flags};
       queued_octets[e_bit] += secure_len;
       if (k == 0) {
         burst_sa = sa;
@@ -219,12 +218,10 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       if (replay_protect && pn < cache.lowest) return false;
       const uint32_t secure_len =
           tmpl.sl != 0 ? tmpl.sl : f.len - (static_cast<uint32_t>(kAddrLen) + tmpl.tag_len + kIcvLen);
-      ValidateResult& res = out[i];
-      res.bad_tag = BadTagReason::TooShort;
-      res.pn = pn;
-      res.sci = tmpl.sci;
-      res.an = tmpl.an;
-      queue(i, pn, tmpl.tag_len, secure_len, tmpl.c_bit, tmpl.e_bit);
+      // The result as it will be if the frame verifies (pass 3 overwrites it otherwise).
+      out[i] = ValidateResult{RxVerdict::Ok, BadTagReason::TooShort, tmpl.tag_len,
+                              static_cast<uint32_t>(kAddrLen) + secure_len, pn, tmpl.sci, tmpl.an};
+      queue(i, pn, tmpl.tag_len, secure_len, tmpl.flags);
       return true;
     };
 
@@ -344,18 +341,21 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       const bool e_bit = (tag.tci & kTciE) != 0;
       // 10.6.3: with validateFrames Disabled and no changed text the frame is not checked;
       // pass 3 decides Unchecked or Delayed (and the replay check) after the frames before it.
+      // Either way the result is written as if delivered (pass 3 overwrites it otherwise).
+      res.verdict = RxVerdict::Ok;
+      res.plain_offset = tag.tag_len;
+      res.plain_len = static_cast<uint32_t>(kAddrLen) + tag.secure_data_len;
       if (disabled && !c_bit) {
-        pend[k++] = Pending{i, tag.secure_data_len, sa, pn, tag.tag_len, false, e_bit, true};
+        pend[k++] = Pending{sa, i, pending_flags(false, e_bit) | kPendingUnchecked};
         one_sa_rising = false;
         continue;
       }
-      queue(i, pn, tag.tag_len, tag.secure_data_len, c_bit, e_bit);
+      queue(i, pn, tag.tag_len, tag.secure_data_len, pending_flags(c_bit, e_bit));
       tmpl.valid = true;
       tmpl.word = load_raw32(f.data + kAddrLen);  // parsed above: the frame has these octets
       tmpl.has_sci = tag.has_sci;
       tmpl.sci_raw = tag.has_sci ? load_raw64(f.data + kAddrLen + 8) : 0;
-      tmpl.c_bit = c_bit;
-      tmpl.e_bit = e_bit;
+      tmpl.flags = pending_flags(c_bit, e_bit);
       tmpl.an = tag.an;
       tmpl.tag_len = tag.tag_len;
       tmpl.sl = tag.sl;
@@ -375,9 +375,12 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     if (k != 0 && one_sa_rising && verified == k) {
       const uint64_t lowest =
           RxSa::lowest_from(burst_sa->next_pn(), burst_sa->kay_lowest_pn(), replay_window);
-      if (pend[0].pn >= lowest) {
+      if (out[pend[0].frame].pn >= lowest) {
         // Results were written as OK when queued.
-        for (uint32_t j = 0; j < k; ++j) move_addresses(burst[pend[j].frame].data, pend[j].tag_len);
+        for (uint32_t j = 0; j < k; ++j) {
+          const uint32_t i = pend[j].frame;
+          move_addresses(burst[i].data, out[i].plain_offset);
+        }
         burst_sa->raise_next_pn(RxSa::next_after(last_pn));
         RxSaCounters& c = burst_sa->counters(slot);
         c.in_pkts_ok += k;
@@ -419,7 +422,8 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     uint32_t op = 0;  // pend[j]'s engine operation, unless it is unchecked
     for (uint32_t j = 0; j < k; ++j) {
       const Pending& p = pend[j];
-      const bool verified_ok = p.unchecked ? false : ok[op++];
+      const bool unchecked = (p.flags & kPendingUnchecked) != 0;
+      const bool verified_ok = unchecked ? false : ok[op++];
       if (p.sa != run.sa) {
         end_run();
         run = Run{p.sa, p.sa->next_pn(), p.sa->kay_lowest_pn(), 0, 0, 0, 0};
@@ -427,28 +431,31 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       }
       FrameRef& f = burst[p.frame];
       ValidateResult& res = out[p.frame];
+      const uint64_t pn = res.pn;
+      const uint32_t tag_len = res.plain_offset;
+      const uint32_t secure_len = res.plain_len - static_cast<uint32_t>(kAddrLen);
       // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
       const uint64_t lowest = run.lowest;
-      if (replay_protect && p.pn < lowest) {
+      if (replay_protect && pn < lowest) {
         res.verdict = RxVerdict::Late;
         res.plain_offset = res.plain_len = 0;
         ++p.sa->counters(slot).in_pkts_late;
         continue;
       }
-      if (p.unchecked) {
-        if (p.pn < lowest) {
+      if (unchecked) {
+        if (pn < lowest) {
           res.verdict = RxVerdict::Delayed;
           ++p.sa->counters(slot).in_pkts_delayed;
         } else {
           res.verdict = RxVerdict::Unchecked;
           ++p.sa->counters(slot).in_pkts_unchecked;
         }
-        strip_tag(f, p.tag_len, p.secure_len, res);
+        strip_tag(f, tag_len, secure_len, res);
         ++delivered;
         continue;
       }
       if (!verified_ok) {
-        if (p.c_bit || strict) {
+        if ((p.flags & kPendingC) || strict) {
           res.verdict = RxVerdict::NotValid;
           res.plain_offset = res.plain_len = 0;
           ++p.sa->counters(slot).in_pkts_not_valid;
@@ -457,11 +464,11 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
         // Check (Disabled with C=0 never reaches the engine): delivered, counted Invalid.
         res.verdict = RxVerdict::Invalid;
         ++p.sa->counters(slot).in_pkts_invalid;
-        strip_tag(f, p.tag_len, p.secure_len, res);
+        strip_tag(f, tag_len, secure_len, res);
         ++delivered;
         continue;
       }
-      if (p.pn < lowest) {
+      if (pn < lowest) {
         res.verdict = RxVerdict::Delayed;
         ++p.sa->counters(slot).in_pkts_delayed;
       } else {
@@ -470,13 +477,13 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       }
       // 10.7 InOctetsDecrypted / InOctetsValidated count user data recovered from received
       // frames: only frames whose ICV verified, never Late, NotValid or Invalid ones.
-      (p.e_bit ? run.octets_decrypted : run.octets_validated) += p.secure_len;
-      const uint64_t next = RxSa::next_after(p.pn);
+      ((p.flags & kPendingE) ? run.octets_decrypted : run.octets_validated) += secure_len;
+      const uint64_t next = RxSa::next_after(pn);
       if (next > run.next) {
         run.next = next;
         run.lowest = RxSa::lowest_from(run.next, run.floor, replay_window);
       }
-      strip_tag(f, p.tag_len, p.secure_len, res);
+      strip_tag(f, tag_len, secure_len, res);
       ++delivered;
     }
     end_run();
