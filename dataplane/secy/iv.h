@@ -26,8 +26,7 @@ inline uint64_t load_be64(const uint8_t* p) {
 
 // What the per-frame IV step needs, computed once per burst from the SA.
 struct IvBase {
-  uint8_t head[4];   // 14.5: SCI high 4 octets; 14.7: SSCI ⊕ salt[0..4)
-  uint32_t sci_low;  // 14.5 only: SCI low 4 octets
+  uint8_t head[8];   // 14.5: the SCI; 14.7: SSCI ⊕ salt[0..4) in the first 4 octets
   uint64_t salt_low; // 14.7 only: salt[4..12) as a big-endian number
 };
 
@@ -38,19 +37,19 @@ inline IvBase make_iv_base(bool xpn, Sci sci, const XpnParams& x) {
     for (int i = 0; i < 4; ++i) b.head[i] ^= x.salt[i];
     b.salt_low = load_be64(x.salt.data() + 4);
   } else {
-    store_be32(b.head, static_cast<uint32_t>(sci >> 32));
-    b.sci_low = static_cast<uint32_t>(sci);
+    store_be64(b.head, sci);
   }
   return b;
 }
 
+// Two stores per IV: these run per frame.
 template <bool Xpn>
 inline void build_iv(uint8_t* iv, const IvBase& b, uint64_t pn) {
-  std::memcpy(iv, b.head, 4);
   if constexpr (Xpn) {
+    std::memcpy(iv, b.head, 4);
     store_be64(iv + 4, pn ^ b.salt_low);
   } else {
-    store_be32(iv + 4, b.sci_low);
+    std::memcpy(iv, b.head, 8);
     store_be32(iv + 8, static_cast<uint32_t>(pn));
   }
 }
