@@ -6,6 +6,7 @@
 #include "byte_reader.h"
 #include "iv.h"
 #include "sectag_parse.h"
+#include "validate_queue.h"
 
 namespace linkcrypt::secy {
 
@@ -30,23 +31,12 @@ const char* rx_verdict_name(RxVerdict v) {
 
 namespace {
 
-// A frame that passed SecTAG, SC/SA and replay checks and waits for pass 3: what pass 3 needs
-// of it. Frames that are not verified (validateFrames Disabled, C=0) wait too: their replay
-// check must see the frames before them in the burst, verified or not, as when one at a time.
-// Its PN, SecTAG length (plain_offset) and secure data length (plain_len - 12) are in its
-// ValidateResult already, written as if it will be delivered.
-struct Pending {
-  RxSa* sa;
-  uint32_t frame;  // index within the burst
-  uint32_t flags;  // kPending*
-};
-constexpr uint32_t kPendingC = 1;          // TCI C bit
-constexpr uint32_t kPendingE = 2;          // TCI E bit
-constexpr uint32_t kPendingUnchecked = 4;  // no engine operation (10.6.3)
-
-constexpr uint32_t pending_flags(bool c_bit, bool e_bit) {
-  return (c_bit ? kPendingC : 0) | (e_bit ? kPendingE : 0);
-}
+using detail::BurstQueue;
+using detail::kPendingC;
+using detail::kPendingE;
+using detail::kPendingUnchecked;
+using detail::pending_flags;
+using detail::Pending;
 
 // The SC/SA of the previous frame of the burst, with what pass 1 reads from that SA.
 struct LookupCache {
@@ -59,35 +49,6 @@ struct LookupCache {
   uint64_t lowest = 0;
   detail::IvBase iv_base{};
 };
-
-// The SecTAG of the last frame of this burst that fully parsed and was queued for the engine.
-// A later frame whose octets 12..15 (EtherType, TCI‖AN, SL) and SCI field are the same passed
-// every TCI rule, names the same SC and SA and takes the same 10.6 branches; only its length,
-// SL rule, PN and replay check remain to be done (repeat_of_template).
-struct HeaderTemplate {
-  bool valid = false;
-  uint32_t word = 0;       // octets 12..15 as stored in the frame
-  uint64_t sci_raw = 0;    // octets 20..27 as stored, when has_sci
-  bool has_sci = false;
-  uint32_t flags = 0;      // pending_flags of its C and E bits
-  uint8_t an = 0;
-  uint8_t tag_len = 0;
-  uint8_t sl = 0;
-  uint32_t min_len = 0;    // SL == 0: shortest frame with >= 48 octets of secure data
-  uint32_t exact_len = 0;  // SL != 0: the only length taken here (padded minimum frames are not)
-  Sci sci = 0;
-};
-
-inline uint32_t load_raw32(const uint8_t* p) {
-  uint32_t v = 0;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline uint64_t load_raw64(const uint8_t* p) {
-  uint64_t v = 0;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 // Moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
 inline void move_addresses(uint8_t* data, uint32_t tag_len) {
@@ -114,23 +75,6 @@ inline void bad_tag(ValidateResult& res, BadTagReason why, SecyCounters& c) {
   ++c.in_bad_tag_by_reason[static_cast<size_t>(why)];
 }
 
-// 10.6.2: a 32-bit PN is the PN; an XPN frame carries the low 32 bits, and the high bits are
-// those of the lowest acceptable PN, plus one if the low bits are below its low bits. Returns
-// false when that would pass 2^64 (no such PN exists, the frame cannot be valid).
-inline bool recover_pn(bool xpn, uint32_t pn32, uint64_t lowest, uint64_t& pn) {
-  if (!xpn) {
-    pn = pn32;
-    return true;
-  }
-  uint64_t hi = lowest >> 32;
-  if (pn32 < static_cast<uint32_t>(lowest)) {
-    if (hi == 0xFFFFFFFFull) return false;
-    ++hi;
-  }
-  pn = (hi << 32) | pn32;
-  return true;
-}
-
 }  // namespace
 
 uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyConfig& cfg,
@@ -149,85 +93,12 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
     const uint32_t m = n - base < kBurst ? n - base : kBurst;
     FrameRef* burst = frames + base;
     ValidateResult* out = results + base;
-    Pending pend[kBurst];
-    GcmOp ops[kBurst];
-    uint32_t k = 0;     // pending frames
-    uint32_t nops = 0;  // of which engine operations
+    BurstQueue q;
+    Pending* const pend = q.pend;
     LookupCache cache;
-    HeaderTemplate tmpl;
-    // True while every frame sent to the engine uses one SA with strictly rising PNs: then, if
-    // all verify, pass 3 needs only one replay check (see the fast path there).
-    bool one_sa_rising = true;
-    RxSa* burst_sa = nullptr;
-    uint64_t last_pn = 0;
-    uint64_t queued_octets[2] = {0, 0};  // secure data of queued frames: [0] E=0, [1] E=1
-
-    // Queues a frame whose checks before the cipher all passed: its GCM operation, IV and what
-    // pass 3 needs. The SA and IV base are the lookup cache's (the frame's own SC/SA).
-    auto queue = [&](uint32_t i, uint64_t pn, uint32_t tag_len, uint32_t secure_len,
-                     uint32_t flags) __attribute__((always_inline)) {
-      const bool e_bit = (flags & kPendingE) != 0;
-      FrameRef& f = burst[i];
-      RxSa* sa = cache.sa;
-      GcmOp& op = ops[nops++];
-      op.key = &sa->key();
-      if (cache.xpn) {
-        detail::build_iv<true>(op.iv, cache.iv_base, pn);
-      } else {
-        detail::build_iv<false>(op.iv, cache.iv_base, pn);
-      }
-      uint8_t* secure = f.data + kAddrLen + tag_len;
-      op.aad = f.data;
-      op.text = secure;
-      op.icv = secure + secure_len;
-      // 14.5: E=1 encrypts the secure data; otherwise it is all additional authenticated data.
-      if (e_bit) {
-        op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len;
-        op.text_len = secure_len;
-      } else {
-        op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len + secure_len;
-        op.text_len = 0;
-      }
-      pend[k] = Pending{sa, i, flags};
-      queued_octets[e_bit] += secure_len;
-      if (k == 0) {
-        burst_sa = sa;
-      } else if (sa != burst_sa || pn <= last_pn) {
-        one_sa_rising = false;
-      }
-      last_pn = pn;
-      ++k;
-    };
-
-    // The common case: a frame that repeats the template's header (same SC, SA and TCI as a
-    // frame already queued). Returns false, having changed nothing, for anything else; the
-    // full checks below then decide (and count) it.
-    auto repeat_of_template = [&](uint32_t i) __attribute__((always_inline)) {
-      const FrameRef& f = burst[i];
-      if (!tmpl.valid) return false;
-      // Length first: every octet read below lies inside the frame.
-      if (tmpl.sl == 0 ? f.len < tmpl.min_len : f.len != tmpl.exact_len) return false;
-      if (load_raw32(f.data + kAddrLen) != tmpl.word) return false;
-      if (tmpl.has_sci && load_raw64(f.data + kAddrLen + 8) != tmpl.sci_raw) return false;
-      uint32_t pn32_be = 0;
-      std::memcpy(&pn32_be, f.data + kAddrLen + 4, sizeof pn32_be);
-      const uint32_t pn32 = __builtin_bswap32(pn32_be);
-      uint64_t pn = 0;
-      if (pn32 == 0 && !cache.xpn) return false;
-      if (!recover_pn(cache.xpn, pn32, cache.lowest, pn)) return false;
-      if (replay_protect && pn < cache.lowest) return false;
-      const uint32_t secure_len =
-          tmpl.sl != 0 ? tmpl.sl : f.len - (static_cast<uint32_t>(kAddrLen) + tmpl.tag_len + kIcvLen);
-      // The result as it will be if the frame verifies (pass 3 overwrites it otherwise).
-      out[i] = ValidateResult{RxVerdict::Ok, BadTagReason::TooShort, tmpl.tag_len,
-                              static_cast<uint32_t>(kAddrLen) + secure_len, pn, tmpl.sci, tmpl.an};
-      queue(i, pn, tmpl.tag_len, secure_len, tmpl.flags);
-      return true;
-    };
 
     // Pass 1: everything before the cipher (10.6.1, 10.6.2), and all IVs.
     for (uint32_t i = 0; i < m; ++i) {
-      if (repeat_of_template(i)) continue;
       FrameRef& f = burst[i];
       ValidateResult& res = out[i];
       res = ValidateResult{RxVerdict::NotValid, BadTagReason::TooShort, 0, 0, 0, 0, 0};
@@ -287,7 +158,6 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
           cache.lowest = cache.sa->lowest_pn(replay_window);
           cache.iv_base = detail::make_iv_base(cache.xpn, sci, cache.sa->xpn());
         }
-        tmpl.valid = false;  // it described the previous SC/SA
       }
       const RxSc* sc = cache.sc;
       const bool c_bit = (tag.tci & kTciC) != 0;
@@ -327,7 +197,7 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       RxSaCounters& sac = sa->counters(slot);
       const uint64_t lowest = cache.lowest;
       uint64_t pn = 0;
-      if (!recover_pn(xpn, tag.pn32, lowest, pn)) {
+      if (!detail::recover_pn(xpn, tag.pn32, lowest, pn)) {
         res.verdict = RxVerdict::Late;
         ++sac.in_pkts_late;
         continue;
@@ -346,49 +216,76 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
       res.plain_offset = tag.tag_len;
       res.plain_len = static_cast<uint32_t>(kAddrLen) + tag.secure_data_len;
       if (disabled && !c_bit) {
-        pend[k++] = Pending{sa, i, pending_flags(false, e_bit) | kPendingUnchecked};
-        one_sa_rising = false;
+        pend[q.k++] = Pending{sa, i, pending_flags(false, e_bit) | kPendingUnchecked};
+        q.one_sa_rising = false;
         continue;
       }
-      queue(i, pn, tag.tag_len, tag.secure_data_len, pending_flags(c_bit, e_bit));
-      tmpl.valid = true;
-      tmpl.word = load_raw32(f.data + kAddrLen);  // parsed above: the frame has these octets
-      tmpl.has_sci = tag.has_sci;
-      tmpl.sci_raw = tag.has_sci ? load_raw64(f.data + kAddrLen + 8) : 0;
-      tmpl.flags = pending_flags(c_bit, e_bit);
-      tmpl.an = tag.an;
-      tmpl.tag_len = tag.tag_len;
-      tmpl.sl = tag.sl;
-      tmpl.min_len = static_cast<uint32_t>(kAddrLen) + tag.tag_len + kShortLenLimit + kIcvLen;
-      tmpl.exact_len = static_cast<uint32_t>(kAddrLen) + tag.tag_len + tag.sl + kIcvLen;
-      tmpl.sci = sci;
+      const uint32_t flags = pending_flags(c_bit, e_bit);
+      if (xpn) {
+        detail::fill_op<true>(q.ops[q.nops++], sa->key(), cache.iv_base, pn, f.data, tag.tag_len,
+                              tag.secure_data_len, e_bit);
+      } else {
+        detail::fill_op<false>(q.ops[q.nops++], sa->key(), cache.iv_base, pn, f.data, tag.tag_len,
+                               tag.secure_data_len, e_bit);
+      }
+      q.note(sa, pn);
+      pend[q.k++] = Pending{sa, i, flags};
+      // The frames after it nearly always repeat its header: queue those without the checks
+      // above (they would pass them the same way), then continue after them.
+      const detail::HeaderTemplate t{
+          detail::load_raw32(f.data + kAddrLen),  // parsed above: the frame has these octets
+          tag.has_sci ? detail::load_raw64(f.data + kAddrLen + 8) : 0,
+          tag.has_sci,
+          tag.tag_len,
+          tag.sl,
+          tag.an,
+          flags,
+          static_cast<uint32_t>(kAddrLen) + tag.tag_len + static_cast<uint32_t>(kShortLenLimit + kIcvLen),
+          static_cast<uint32_t>(kAddrLen) + tag.tag_len + tag.sl + static_cast<uint32_t>(kIcvLen),
+          sci,
+          sa,
+          lowest,
+          replay_protect,
+          cache.iv_base};
+      const uint32_t next = xpn ? detail::queue_repeats<true>(t, burst, i + 1, m, out, q)
+                                : detail::queue_repeats<false>(t, burst, i + 1, m, out, q);
+      i = next - 1;
     }
 
     // Pass 2: one engine call for the burst.
     bool ok[kBurst];
-    const uint32_t verified = nops != 0 ? engine.open_burst(ops, nops, ok) : 0;
+    const uint32_t k = q.k;
+    const uint32_t verified = q.nops != 0 ? engine.open_burst(q.ops, q.nops, ok) : 0;
 
     // Pass 3, fast path (nearly every burst): one SA, rising PNs, every ICV good. If the first
     // PN passes the replay check against the live nextPN, every later one does too (each is
     // above its predecessor, and nextPN only moves to a predecessor's PN + 1), and none is
     // Delayed: all are OK, and nextPN moves once, past the last.
-    if (k != 0 && one_sa_rising && verified == k) {
-      const uint64_t lowest =
-          RxSa::lowest_from(burst_sa->next_pn(), burst_sa->kay_lowest_pn(), replay_window);
+    if (k != 0 && q.one_sa_rising && verified == k) {
+      RxSa* sa = pend[0].sa;
+      const uint64_t lowest = RxSa::lowest_from(sa->next_pn(), sa->kay_lowest_pn(), replay_window);
       if (out[pend[0].frame].pn >= lowest) {
-        // Results were written as OK when queued.
+        // Results were written as OK when queued. 10.7: InOctetsDecrypted counts E=1 frames'
+        // secure data, InOctetsValidated E=0 frames'.
+        uint64_t decrypted = 0;
+        uint64_t validated = 0;
         for (uint32_t j = 0; j < k; ++j) {
           const uint32_t i = pend[j].frame;
           move_addresses(burst[i].data, out[i].plain_offset);
+          const uint64_t secure_len = out[i].plain_len - kAddrLen;
+          if (pend[j].flags & kPendingE) {
+            decrypted += secure_len;
+          } else {
+            validated += secure_len;
+          }
         }
-        burst_sa->raise_next_pn(RxSa::next_after(last_pn));
-        RxSaCounters& c = burst_sa->counters(slot);
+        sa->raise_next_pn(RxSa::next_after(q.last_pn));
+        RxSaCounters& c = sa->counters(slot);
         c.in_pkts_ok += k;
-        // 10.7: InOctetsDecrypted (E=1) and InOctetsValidated (E=0).
-        c.in_octets_decrypted += queued_octets[1];
-        c.in_octets_validated += queued_octets[0];
-        counters.in_octets_decrypted += queued_octets[1];
-        counters.in_octets_validated += queued_octets[0];
+        c.in_octets_decrypted += decrypted;
+        c.in_octets_validated += validated;
+        counters.in_octets_decrypted += decrypted;
+        counters.in_octets_validated += validated;
         delivered += k;
         continue;
       }
