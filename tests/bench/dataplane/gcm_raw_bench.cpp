@@ -4,11 +4,14 @@
 // 28 octets of AAD (DA, SA, SecTAG) and a 16-octet ICV (802.1AE 14.5). This measures exactly
 // that one direct call (IMB_AES128_GCM_ENC/DEC, key schedule precomputed), in TSC cycles per
 // frame, as linkcryptd's per-stage cycle counters are (best 32-call batch, like its best burst).
-// Usage: bench_dataplane_gcm_raw SIZE...   Prints "raw-gcm SIZE ENC_CYCLES DEC_CYCLES".
+// Usage: bench_dataplane_gcm_raw SIZE...   Prints "raw-gcm SIZE ENC_CYCLES DEC_CYCLES" per size,
+// then "tsc-hz HZ" (so callers can turn cycles into time).
 #include <intel-ipsec-mb.h>
 #include <x86intrin.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -45,6 +48,17 @@ double cycles_per_call(IMB_MGR* mgr, const gcm_key_data* key, uint32_t len, bool
   return double(best) / kBatch;
 }
 
+// TSC ticks per second, over 200 ms of the steady clock.
+double tsc_hz() {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  const uint64_t c0 = __rdtsc();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const uint64_t c1 = __rdtsc();
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  return double(c1 - c0) / s;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,5 +76,6 @@ int main(int argc, char** argv) {
     std::printf("raw-gcm %u %.1f %.1f\n", frame_len, cycles_per_call(mgr.get(), &key, text_len, true),
                 cycles_per_call(mgr.get(), &key, text_len, false));
   }
+  std::printf("tsc-hz %.0f\n", tsc_hz());
   return 0;
 }

@@ -1,5 +1,6 @@
 # tests/bench/dataplane/secgw.sh: sourced by scripts/bench.d/dataplane: DPDK's ipsec-secgw beside linkcryptd in one pcap→null harness.
-# Needs from the caller: work, seconds, PY, rundir, make_pcaps, run_daemon, FWD, eal.
+# Needs from the caller: work, seconds, PY, rundir, make_pcaps, run_daemon, FWD, eal, measure_raw
+# (fills raw_enc, raw_dec and tsc_hz).
 # Both sides get the same frames (net_pcap infinite_rx replay of 1024 frames), the same sink
 # (net_null, no copy) and one packet lcore; rates are timed the same way (two counter reads,
 # CLOCK_MONOTONIC). ipsec-secgw runs an AES-128-GCM ESP tunnel SA (RFC 4106) on the ipsec-mb
@@ -84,6 +85,10 @@ run_secgw() {
 }
 
 max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b ? a : b)}'; }
+forward_mpps() {  # PCAP: the harness alone, that source forwarded to net_null
+  "$FWD" "$seconds" "net_pcap0,rx_pcap=$1,infinite_rx=1" "net_null1,no-rx=1" -- "${eal[@]}" --file-prefix "lcf$$" 2>/dev/null |
+    awk '{print $2}'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 
 echo
@@ -93,7 +98,7 @@ echo "best of 2 each, runs alternated. load $(cut -d' ' -f1-3 /proc/loadavg)"
 build_secgw
 write_secgw_configs
 printf '\n%-10s %-5s %8s %8s %7s   %8s %8s %7s   %s\n' "" "" "Mpps" "" "" "Mpps per lcore CPU-second" "" "" ""
-printf '%-10s %-5s %8s %8s %7s   %8s %8s %7s   %s\n' direction size ours secgw ratio ours secgw ratio harness-fwd-Mpps
+printf '%-10s %-5s %8s %8s %7s   %8s %8s %7s   %s  %s\n' direction size ours secgw ratio ours secgw ratio harness-fwd-Mpps bound
 for dir in protect unprotect; do
   for size in 64 512 1518 IMIX; do
     mean=$size; [ "$size" = IMIX ] && mean=354.3
@@ -128,14 +133,26 @@ for dir in protect unprotect; do
       ours_cpu=$(max "$ours_cpu" "$o_cpu"); sg_cpu=$(max "$sg_cpu" "$s_cpu")
     done
     awk -v s="$sg" 'BEGIN {exit !(s > 0)}' || secgw_fail "ipsec-secgw forwarded nothing ($dir, $size)"
-    fwd=$("$FWD" "$seconds" "net_pcap0,rx_pcap=$fwd_src,infinite_rx=1" "net_null1,no-rx=1" -- "${eal[@]}" --file-prefix "lcf$$" 2>/dev/null | awk '{print $2}')
-    printf '%-10s %-5s %8s %8s %7s   %8s %8s %7s   %s\n' "$dir" "$size" "$ours" "$sg" "$(ratio "$ours" "$sg")" \
-      "$ours_cpu" "$sg_cpu" "$(ratio "$ours_cpu" "$sg_cpu")" "$fwd"
+    fwd=$(forward_mpps "$fwd_src")
+    # bound: the ratio an implementation would reach whose whole processing were one raw GCM call
+    # on our frame, in this harness (our source forwarded to net_null with no processing).
+    if [ "$size" = IMIX ]; then measure_raw 64 576 1500; else measure_raw "$size"; fi
+    if [ "$dir" = protect ]; then our_fwd=$fwd; raw_of() { echo "${raw_enc[$1]}"; }
+    else our_fwd=$(forward_mpps "$work/$name.wire.pcap"); raw_of() { echo "${raw_dec[$1]}"; }; fi
+    if [ "$size" = IMIX ]; then
+      raw_cyc=$(awk -v a="$(raw_of 64)" -v b="$(raw_of 576)" -v c="$(raw_of 1500)" 'BEGIN {print (7*a + 4*b + c) / 12}')
+    else raw_cyc=$(raw_of "$size"); fi
+    bound=$(awk -v sg="$sg_cpu" -v f="$our_fwd" -v r="$raw_cyc" -v hz="$tsc_hz" \
+      'BEGIN {printf "%.2fx", (1e3 / sg) / (1e3 / f + r / hz * 1e9)}')
+    printf '%-10s %-5s %8s %8s %7s   %8s %8s %7s   %-16s  %s\n' "$dir" "$size" "$ours" "$sg" "$(ratio "$ours" "$sg")" \
+      "$ours_cpu" "$sg_cpu" "$(ratio "$ours_cpu" "$sg_cpu")" "$fwd" "$bound"
   done
 done
 echo
 echo "ours = linkcryptd, secgw = ipsec-secgw; ratio = ours / secgw (goal >= 1.5x). Mpps per lcore CPU-second:"
 echo "frames sent / time the packet lcore's thread actually ran (/proc schedstat): the same rate with the"
 echo "shared machine's preemption taken out. harness-fwd-Mpps: that direction's net_pcap source forwarded to"
-echo "net_null with no processing (the harness ceiling; near it, ratios compress)."
+echo "net_null with no processing (the harness ceiling; near it, ratios compress). bound: the ratio"
+echo "reachable if our whole processing cost one raw GCM call (bench_dataplane_gcm_raw) on top of the"
+echo "harness forwarding our own source: secgw ns/frame (per CPU-second) / (harness ns + GCM ns)."
 echo "ipsec-secgw's output is checked first (ESP, SPI 5, sequence 1..1024; decrypts back to the input)."
