@@ -8,6 +8,7 @@
 #include <string>
 
 #include "annex_c_vectors.h"
+#include "engine_params.h"
 #include "hex.h"
 #include "secy.h"
 
@@ -150,12 +151,7 @@ TEST_P(AnnexC, EverySingleBitFlipIsRejected) {
   EXPECT_GT(flips, 32u * 54 * 8);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, AnnexC,
-                         ::testing::Values(EngineKind::IpsecMb, EngineKind::OpenSsl),
-                         [](const auto& info) {
-                           return info.param == EngineKind::IpsecMb ? std::string("IpsecMb")
-                                                                    : std::string("OpenSsl");
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, AnnexC, testutil::kBothEngines, testutil::engine_param_name);
 
 }  // namespace
 }  // namespace linkcrypt::secy

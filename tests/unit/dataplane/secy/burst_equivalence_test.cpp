@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_params.h"
 #include "secy_test_util.h"
 
 namespace linkcrypt::secy {
@@ -230,12 +231,7 @@ TEST_P(BurstEquivalence, BurstsDecideLikeSingleFrames) {
   EXPECT_GT(ok, frames / 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, BurstEquivalence,
-                         ::testing::Values(EngineKind::IpsecMb, EngineKind::OpenSsl),
-                         [](const auto& info) {
-                           return info.param == EngineKind::IpsecMb ? std::string("IpsecMb")
-                                                                    : std::string("OpenSsl");
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, BurstEquivalence, testutil::kBothEngines, testutil::engine_param_name);
 
 }  // namespace
 }  // namespace linkcrypt::secy

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "engine_params.h"
 #include "secy_test_util.h"
 
 namespace linkcrypt::secy {
@@ -176,12 +177,7 @@ TEST_P(Protect, LongBurstsAreSplitAndNumberedConsecutively) {
   EXPECT_EQ(protect_burst(*engine_, *sa, cfg, none.data(), 0, nv.data(), c).protected_count, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, Protect,
-                         ::testing::Values(EngineKind::IpsecMb, EngineKind::OpenSsl),
-                         [](const auto& info) {
-                           return info.param == EngineKind::IpsecMb ? std::string("IpsecMb")
-                                                                    : std::string("OpenSsl");
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, Protect, testutil::kBothEngines, testutil::engine_param_name);
 
 }  // namespace
 }  // namespace linkcrypt::secy

@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "engine_params.h"
 #include "secy_test_util.h"
 
 namespace linkcrypt::secy {
@@ -462,12 +463,7 @@ TEST_P(Validate, MalformedFramesNeverCrash) {
   EXPECT_EQ(delivered_unexpectedly, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, Validate,
-                         ::testing::Values(EngineKind::IpsecMb, EngineKind::OpenSsl),
-                         [](const auto& info) {
-                           return info.param == EngineKind::IpsecMb ? std::string("IpsecMb")
-                                                                    : std::string("OpenSsl");
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, Validate, testutil::kBothEngines, testutil::engine_param_name);
 
 }  // namespace
 }  // namespace linkcrypt::secy
