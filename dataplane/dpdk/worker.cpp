@@ -23,6 +23,22 @@ inline uint16_t send_or_free(uint16_t port, uint16_t queue, rte_mbuf** pkts, uin
   return static_cast<uint16_t>(n - sent);
 }
 
+// Per-stage TSC accounting (cycles, frames, cheapest full burst), what `bench dataplane` reads.
+inline void record_stage(uint64_t spent, uint16_t frames, uint64_t& cycles, uint64_t& count,
+                         uint64_t& min_burst_cycles) {
+  cycles += spent;
+  count += frames;
+  if (frames == kBurst && spent < min_burst_cycles) min_burst_cycles = spent;
+}
+
+// Sends a stage's output: `sent` counts what the port took, `full` what its full queue refused.
+inline void send_counted(uint16_t port, uint16_t queue, rte_mbuf** pkts, uint16_t n,
+                         uint64_t& sent, uint64_t& full) {
+  const uint16_t dropped = send_or_free(port, queue, pkts, n);
+  sent += n - dropped;
+  full += dropped;
+}
+
 // EtherType at offset 12, or 0 when the frame is too short to have one.
 inline uint16_t ethertype_of(const rte_mbuf* m) {
   if (rte_pktmbuf_data_len(m) < 14) return 0;
@@ -86,14 +102,8 @@ void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
       rte_pktmbuf_free(ready[i]);  // counted by the SecY under its 802.1AE / own counter
     }
   }
-  const uint64_t spent = rte_rdtsc() - start;
-  c.protect_cycles += spent;
-  c.protect_frames += n;
-  if (n == kBurst && spent < c.protect_min_burst_cycles) c.protect_min_burst_cycles = spent;
-  c.wire_tx += o;
-  const uint16_t dropped = send_or_free(ctx.wire_port, static_cast<uint16_t>(ctx.index), out, o);
-  c.wire_tx -= dropped;
-  c.wire_tx_full += dropped;
+  record_stage(rte_rdtsc() - start, n, c.protect_cycles, c.protect_frames, c.protect_min_burst_cycles);
+  send_counted(ctx.wire_port, static_cast<uint16_t>(ctx.index), out, o, c.wire_tx, c.wire_tx_full);
 }
 
 void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint16_t n) {
@@ -148,14 +158,8 @@ void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
     m->pkt_len = results[i].plain_len;
     out[o++] = m;
   }
-  const uint64_t spent = rte_rdtsc() - start;
-  c.validate_cycles += spent;
-  c.validate_frames += k;
-  if (k == kBurst && spent < c.validate_min_burst_cycles) c.validate_min_burst_cycles = spent;
-  c.plain_tx += o;
-  const uint16_t dropped = send_or_free(ctx.plain_port, static_cast<uint16_t>(ctx.index), out, o);
-  c.plain_tx -= dropped;
-  c.plain_tx_full += dropped;
+  record_stage(rte_rdtsc() - start, k, c.validate_cycles, c.validate_frames, c.validate_min_burst_cycles);
+  send_counted(ctx.plain_port, static_cast<uint16_t>(ctx.index), out, o, c.plain_tx, c.plain_tx_full);
 }
 
 void control_to_wire(WorkerContext& ctx) {
