@@ -86,10 +86,12 @@ run_secgw() {
 
 max() { awk -v a="$1" -v b="$2" 'BEGIN {print (a >= b ? a : b)}'; }
 forward_mpps() {  # PCAP: the harness alone, that source forwarded to net_null (best of 2: a ceiling)
-  local a b
-  a=$("$FWD" "$seconds" "net_pcap0,rx_pcap=$1,infinite_rx=1" "net_null1,no-rx=1" -- "${eal[@]}" --file-prefix "lcf$$" 2>/dev/null | awk '{print $2}')
-  b=$("$FWD" "$seconds" "net_pcap0,rx_pcap=$1,infinite_rx=1" "net_null1,no-rx=1" -- "${eal[@]}" --file-prefix "lcf$$" 2>/dev/null | awk '{print $2}')
-  max "${a:-0}" "${b:-0}"
+  local top=0 r
+  for _ in 1 2; do
+    r=$("$FWD" "$seconds" "net_pcap0,rx_pcap=$1,infinite_rx=1" "net_null1,no-rx=1" -- "${eal[@]}" --file-prefix "lcf$$" 2>/dev/null | awk '{print $2}')
+    top=$(max "$top" "${r:-0}")
+  done
+  echo "$top"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 
@@ -144,8 +146,9 @@ for dir in protect unprotect; do
     if [ "$size" = IMIX ]; then
       raw_cyc=$(awk -v a="$(raw_of 64)" -v b="$(raw_of 576)" -v c="$(raw_of 1500)" 'BEGIN {print (7*a + 4*b + c) / 12}')
     else raw_cyc=$(raw_of "$size"); fi
-    bound=$(awk -v sg="$sg_cpu" -v f="$our_fwd" -v r="$raw_cyc" -v hz="$tsc_hz" \
-      'BEGIN {printf "%.2fx", (1e3 / sg) / (1e3 / f + r / hz * 1e9)}')
+    # "-" when an input is missing (a forward or raw run failed): no number rather than a wrong one.
+    bound=$(awk -v sg="$sg_cpu" -v f="$our_fwd" -v r="${raw_cyc:-0}" -v hz="${tsc_hz:-0}" \
+      'BEGIN {if (sg <= 0 || f <= 0 || r <= 0 || hz <= 0) print "-"; else printf "%.2fx", (1e3 / sg) / (1e3 / f + r / hz * 1e9)}')
     printf '%-10s %-5s %8s %8s %7s   %8s %8s %7s   %-16s  %s\n' "$dir" "$size" "$ours" "$sg" "$(ratio "$ours" "$sg")" \
       "$ours_cpu" "$sg_cpu" "$(ratio "$ours_cpu" "$sg_cpu")" "$fwd" "$bound"
   done
