@@ -3,6 +3,12 @@
 source "$(dirname "$0")/lib.sh"
 
 topology_up
+# Only the ping below may send genuine frames: no IPv6 chatter (router solicitations, MLD) from
+# host A and no ARP/NUD probes between the hosts, which would land in box B's InPktsOK while
+# the injected frames are counted.
+ip netns exec "$NS_HA" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.eth0.disable_ipv6=1
+ip -n "$NS_HA" neigh replace 10.77.0.2 lladdr "$MAC_B" dev eth0 nud permanent
+ip -n "$NS_HB" neigh replace 10.77.0.1 lladdr "$MAC_A" dev eth0 nud permanent
 # A 32-bit PN suite: there a replayed frame is InPktsLate. Under XPN the same replay reconstructs
 # to a PN above the window (802.1AE 10.6.2 PN recovery) and fails the ICV: InPktsNotValid.
 make_keys gcm-aes-128
@@ -24,6 +30,15 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 [ "${next_pn:-0}" -gt "$genuine_pn" ] || fail "box B never validated the genuine frame"
+# An echo request host A sent just before the kill may still be on its way: wait until box B's
+# InPktsOK has stood still for 0.5 s, so the deltas below count only the injected frames.
+prev=$(counter b "rx-sa sci=$SCI_A" InPktsOK)
+for _ in $(seq 1 20); do
+  sleep 0.5
+  now=$(counter b "rx-sa sci=$SCI_A" InPktsOK)
+  [ "$now" = "$prev" ] && break
+  prev=$now
+done
 
 base() { counter b "$1" "$2"; }
 declare -A before
