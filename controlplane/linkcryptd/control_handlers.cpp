@@ -90,7 +90,12 @@ Value ControlHandlers::status() const {
   const auto uptime = static_cast<uint64_t>(seconds_between(started_, Clock::now()));
   o["must_secure"] = Value(true);
   o["uptime_s"] = Value(uptime);
-  o["suite"] = Value(opts_.ike ? opts_.keying.suite : std::string("manual"));
+  // The suite of the SA that protects frames now; before there is one, what IKE will negotiate.
+  const auto report = dp_.sa().report();
+  o["suite"] = opts_.ike ? Value(opts_.keying.suite) : Value();
+  for (const auto& t : report.tx) {
+    if (t.active) o["suite"] = Value(secy::cipher_suite_name(t.suite));
+  }
   if (ctl_) {
     o["state"] = Value(keying::link_state_name(ctl_->state()));
     o["transport"] = Value(ctl_->transport().name());
@@ -101,9 +106,8 @@ Value ControlHandlers::status() const {
     o["ike_state"] = Value(ctl_->ike_state());
     o["role"] = Value(ctl_->initiator() ? "initiator" : "responder");
   } else {
-    const auto rep = dp_.sa().report();
     std::optional<uint8_t> an;
-    for (const auto& t : rep.tx) {
+    for (const auto& t : report.tx) {
       if (t.active) an = t.an;
     }
     o["state"] = Value(an ? "secured" : "down");
@@ -126,7 +130,6 @@ void ControlHandlers::sample_pn_rates(Clock::time_point now) {
 Value ControlHandlers::sa() {
   const auto now = Clock::now();
   const auto rep = dp_.sa().report();
-  const std::string suite = opts_.ike ? opts_.keying.suite : std::string("manual");
   const keying::SaEntry* none = nullptr;
   auto find = [&](bool tx, uint64_t sci, uint8_t an) {
     if (!ctl_) return none;
@@ -135,20 +138,18 @@ Value ControlHandlers::sa() {
     }
     return none;
   };
-  const bool xpn = opts_.ike ? opts_.keying.suite.find("xpn") != std::string::npos : true;
-  const uint64_t max_pn = xpn ? UINT64_MAX : 0xFFFFFFFFull;
   Array sas;
   for (const auto& t : rep.tx) {
     const auto* e = find(true, 0, t.an);
     Object s;
     s["direction"] = Value("tx");
     s["an"] = Value(unsigned{t.an});
-    s["sci"] = Value(e ? hex64(e->sci) : std::string());
-    s["suite"] = Value(suite);
+    s["sci"] = Value(hex64(t.sci));
+    s["suite"] = Value(secy::cipher_suite_name(t.suite));
     s["key_id"] = e ? Value(hex64(e->key_id)) : Value();
     s["state"] = Value(t.active ? "active" : "standby");
     s["next_pn"] = Value(t.next_pn);
-    const uint64_t headroom = max_pn - std::min(max_pn, t.next_pn - (t.next_pn ? 1 : 0));
+    const uint64_t headroom = secy::pn_headroom(t.suite, t.next_pn);
     s["pn_headroom"] = Value(headroom);
     const double rate = rate_of(tx_samples_, t.an);
     s["time_to_exhaustion_s"] = rate > 0 ? Value(static_cast<double>(headroom) / rate) : Value();
@@ -165,14 +166,12 @@ Value ControlHandlers::sa() {
     s["direction"] = Value("rx");
     s["an"] = Value(unsigned{r.an});
     s["sci"] = Value(hex64(r.sci));
-    s["suite"] = Value(suite);
+    s["suite"] = Value(secy::cipher_suite_name(r.suite));
     s["key_id"] = e ? Value(hex64(e->key_id)) : Value();
     s["state"] = Value(e && e->state == keying::SaState::Retiring ? "retiring" : "active");
     s["next_pn"] = Value(r.next_pn);
-    // 10.6.2: lowest acceptable PN = nextPN - replayWindow (at least 1).
-    const uint64_t window = opts_.secy.replay_protect ? opts_.secy.replay_window : r.next_pn;
-    s["lowest_pn"] = Value(r.next_pn > window ? std::max<uint64_t>(1, r.next_pn - window) : uint64_t{1});
-    const uint64_t headroom = max_pn - std::min(max_pn, r.next_pn - (r.next_pn ? 1 : 0));
+    s["lowest_pn"] = Value(r.lowest_pn);
+    const uint64_t headroom = secy::pn_headroom(r.suite, r.next_pn);
     s["pn_headroom"] = Value(headroom);
     const double rate = rate_of(rx_samples_, std::make_pair(r.sci, r.an));
     s["time_to_exhaustion_s"] = rate > 0 ? Value(static_cast<double>(headroom) / rate) : Value();

@@ -137,8 +137,8 @@ SaReport SaControl::report() const {
   for (uint8_t an = 0; an < 4; ++an) {
     const auto& sa = cur.tx_sas[an];
     if (!sa) continue;
-    TxSaReport t{an, sa.get() == cur.tx_active, sa->next_pn(), sa->threshold_reached(),
-                 sa->exhausted(), sa->counters_sum()};
+    TxSaReport t{an, sa->sci(), sa->suite(), sa.get() == cur.tx_active, sa->next_pn(),
+                 sa->threshold_reached(), sa->exhausted(), sa->counters_sum()};
     r.tx_sc += t.counters;
     r.tx.push_back(t);
   }
@@ -150,7 +150,8 @@ SaReport SaControl::report() const {
     for (uint8_t an = 0; an < 4; ++an) {
       const secy::RxSa* sa = sc.sa(an);
       if (sa == nullptr) continue;
-      r.rx_sa.push_back(RxSaReport{sc.sci(), an, sa->next_pn(), sa->counters_sum()});
+      r.rx_sa.push_back(RxSaReport{sc.sci(), an, sa->suite(), sa->next_pn(),
+                                   sa->lowest_pn(cur.cfg.replay_window), sa->counters_sum()});
     }
     scs[sc.sci()] += live;
   }

@@ -14,10 +14,14 @@
 namespace linkcrypt::dpdk {
 
 // Counters of one SC or SA as the control plane reports them.
+// Suite, SCI and PNs come from the SecY's own SA objects, so what the operator is shown is what
+// frames are checked against.
 struct RxSaReport {
   secy::Sci sci;
   uint8_t an;
+  secy::CipherSuite suite;
   uint64_t next_pn;
+  uint64_t lowest_pn;           // 10.6.2 lowestPN: the window and the KaY's floor applied
   secy::RxSaCounters counters;
 };
 struct RxScReport {
@@ -26,6 +30,8 @@ struct RxScReport {
 };
 struct TxSaReport {
   uint8_t an;
+  secy::Sci sci;
+  secy::CipherSuite suite;
   bool active;
   uint64_t next_pn;
   bool threshold_reached;

@@ -29,6 +29,11 @@ inline constexpr size_t kMaxSakLen = 32;
 [[nodiscard]] constexpr uint64_t max_pn(CipherSuite s) {
   return is_xpn(s) ? UINT64_MAX : 0xFFFFFFFFull;
 }
+// PNs an SA may still use when next_pn is the next one: max_pn(s) - next_pn + 1, 0 when spent.
+[[nodiscard]] constexpr uint64_t pn_headroom(CipherSuite s, uint64_t next_pn) {
+  const uint64_t used = next_pn ? next_pn - 1 : 0;
+  return used >= max_pn(s) ? 0 : max_pn(s) - used;
+}
 // Default rekey-threshold PN: three quarters of the PN space.
 [[nodiscard]] constexpr uint64_t default_rekey_threshold(CipherSuite s) {
   return is_xpn(s) ? 0xC000000000000000ull : 0xC0000000ull;
