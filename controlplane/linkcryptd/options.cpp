@@ -140,9 +140,10 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
                       o.keying.suite + "'");
   }
   if (o.ike) {
-    if (const std::string err = check_suite_limits(o, *suite); !err.empty()) {
-      const bool pn = o.rekey_pn_threshold > secy::max_pn(*suite);
-      throw ConfigError(at(pn ? "rekey-pn-threshold" : "replay-window") + ": " + err);
+    if (std::string err = check_suite_limits(o, *suite); !err.empty()) {
+      // The message starts with the option's name: say where it was set instead.
+      const std::string name = err.substr(0, err.find(' '));
+      throw ConfigError(err.replace(0, name.size(), at(name)));
     }
   }
   o.keying.integrity_only = !o.secy.confidentiality;

@@ -62,7 +62,7 @@ struct ConfigError : std::runtime_error {
 
 // The checks that depend on the cipher suite, which manual keying learns from the key file:
 // rekey-pn-threshold within the PN space, replay-window below 2^30 for XPN (802.1AE 10.6.2).
-// Returns an error line, empty if fine.
+// Returns an error line starting with the option's name, empty if fine.
 [[nodiscard]] std::string check_suite_limits(const DaemonOptions& o, secy::CipherSuite suite);
 
 }  // namespace linkcrypt::daemon
