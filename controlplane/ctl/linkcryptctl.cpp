@@ -8,6 +8,7 @@
 
 #include "control_client.h"
 #include "render.h"
+#include "version.h"
 
 namespace po = boost::program_options;
 using namespace linkcrypt;
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   po::options_description opts("options");
   opts.add_options()
       ("help,h", "show this help")
+      ("version,V", "print the version and exit")
       ("socket,s", po::value<std::string>()->default_value(kDefaultSocket), "linkcryptd control socket")
       ("json,j", "print the daemon's JSON response instead of tables")
       ("timeout", po::value<int>()->default_value(5000), "milliseconds to wait for an answer");
@@ -57,6 +59,10 @@ int main(int argc, char** argv) {
   }
   if (vm.count("help")) {
     usage(std::cout, opts);
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "linkcryptctl " << version_string() << "\n";
     return 0;
   }
   if (!vm.count("command")) {

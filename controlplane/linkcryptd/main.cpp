@@ -65,6 +65,7 @@ void check_config(const daemon::DaemonOptions& o, config::KeyFile& keys, config:
   if (!o.key_file.empty()) {
     const std::string err = config::load_key_file(o.key_file, keys);
     if (!err.empty()) throw daemon::ConfigError(err);
+    if (auto e = daemon::check_suite_limits(o, keys.suite); !e.empty()) throw daemon::ConfigError(e);
   }
   if (o.ike) {
     if (auto err = config::build_keying_config(o.keying, ike); !err.empty()) throw daemon::ConfigError(err);
@@ -89,6 +90,10 @@ int main(int argc, char** argv) {
     opts = daemon::parse_options(argc, argv);
     if (!opts) return 0;
     check_config(*opts, *keys, ike, udp_local, udp_peer);
+    if (opts->check_only) {
+      std::printf("config OK\n");
+      return 0;
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "linkcryptd: config: %s\n", e.what());
     return 2;

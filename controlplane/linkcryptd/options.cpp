@@ -1,38 +1,91 @@
 // parse_options: flags, INI file, EAL pass-through, and the checks that refuse a bad start.
 #include "options.h"
 
+#include "config_file.h"
+#include "option_ranges.h"
+#include "version.h"
+
 #include <boost/program_options.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
+#include <limits>
+#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace linkcrypt::daemon {
 namespace po = boost::program_options;
 namespace {
 
-secy::ValidateFrames parse_validate(const std::string& s) {
+// Boost adds where the value came from: "--mbufs" on the command line, "mbufs" in the file.
+struct OutOfRange : po::error_with_option_name {
+  OutOfRange(const std::string& value, const std::string& range)
+      : po::error_with_option_name("%canonical_option% must be a number in " + range + ", not '%value%'") {
+    set_substitute("value", value);
+  }
+};
+
+// A numeric option kept as text until parse_in_range has checked it: the check runs when the value
+// is stored, so an error names the flag or the file line it came from. notify() writes the number.
+class RangedValue : public po::typed_value<std::string> {
+ public:
+  template <typename T>
+  RangedValue(T* target, NumericRange r, const std::string& default_text, const std::string& name)
+      : po::typed_value<std::string>(nullptr), range_(r), shown_(name.empty() ? range_text(r) : name) {
+    static_assert(std::is_unsigned_v<T>);
+    if (r.max > std::numeric_limits<T>::max()) throw std::logic_error("range wider than the option's type");
+    value_name(shown_);
+    default_value(default_text.empty() ? std::to_string(*target) : default_text);
+    notifier([target, r](const std::string& text) {
+      const auto v = parse_in_range(text, r);
+      if (!v) throw std::logic_error("default value out of its own range");  // stored values were checked
+      *target = static_cast<T>(*v);
+    });
+  }
+  void xparse(boost::any& store, const std::vector<std::string>& tokens) const override {
+    po::typed_value<std::string>::xparse(store, tokens);
+    const auto& text = boost::any_cast<const std::string&>(store);
+    if (!parse_in_range(text, range_)) throw OutOfRange(text, shown_);
+  }
+
+ private:
+  NumericRange range_;
+  std::string shown_;  // the range as --help and the errors show it
+};
+
+template <typename T>
+RangedValue* ranged(T* target, NumericRange r, const std::string& default_text = "", const std::string& name = "") {
+  return new RangedValue(target, r, default_text, name);  // owned by the options_description
+}
+
+// Names an option the way the operator gave it: "--mbufs" or "/etc/linkcrypt/a.conf:12: mbufs".
+class Origins {
+ public:
+  Origins(std::set<std::string> flags, const ConfigFileLines& file) : flags_(std::move(flags)), file_(file) {}
+  [[nodiscard]] std::string operator()(const std::string& name) const {
+    const auto it = file_.line_of.find(name);
+    if (flags_.count(name) != 0 || it == file_.line_of.end()) return "--" + name;
+    return file_.path + ":" + std::to_string(it->second) + ": " + name;
+  }
+
+ private:
+  std::set<std::string> flags_;
+  const ConfigFileLines& file_;
+};
+
+secy::ValidateFrames parse_validate(const std::string& s, const Origins& at) {
   if (s == "strict") return secy::ValidateFrames::Strict;
   if (s == "check") return secy::ValidateFrames::Check;
   if (s == "disabled") return secy::ValidateFrames::Disabled;
-  throw ConfigError("--validate-frames must be strict, check or disabled (802.1AE 10.7.8)");
+  throw ConfigError(at("validate-frames") + " must be strict, check or disabled (802.1AE 10.7.8), not '" + s + "'");
 }
 
-uint16_t parse_ethertype(const std::string& s) {
-  size_t used = 0;
-  unsigned long v = 0;
-  try {
-    v = std::stoul(s, &used, 0);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  // 0x0600 and up are EtherTypes; below they would be 802.3 lengths.
-  if (used != s.size() || v < 0x0600 || v > 0xFFFF || v == 0x88E5) {
-    throw ConfigError("--kx-ethertype must be an EtherType from 0x0600 to 0xFFFF other than 0x88E5");
-  }
-  return static_cast<uint16_t>(v);
+std::string hex16(uint16_t v) {
+  char b[8];
+  std::snprintf(b, sizeof b, "0x%04x", v);
+  return b;
 }
 
 std::vector<std::string> split_words(const std::string& s) {
@@ -42,32 +95,76 @@ std::vector<std::string> split_words(const std::string& s) {
   return out;
 }
 
-void validate_keying_options(const po::variables_map& vm, DaemonOptions& o) {
+void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, const Origins& at) {
   o.ike = !o.keying.local_id.empty() || !o.keying.peer_id.empty();
   if (o.ike && !o.key_file.empty()) {
-    throw ConfigError("key-file (manual keys) and IKE keying (local-id/peer-id) are both configured: choose one");
+    throw ConfigError(at("key-file") + ": manual keys and IKE keying (local-id/peer-id) are both configured: choose one");
+  }
+  if (o.no_keys && (o.ike || !o.key_file.empty())) {
+    throw ConfigError(at("no-keys") + " starts without keys: it cannot go with " + (o.ike ? "local-id/peer-id" : "key-file"));
+  }
+  if (!o.ike && o.key_file.empty() && !o.no_keys) {
+    throw ConfigError("no keying configured: set key-file (manual keys, docs/keyfile.md) or local-id and peer-id (IKE)");
   }
   const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer"};
   if (!o.ike) {
     for (const char* k : ike_only) {
-      if (vm.count(k)) throw ConfigError(std::string(k) + " needs IKE keying: set local-id and peer-id");
+      if (vm.count(k)) throw ConfigError(at(k) + " needs IKE keying: set local-id and peer-id");
     }
   }
-  if (!o.must_secure) throw ConfigError("must-secure = false is not supported: linkcryptd never sends plain frames in the clear");
-  if (o.transport != "inband" && o.transport != "udp") throw ConfigError("transport must be inband or udp");
+  if (!o.must_secure) throw ConfigError(at("must-secure") + " = false is not supported: linkcryptd never sends plain frames in the clear");
+  if (o.transport != "inband" && o.transport != "udp") throw ConfigError(at("transport") + " must be inband or udp, not '" + o.transport + "'");
   if (o.transport == "udp" && (o.udp_local.empty() || o.udp_peer.empty())) {
-    throw ConfigError("transport = udp needs udp-local and udp-peer addresses");
+    throw ConfigError(at("transport") + " = udp needs udp-local and udp-peer addresses");
   }
-  if (o.log != "stderr" && o.log != "syslog") throw ConfigError("log must be stderr or syslog");
-  if (o.control_socket.empty()) throw ConfigError("control-socket must not be empty");
-  if (o.reconnect_min_ms == 0 || o.reconnect_max_ms < o.reconnect_min_ms) {
-    throw ConfigError("reconnect-min-ms must be > 0 and <= reconnect-max-ms");
+  if (o.transport == "udp" && o.udp_port == o.udp_nat_port) {
+    throw ConfigError(at("udp-nat-port") + " must differ from udp-port (" + std::to_string(o.udp_port) + ")");
+  }
+  if (o.log != "stderr" && o.log != "syslog") throw ConfigError(at("log") + " must be stderr or syslog, not '" + o.log + "'");
+  if (o.control_socket.empty()) throw ConfigError(at("control-socket") + " must not be empty");
+  if (o.reconnect_max_ms < o.reconnect_min_ms) {
+    throw ConfigError(at("reconnect-max-ms") + " " + std::to_string(o.reconnect_max_ms) + " is below reconnect-min-ms " +
+                      std::to_string(o.reconnect_min_ms));
+  }
+  const std::string& role = o.keying.role;
+  if (role != "auto" && role != "initiator" && role != "responder") {
+    throw ConfigError(at("role") + " must be auto, initiator or responder, not '" + role + "'");
+  }
+  const std::string& auth = o.keying.auth;
+  if (auth != "psk" && auth != "pubkey" && auth != "cert") {
+    throw ConfigError(at("auth") + " must be psk, pubkey or cert, not '" + auth + "'");
+  }
+  const auto suite = secy::parse_cipher_suite(o.keying.suite);
+  if (!suite) {
+    throw ConfigError(at("suite") + " must be gcm-aes-xpn-256, gcm-aes-xpn-128, gcm-aes-256 or gcm-aes-128, not '" +
+                      o.keying.suite + "'");
+  }
+  if (o.ike) {
+    if (std::string err = check_suite_limits(o, *suite); !err.empty()) {
+      // The message starts with the option's name: say where it was set instead.
+      const std::string name = err.substr(0, err.find(' '));
+      throw ConfigError(err.replace(0, name.size(), at(name)));
+    }
   }
   o.keying.integrity_only = !o.secy.confidentiality;
   o.control_socket_enabled = o.ike || !vm["control-socket"].defaulted();
 }
 
 }  // namespace
+
+std::string check_suite_limits(const DaemonOptions& o, secy::CipherSuite suite) {
+  const std::string name(secy::cipher_suite_name(suite));
+  if (o.rekey_pn_threshold > secy::max_pn(suite)) {
+    return "rekey-pn-threshold " + std::to_string(o.rekey_pn_threshold) + " is beyond the 32-bit PN space of " + name +
+           " (at most 4294967295)";
+  }
+  // 802.1AE-2018 10.6.2: an XPN receiver recovers the PN's high half only within 2^30 of nextPN.
+  if (secy::is_xpn(suite) && o.secy.replay_window >= (1u << 30)) {
+    return "replay-window " + std::to_string(o.secy.replay_window) + " is too large for " + name +
+           ": XPN suites need it below 2^30 = 1073741824 (802.1AE 10.6.2)";
+  }
+  return "";
+}
 
 std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   DaemonOptions o;
@@ -81,31 +178,38 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
     }
   }
 
-  std::string config_file, validate = "strict", engine = "ipsec-mb", kx = "0x88b5", eal;
-  po::options_description desc(
+  std::string config_file, validate = "strict", engine = "ipsec-mb", eal;
+  po::options_description flags_only(
       "linkcryptd: MACsec (IEEE 802.1AE) bump-in-the-wire between a plain and a wire port\n"
-      "usage: linkcryptd [options] [-- EAL arguments]\noptions");
-  desc.add_options()
+      "usage: linkcryptd [options] [-- EAL arguments]\n"
+      "numbers are decimal or 0x-hex; each option's range is shown as its value (0|a..b: 0 or a..b)\n\n"
+      "command line only");
+  flags_only.add_options()
       ("help,h", "show this help")
-      ("config,c", po::value(&config_file), "INI config file (keys as the long options below)")
+      ("version,V", "print the version and exit")
+      ("config,c", po::value(&config_file), "INI config file: 'name = value' lines, names as the long options below (docs/config.md)")
+      ("check-config", po::bool_switch(&o.check_only), "check the options, the config file and the key/PSK files, print 'config OK' and exit (0 fine, 2 bad); starts no EAL");
+  po::options_description desc("options (command line or config file; the command line wins)");
+  desc.add_options()
       ("eal", po::value(&eal), "EAL arguments, space-separated (alternative to '-- ...')")
       ("plain-port", po::value(&o.plain_port), "plain port: DPDK device arguments (PCI address or vdev, e.g. net_af_packet0,iface=eth1)")
       ("wire-port", po::value(&o.wire_port), "wire port: DPDK device arguments")
-      ("plain-mtu", po::value(&o.plain_mtu)->default_value(1500), "largest plain L2 payload carried; the wire port needs this + 32")
+      ("plain-mtu", ranged(&o.plain_mtu, kPlainMtuRange), "largest plain L2 payload carried; the wire port needs this + 32")
       ("key-file", po::value(&o.key_file), "manual keying: key file (mode 0600 or stricter; see docs/keyfile.md)")
       ("validate-frames", po::value(&validate)->default_value("strict"), "strict | check | disabled (802.1AE 10.7.8)")
-      ("replay-window", po::value(&o.secy.replay_window)->default_value(0), "replay window in PNs (10.7.8 replayWindow)")
+      ("replay-window", ranged(&o.secy.replay_window, kReplayWindowRange), "replay window in PNs (10.7.8 replayWindow; XPN suites: below 2^30)")
       ("no-replay-protect", po::bool_switch(), "disable replay protection (10.7.8 replayProtect)")
       ("integrity-only", po::bool_switch(), "protect without confidentiality (E=0, C=0)")
       ("engine", po::value(&engine)->default_value("ipsec-mb"), "cipher engine: ipsec-mb | openssl")
-      ("kx-ethertype", po::value(&kx)->default_value("0x88b5"), "EtherType of in-band key-exchange frames, punted to the control plane")
-      ("mbufs", po::value(&o.mbufs)->default_value(8191), "mbufs in the packet pool")
-      ("rx-desc", po::value(&o.rx_desc)->default_value(1024), "RX descriptors per queue")
-      ("tx-desc", po::value(&o.tx_desc)->default_value(1024), "TX descriptors per queue")
-      ("idle-sleep-us", po::value(&o.idle_sleep_us)->default_value(0), "sleep this long when idle (0: busy poll; veth/CI setups use ~100)")
-      ("stats-interval-ms", po::value(&o.stats_interval_ms)->default_value(0), "also print counters this often (0: only on SIGUSR1 and exit)")
+      ("kx-ethertype", ranged(&o.kx_ethertype, kEtherTypeRange, "0x88b5", "0x0600..0xffff"), "EtherType of in-band key-exchange frames, punted to the control plane (not one a protocol uses, e.g. IPv4, ARP, VLAN, LLDP, EAPOL)")
+      ("mbufs", ranged(&o.mbufs, kMbufsRange), "mbufs in the packet pool")
+      ("rx-desc", ranged(&o.rx_desc, kDescRange), "RX descriptors per queue")
+      ("tx-desc", ranged(&o.tx_desc, kDescRange), "TX descriptors per queue")
+      ("idle-sleep-us", ranged(&o.idle_sleep_us, kIdleSleepUsRange), "sleep this long when idle (0: busy poll; veth/CI setups use ~100)")
+      ("stats-interval-ms", ranged(&o.stats_interval_ms, kStatsIntervalMsRange), "also print counters this often (0: only on SIGUSR1 and exit)")
       ("suite", po::value(&o.keying.suite)->default_value("gcm-aes-xpn-256"), "IKE-keyed cipher suite: gcm-aes-xpn-256 | gcm-aes-xpn-128 | gcm-aes-256 | gcm-aes-128")
       ("must-secure", po::value(&o.must_secure)->default_value(true), "never send plain frames in the clear without a transmit SA (only true is supported)")
+      ("no-keys", po::bool_switch(&o.no_keys), "test/diagnostic mode: start with neither key-file nor IKE; no SA, every plain frame is dropped (must-secure)")
       ("local-id", po::value(&o.keying.local_id), "our IKE identity (FQDN, user@host or IP literal); enables IKE keying")
       ("peer-id", po::value(&o.keying.peer_id), "the identity the peer must present")
       ("role", po::value(&o.keying.role)->default_value("auto"), "auto (lower local-id initiates) | initiator | responder")
@@ -118,59 +222,70 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("transport", po::value(&o.transport)->default_value("inband"), "inband (EtherType kx-ethertype on the wire port) | udp")
       ("udp-local", po::value(&o.udp_local), "transport = udp: local address")
       ("udp-peer", po::value(&o.udp_peer), "transport = udp: the peer's address")
-      ("udp-port", po::value(&o.udp_port)->default_value(500), "transport = udp: IKE port")
-      ("udp-nat-port", po::value(&o.udp_nat_port)->default_value(4500), "transport = udp: NAT-T port (non-ESP marker)")
-      ("rekey-interval-s", po::value(&o.rekey_interval_s)->default_value(3600), "rotate the MACsec keys this often (0: never)")
-      ("rekey-pn-threshold", po::value(&o.rekey_pn_threshold)->default_value(0), "rotate when the transmit PN reaches this (0: 3/4 of the PN space)")
-      ("rekey-bytes", po::value(&o.rekey_bytes)->default_value(0), "rotate after this many protected octets (0: never)")
-      ("ike-rekey-interval-s", po::value(&o.ike_rekey_interval_s)->default_value(86400), "rekey the IKE SA this often (0: never)")
-      ("liveness-interval-ms", po::value(&o.keying.liveness_interval_ms)->default_value(2000), "idle time before a liveness check (0: off)")
-      ("retransmit-base-ms", po::value(&o.keying.retransmit_base_ms)->default_value(500), "first IKE retransmission after this long, doubling")
-      ("retransmit-limit", po::value(&o.keying.retransmit_limit)->default_value(3), "retransmissions before the peer is declared dead")
-      ("switch-timeout-ms", po::value(&o.switch_timeout_ms)->default_value(1000), "responder: switch TX after this long without a validated frame")
-      ("retire-grace-ms", po::value(&o.retire_grace_ms)->default_value(2000), "old receive SAs live this long after the TX switch")
-      ("reconnect-min-ms", po::value(&o.reconnect_min_ms)->default_value(1000), "first re-establishment back-off")
-      ("reconnect-max-ms", po::value(&o.reconnect_max_ms)->default_value(30000), "back-off cap")
+      ("udp-port", ranged(&o.udp_port, kPortRange), "transport = udp: IKE port")
+      ("udp-nat-port", ranged(&o.udp_nat_port, kPortRange), "transport = udp: NAT-T port (non-ESP marker)")
+      ("rekey-interval-s", ranged(&o.rekey_interval_s, kRekeyIntervalSRange), "rotate the MACsec keys this often (0: never)")
+      ("rekey-pn-threshold", ranged(&o.rekey_pn_threshold, kRekeyPnThresholdRange), "rotate when the transmit PN reaches this (0: 3/4 of the PN space; 32-bit PN suites: at most 4294967295)")
+      ("rekey-bytes", ranged(&o.rekey_bytes, kRekeyBytesRange), "rotate after this many protected octets (0: never)")
+      ("ike-rekey-interval-s", ranged(&o.ike_rekey_interval_s, kIkeRekeyIntervalSRange), "rekey the IKE SA this often (0: never)")
+      ("liveness-interval-ms", ranged(&o.keying.liveness_interval_ms, kLivenessIntervalMsRange), "idle time before a liveness check (0: off)")
+      ("retransmit-base-ms", ranged(&o.keying.retransmit_base_ms, kRetransmitBaseMsRange), "first IKE retransmission after this long, doubling")
+      ("retransmit-limit", ranged(&o.keying.retransmit_limit, kRetransmitLimitRange), "retransmissions before the peer is declared dead")
+      ("switch-timeout-ms", ranged(&o.switch_timeout_ms, kSwitchTimeoutMsRange), "responder: switch TX after this long without a validated frame")
+      ("retire-grace-ms", ranged(&o.retire_grace_ms, kRetireGraceMsRange), "old receive SAs live this long after the TX switch")
+      ("reconnect-min-ms", ranged(&o.reconnect_min_ms, kReconnectMsRange), "first re-establishment back-off")
+      ("reconnect-max-ms", ranged(&o.reconnect_max_ms, kReconnectMsRange), "back-off cap (>= reconnect-min-ms)")
       ("control-socket", po::value(&o.control_socket)->default_value("/run/linkcrypt/linkcryptd.sock"), "control socket for linkcryptctl")
       ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog");
 
+  po::options_description all;
+  all.add(flags_only).add(desc);
   po::variables_map vm;
+  ConfigFileLines file;
+  std::set<std::string> flags;
   try {
-    po::store(po::parse_command_line(own_argc, argv, desc), vm);
-    if (vm.count("help")) {
-      std::cout << desc << "\n";
-      return std::nullopt;
-    }
-    if (vm.count("config")) {
-      const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) throw ConfigError("cannot read config file " + path);
-      po::store(po::parse_config_file(in, desc), vm);  // flags stored first win
-    }
+    const po::parsed_options cmdline = po::parse_command_line(own_argc, argv, all);
+    for (const po::option& opt : cmdline.options) flags.insert(opt.string_key);
+    po::store(cmdline, vm);
+  } catch (const po::error& e) {
+    throw ConfigError(e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << all << "\n";
+    return std::nullopt;
+  }
+  if (vm.count("version")) {
+    std::cout << "linkcryptd " << version_string() << "\n";
+    return std::nullopt;
+  }
+  if (vm.count("config")) store_config_file(vm["config"].as<std::string>(), desc, vm, file);
+  try {
     po::notify(vm);
   } catch (const po::error& e) {
     throw ConfigError(e.what());
   }
+  const Origins at(std::move(flags), file);
 
   if (!eal.empty()) {
     auto words = split_words(eal);
     o.eal_args.insert(o.eal_args.begin(), words.begin(), words.end());
   }
-  o.secy.validate_frames = parse_validate(validate);
+  o.secy.validate_frames = parse_validate(validate, at);
   o.secy.replay_protect = !vm["no-replay-protect"].as<bool>();
   o.secy.confidentiality = !vm["integrity-only"].as<bool>();
   o.secy.include_sci = true;  // transparent bump in the wire: MAC SA is the host's (design §1)
   const auto kind = secy::parse_engine_kind(engine);
-  if (!kind) throw ConfigError("--engine must be ipsec-mb or openssl");
+  if (!kind) throw ConfigError(at("engine") + " must be ipsec-mb or openssl, not '" + engine + "'");
   o.engine = *kind;
-  o.kx_ethertype = parse_ethertype(kx);
+  if (const auto name = reserved_ethertype_name(o.kx_ethertype)) {
+    throw ConfigError(at("kx-ethertype") + " " + hex16(o.kx_ethertype) + " is " + std::string(*name) +
+                      ": key-exchange frames need an EtherType no protocol uses (default 0x88b5, IEEE 802 local experimental)");
+  }
   if (o.plain_port.empty() || o.wire_port.empty()) {
     throw ConfigError("--plain-port and --wire-port are required (DPDK device arguments)");
   }
-  if (o.plain_port == o.wire_port) throw ConfigError("--plain-port and --wire-port must differ");
-  if (o.plain_mtu < 68 || o.plain_mtu > 9190) throw ConfigError("--plain-mtu must be 68..9190");
-  if (o.mbufs < 1024) throw ConfigError("--mbufs must be at least 1024");
-  validate_keying_options(vm, o);
+  if (o.plain_port == o.wire_port) throw ConfigError(at("wire-port") + " must differ from plain-port");
+  validate_keying_options(vm, o, at);
   return o;
 }
 

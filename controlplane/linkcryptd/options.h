@@ -1,6 +1,7 @@
 // linkcryptd's options: command-line flags and the optional INI config file (Boost.Program_options).
 #pragma once
 
+#include "cipher_suite.h"
 #include "config.h"
 #include "engine.h"
 #include "keying_config.h"
@@ -44,6 +45,8 @@ struct DaemonOptions {
   // manually keyed daemons on one host (the dataplane tests) do not fight over the default.
   bool control_socket_enabled = true;
   std::string log = "stderr";         // stderr | syslog
+  bool no_keys = false;               // test/diagnostic: neither key-file nor IKE, nothing is sent
+  bool check_only = false;            // --check-config: stop after the checks that need no EAL
 };
 
 // A configuration the operator must fix: main prints one line and exits with code 2.
@@ -52,8 +55,14 @@ struct ConfigError : std::runtime_error {
 };
 
 // Parses argv (EAL arguments follow "--" or come from --eal) and, if --config names one, the
-// INI file (flags win over the file). Returns nullopt after printing --help. Throws
-// ConfigError with a one-line reason on any bad option (caught in main: exit 2).
+// INI file (flags win over the file). Returns nullopt after printing --help or --version. Throws
+// ConfigError with a one-line reason on any bad option (caught in main: exit 2); a reason about
+// one option says where it was set: "--mbufs ..." or "FILE:LINE: mbufs ...".
 [[nodiscard]] std::optional<DaemonOptions> parse_options(int argc, char** argv);
+
+// The checks that depend on the cipher suite, which manual keying learns from the key file:
+// rekey-pn-threshold within the PN space, replay-window below 2^30 for XPN (802.1AE 10.6.2).
+// Returns an error line starting with the option's name, empty if fine.
+[[nodiscard]] std::string check_suite_limits(const DaemonOptions& o, secy::CipherSuite suite);
 
 }  // namespace linkcrypt::daemon

@@ -14,6 +14,7 @@
 #include "frame_tool.h"
 #include "pcap_file.h"
 #include "tool_options.h"
+#include "version.h"
 
 using namespace linkcrypt;
 using namespace linkcrypt::pcaptool;
@@ -74,8 +75,13 @@ bool write_whole_file(const std::string& path, const std::vector<uint8_t>& bytes
 int main(int argc, char** argv) {
   ToolOptions opts;
   try {
-    if (parse_tool_options(argc, argv, opts) == ParseOutcome::Help) {
+    const ParseOutcome what = parse_tool_options(argc, argv, opts);
+    if (what == ParseOutcome::Help) {
       std::fputs(tool_usage().c_str(), stdout);
+      return kExitAllOk;
+    }
+    if (what == ParseOutcome::Version) {
+      std::printf("linkcrypt-pcap %s\n", version_string().c_str());
       return kExitAllOk;
     }
   } catch (const UsageError& e) {

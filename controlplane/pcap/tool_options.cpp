@@ -82,6 +82,7 @@ po::options_description option_table() {
   po::options_description o("options");
   o.add_options()
       ("help,h", "show this help")
+      ("version,V", "print the version")
       ("cipher", po::value<std::string>(), "cipher suite")
       ("sak", po::value<std::string>(), "SAK in hex")
       ("sak-file", po::value<std::string>(), "file holding the SAK in hex (mode 0600)")
@@ -115,6 +116,7 @@ std::string tool_usage() {
       "                          [--engine ipsec-mb|openssl] [--quiet] IN.pcap OUT.pcap\n"
       "SUITE: " + suite_names() + " (the `ip macsec` names).\n"
       "XPN suites need --ssci (4 octets) and --salt (12 octets); the others refuse them.\n"
+      "  linkcrypt-pcap --version | --help\n"
       "Numbers are decimal or 0x hex. Exit: 0 every frame OK, 1 some frame dropped, 2 refused to run.\n"
       "See docs/pcap-tool.md.\n";
 }
@@ -161,6 +163,7 @@ ParseOutcome parse_tool_options(int argc, char** argv, ToolOptions& out) {
   } map_wiper{vm};
 
   if (vm.count("help")) return ParseOutcome::Help;
+  if (vm.count("version")) return ParseOutcome::Version;
   auto has = [&](const char* k) { return vm.count(k) != 0; };
   auto str = [&](const char* k) -> const std::string& { return vm.at(k).as<std::string>(); };
   auto need = [&](const char* k, const std::string& what) -> const std::string& {

@@ -43,7 +43,7 @@ class UsageError : public std::runtime_error {
 };
 
 // What to do: run the command, or print help/version and exit 0.
-enum class ParseOutcome : uint8_t { Run, Help };
+enum class ParseOutcome : uint8_t { Run, Help, Version };
 
 // Parses argv. Throws UsageError with one clear message on anything wrong. Wipes the SAK text
 // from argv (so `ps` shows "--sak xxxx...") and from every temporary string it passed through.

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 topology_up
-start_daemon a "$NS_BA" pa wa   # no key file: no SA at all
+start_daemon a "$NS_BA" pa wa --no-keys   # no key file, no IKE: no SA at all
 start_capture wb "$NS_BB" wb    # everything box A transmits arrives here
 
 ip -n "$NS_HA" neigh flush dev eth0
