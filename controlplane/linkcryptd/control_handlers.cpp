@@ -201,6 +201,14 @@ Value ControlHandlers::stats() const {
   dpdk::visit_counters(c.worker, [&](std::string_view name, uint64_t v) { d[std::string(name)] = Value(v); });
   d["DropsTotal"] = Value(total_drops(c));
   o["dataplane"] = Value(std::move(d));
+  // Frames the PMDs lost before a worker saw them (or after TX): part of DropsTotal too.
+  Object ports;
+  for (const auto& [role, pc] : {std::pair{"plain", &c.plain_port}, std::pair{"wire", &c.wire_port}}) {
+    Object p;
+    dpdk::visit_counters(*pc, [&](std::string_view name, uint64_t v) { p[std::string(name)] = Value(v); });
+    ports[role] = Value(std::move(p));
+  }
+  o["ports"] = Value(std::move(ports));
   if (ctl_) {
     // Nested by origin; the names inside are each component's own counter names.
     Object ike;

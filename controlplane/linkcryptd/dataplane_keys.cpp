@@ -34,6 +34,7 @@ uint64_t total_drops(const dpdk::DataplaneCounters& c) {
                s.out_pkts_too_long + s.tx_no_sa + s.tx_pn_exhausted + s.tx_too_short;
   const auto& w = c.worker;
   d += w.plain_tx_full + w.wire_tx_full + w.no_room + w.multi_segment + w.kx_punt_full + w.kx_send_full;
+  d += dpdk::port_drops(c.plain_port) + dpdk::port_drops(c.wire_port);  // lost before/after the workers
   for (const auto& sc : c.sa.rx_sc) {
     d += sc.counters.in_pkts_not_using_sa + sc.counters.sa_sum.in_pkts_not_valid +
          sc.counters.sa_sum.in_pkts_late;

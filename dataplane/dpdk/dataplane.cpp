@@ -104,6 +104,8 @@ DataplaneCounters Dataplane::counters() const {
     sum.secy += secy_counters_[i];
   }
   sum.sa = sa_->report();
+  sum.plain_port = plain_->counters();
+  sum.wire_port = wire_->counters();
   return sum;
 }
 

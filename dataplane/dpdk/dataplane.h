@@ -39,6 +39,8 @@ struct DataplaneCounters {
   WorkerCounters worker;
   secy::SecyCounters secy;
   SaReport sa;
+  PortCounters plain_port;   // the PMDs' own drop counters (imissed, ierrors, ...)
+  PortCounters wire_port;
 };
 
 class Dataplane {

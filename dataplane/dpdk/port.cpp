@@ -1,6 +1,8 @@
 // Port: probe, configure, MTU check, start; stop and close on destruction.
 #include "port.h"
 
+#include "packet_socket_drops.h"
+
 #include <net/if.h>
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -13,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace linkcrypt::dpdk {
 namespace {
@@ -56,6 +59,21 @@ uint32_t kernel_interface_mtu(uint32_t if_index) {
   return rc == 0 ? static_cast<uint32_t>(req.ifr_mtu) : 0;
 }
 
+PortCounters Port::counters() const {
+  rte_eth_stats st{};
+  PortCounters c;
+  if (rte_eth_stats_get(port_id_, &st) != 0) return c;
+  // net_af_packet: the kernel's drops for a full ring, which the PMD does not report.
+  kernel_ring_drops_ += take_packet_socket_drops(packet_socket_if_index_);
+  c.rx_missed = st.imissed + kernel_ring_drops_;
+  c.rx_errors = st.ierrors;
+  c.rx_no_mbuf = st.rx_nombuf;
+  c.tx_errors = st.oerrors;
+  c.rx_packets = st.ipackets;
+  c.tx_packets = st.opackets;
+  return c;
+}
+
 Port::Port(const PortConfig& cfg, rte_mempool* pool) : name_(device_name(cfg.devargs)) {
   port_id_ = find_port(cfg);
   rte_eth_dev_info info{};
@@ -91,6 +109,9 @@ Port::Port(const PortConfig& cfg, rte_mempool* pool) : name_(device_name(cfg.dev
   // 802.1AE clause 8.2 / design §3: the wire must carry the 32 octets of SecTAG (with SCI) and
   // ICV on top of every plain frame, or frames would be dropped as OutPktsTooLong.
   uint16_t mtu = 0;
+  if (info.driver_name != nullptr && std::string_view(info.driver_name) == "net_af_packet") {
+    packet_socket_if_index_ = info.if_index;
+  }
   if (info.if_index != 0) {
     mtu_ = kernel_interface_mtu(info.if_index);
   } else {

@@ -1,6 +1,8 @@
 // An Ethernet port as an RAII object: probed from device arguments, configured, started, closed.
 #pragma once
 
+#include "port_stats.h"
+
 #include <rte_mempool.h>
 
 #include <cstdint>
@@ -31,12 +33,16 @@ class Port {
   [[nodiscard]] uint16_t id() const { return port_id_; }
   [[nodiscard]] uint32_t mtu() const { return mtu_; }
   [[nodiscard]] const std::string& name() const { return name_; }
+  // The PMD's statistics (rte_eth_stats_get); all zero if the PMD cannot report them.
+  [[nodiscard]] PortCounters counters() const;
 
  private:
   uint16_t port_id_ = 0;
   uint32_t mtu_ = 0;
   std::string name_;
   bool started_ = false;
+  uint32_t packet_socket_if_index_ = 0;     // net_af_packet's kernel interface, else 0
+  mutable uint64_t kernel_ring_drops_ = 0;  // PACKET_STATISTICS resets on read: accumulated here
 };
 
 // The MTU a kernel-backed port (af_packet, tap: dev_info.if_index != 0) really carries is its

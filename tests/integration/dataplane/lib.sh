@@ -45,8 +45,8 @@ KEYS
 start_daemon() {
   local tag=$1 ns=$2 plain=$3 wire=$4; shift 4
   ip netns exec "$ns" "$LINKCRYPTD" \
-      --plain-port "net_af_packet0,iface=$plain" --wire-port "net_af_packet1,iface=$wire" \
-      --idle-sleep-us 100 "$@" \
+      --plain-port "net_af_packet0,iface=$plain" --wire-port "net_af_packet1,iface=$wire${WIRE_DEVARGS_EXTRA:-}" \
+      --idle-sleep-us "${IDLE_SLEEP_US:-100}" "$@" \
       -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
       >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   local pid=$!
