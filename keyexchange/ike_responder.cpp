@@ -68,6 +68,8 @@ Responder::Responder(std::shared_ptr<const Config> cfg, ResponderLimits limits) 
 
 Responder::~Responder() = default;
 
+void Responder::set_config(std::shared_ptr<const Config> cfg) { impl_->cfg = std::move(cfg); }
+
 Responder::Result Responder::on_init(std::span<const uint8_t> msg, const Endpoint& remote, TimePoint now) {
   Result res;
   Impl& s = *impl_;

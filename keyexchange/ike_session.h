@@ -329,6 +329,8 @@ class Responder {
   };
   // `remote` is where the datagram came from (used for NAT detection and the cookie).
   Result on_init(std::span<const uint8_t> msg, const Endpoint& remote, TimePoint now);
+  // Sessions created from now on use cfg (a reload); sessions already made keep theirs.
+  void set_config(std::shared_ptr<const Config> cfg);
 
   [[nodiscard]] size_t half_open() const;
   [[nodiscard]] const ResponderCounters& counters() const;

@@ -44,24 +44,30 @@ std::string algorithms_text(const ike::IkeUp& up) {
   return s;
 }
 
-std::shared_ptr<const ike::Config> with_role(const ike::Config& base, ike::Role role) {
+// Identities, proposals and endpoints from `base`; credentials and IKE timers from `creds`
+// (the same config, or a reloaded one). Secrets are copied into fresh holders.
+std::shared_ptr<ike::Config> compose(const ike::Config& base, const ike::Config& creds, ike::Role role) {
   auto c = std::make_shared<ike::Config>();
   c->role = role;
   c->local_id = base.local_id;
   c->remote_id = base.remote_id;
-  c->auth.method = base.auth.method;
-  c->auth.psk = SecretBytes(base.auth.psk.view());
-  c->auth.private_key_pem = SecretBytes(base.auth.private_key_pem.view());
-  c->auth.peer_public_key_der = base.auth.peer_public_key_der;
-  c->auth.local_cert_der = base.auth.local_cert_der;
-  c->auth.ca_cert_der = base.auth.ca_cert_der;
-  c->auth.cert_check_time = base.auth.cert_check_time;
+  c->auth.method = creds.auth.method;
+  c->auth.psk = SecretBytes(creds.auth.psk.view());
+  c->auth.private_key_pem = SecretBytes(creds.auth.private_key_pem.view());
+  c->auth.peer_public_key_der = creds.auth.peer_public_key_der;
+  c->auth.local_cert_der = creds.auth.local_cert_der;
+  c->auth.ca_cert_der = creds.auth.ca_cert_der;
+  c->auth.cert_check_time = creds.auth.cert_check_time;
   c->ike_proposals = base.ike_proposals;
   c->child = base.child;
-  c->timers = base.timers;
+  c->timers = creds.timers;
   c->local = base.local;
   c->remote = base.remote;
   return c;
+}
+
+std::shared_ptr<const ike::Config> with_role(const ike::Config& base, ike::Role role) {
+  return compose(base, base, role);
 }
 
 }  // namespace
@@ -103,8 +109,8 @@ KeyingController::KeyingController(KeyingSetup setup, transport::Transport& tran
 
 KeyingController::~KeyingController() = default;
 
-void KeyingController::log(const std::string& line) const {
-  if (setup_.log) setup_.log(line);
+void KeyingController::log(LogLevel level, std::string line, std::vector<LogField> fields) const {
+  if (setup_.log) setup_.log(LogEvent{level, std::move(line), std::move(fields)});
 }
 
 int64_t KeyingController::unix_now() const {
@@ -140,7 +146,7 @@ void KeyingController::connect(TimePoint now) {
   session_ = std::make_unique<ike::Session>(init_cfg_);
   ++counters_.connects;
   state_ = LinkState::Keying;
-  log("ike connecting to peer " + peer_.peer_id);
+  log(LogLevel::Info, "ike connecting to peer " + peer_.peer_id, {{"PEER", peer_.peer_id}});
   handle(session_->start(now), session_.get(), now);
 }
 
@@ -149,7 +155,7 @@ void KeyingController::tick(TimePoint now) {
   transport_.receive(inbox_, kReceiveBurst);
   for (const auto& m : inbox_) receive(m, now);
 
-  if (setup_.initiator && !session_ && (!reconnect_at_ || *reconnect_at_ <= now)) connect(now);
+  if (setup_.initiator && !closing_ && !session_ && (!reconnect_at_ || *reconnect_at_ <= now)) connect(now);
 
   if (session_) {
     const auto d = session_->next_deadline();
@@ -167,6 +173,7 @@ void KeyingController::tick(TimePoint now) {
       switch_tx(now, true);
     }
   }
+  if (closing_) return;  // stopping: only the Delete exchange is served
   retire_due(now);
   check_triggers(now);
 }
@@ -229,7 +236,7 @@ void KeyingController::promote(ike::Session* candidate, TimePoint now) {
   candidates_.erase(it);
   if (session_) {
     // The peer authenticated a new IKE SA: it restarted, so our old keys are gone on its side.
-    log("ike peer re-established: replacing the old IKE SA");
+    log(LogLevel::Notice, "ike peer re-established: replacing the old IKE SA", {{"PEER", peer_.peer_id}});
     drop_tx(now);
     for (auto& e : sas_) {
       if (!e.tx && !e.retire_at) {
@@ -254,7 +261,8 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
     ike_up_at_ = now;
     backoff_ = setup_.policy.reconnect_min;
     if (state_ != LinkState::Secured) state_ = LinkState::Keying;
-    log("ike SA established with " + peer_.peer_id + " (" + peer_.algorithms + ")");
+    log(LogLevel::Notice, "ike SA established with " + peer_.peer_id + " (" + peer_.algorithms + ")",
+        {{"PEER", peer_.peer_id}, {"ALGORITHMS", peer_.algorithms}});
   } else if (auto* k = std::get_if<ike::ChildKeysReady>(&ev)) {
     if (from_candidate) promote(from, now);
     if (k->kind == ike::ChildKind::Macsec) on_child_ready(*k, now);
@@ -263,7 +271,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
   } else if (std::get_if<ike::IkeRekeyed>(&ev)) {
     ++peer_.ike_rekeys;
     ike_up_at_ = now;
-    log("ike SA rekeyed");
+    log(LogLevel::Info, "ike SA rekeyed", {{"PEER", peer_.peer_id}});
   } else if (auto* del = std::get_if<ike::Deleted>(&ev)) {
     if (from_candidate) return;
     if (del->ike) {
@@ -283,7 +291,9 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
       for (const auto& p : f->proposals->peer_offer) fail.detail += " " + p;
       fail.detail += ")";
     }
-    log("ike failure " + fail.reason + ": " + fail.detail + (f->by_peer ? " (reported by the peer)" : ""));
+    // An operator must act on these (wrong key, proposals, certificates): above link events.
+    log(LogLevel::Error, "ike failure " + fail.reason + ": " + fail.detail + (f->by_peer ? " (reported by the peer)" : ""),
+        {{"REASON", fail.reason}, {"PEER", peer_.peer_id}, {"BY_PEER", f->by_peer ? "1" : "0"}});
     peer_.last_failure = fail;
     if (!from_candidate && session_ && session_->established()) {
       // A refused rekey keeps the IKE SA (docs/keyexchange.md): the rotation is abandoned.
@@ -318,14 +328,14 @@ void KeyingController::on_child_ready(ike::ChildKeysReady& k, TimePoint now) {
   sink_.install_rx(k);
   sas_.push_back(SaEntry{false, k.inbound.an, k.inbound.sci, k.key_id, k.inbound.spi,
                          SaState::Active, now, std::nullopt});
-  log("child SA installed key_id=" + key_id_hex(k.key_id) + " an=" + std::to_string(k.inbound.an) +
-      " dir=rx");
+  log(LogLevel::Info, "child SA installed key_id=" + key_id_hex(k.key_id) + " an=" + std::to_string(k.inbound.an) +
+      " dir=rx", {{"KEY_ID", key_id_hex(k.key_id)}, {"AN", std::to_string(k.inbound.an)}, {"SCI", key_id_hex(k.inbound.sci)}, {"DIR", "rx"}});
   if (tx_an_ && *tx_an_ == k.outbound.an) drop_tx(now);  // never overwrite the SA in use
   sink_.install_tx(k);
   sas_.push_back(SaEntry{true, k.outbound.an, k.outbound.sci, k.key_id, k.inbound.spi,
                          SaState::Standby, now, std::nullopt});
-  log("child SA installed key_id=" + key_id_hex(k.key_id) + " an=" + std::to_string(k.outbound.an) +
-      " dir=tx");
+  log(LogLevel::Info, "child SA installed key_id=" + key_id_hex(k.key_id) + " an=" + std::to_string(k.outbound.an) +
+      " dir=tx", {{"KEY_ID", key_id_hex(k.key_id)}, {"AN", std::to_string(k.outbound.an)}, {"SCI", key_id_hex(k.outbound.sci)}, {"DIR", "tx"}});
 
   pending_ = Pending{k.outbound.an, k.inbound.sci, k.inbound.an, k.key_id,
                      now + setup_.policy.switch_timeout};
@@ -358,7 +368,8 @@ void KeyingController::on_child_deleted(uint32_t inbound_spi, TimePoint now) {
     }
     return;
   }
-  log("child SA key_id=" + key_id_hex(sib->key_id) + " replaces a redundant sibling (rekey collision)");
+  log(LogLevel::Notice, "child SA key_id=" + key_id_hex(sib->key_id) + " replaces a redundant sibling (rekey collision)",
+      {{"KEY_ID", key_id_hex(sib->key_id)}});
   sink_.install_rx(*sib);
   bool reactivate = false;
   for (auto& e : sas_) {
@@ -382,16 +393,16 @@ void KeyingController::switch_tx(TimePoint now, bool timed_out) {
   if (timed_out) ++counters_.tx_switch_timeouts;
   const std::optional<uint64_t> old_key = tx_key_id();
   if (!sink_.switch_tx(p.tx_an)) {
-    log("tx switch failed an=" + std::to_string(p.tx_an));
+    log(LogLevel::Error, "tx switch failed an=" + std::to_string(p.tx_an), {{"AN", std::to_string(p.tx_an)}, {"DIR", "tx"}});
     return;
   }
-  log("tx switched an=" + std::to_string(p.tx_an) + " key_id=" + key_id_hex(p.key_id) +
-      (timed_out ? " (switch timeout)" : ""));
+  log(LogLevel::Info, "tx switched an=" + std::to_string(p.tx_an) + " key_id=" + key_id_hex(p.key_id) +
+      (timed_out ? " (switch timeout)" : ""), {{"KEY_ID", key_id_hex(p.key_id)}, {"AN", std::to_string(p.tx_an)}, {"DIR", "tx"}});
   const std::optional<uint8_t> old_an = tx_an_;
   tx_an_ = p.tx_an;
   if (old_an && *old_an != p.tx_an) {
     sink_.retire_tx(*old_an);
-    log("tx retired an=" + std::to_string(*old_an));
+    log(LogLevel::Info, "tx retired an=" + std::to_string(*old_an), {{"AN", std::to_string(*old_an)}, {"DIR", "tx"}});
   }
   std::erase_if(sas_, [&](const SaEntry& e) { return e.tx && e.an != p.tx_an; });
   for (auto& e : sas_) {
@@ -416,9 +427,11 @@ void KeyingController::switch_tx(TimePoint now, bool timed_out) {
     r.new_key_id = p.key_id;
     const uint64_t seq = log_.add(r);
     open_record_ = OpenRecord{seq, rotation_->drops_at_start};
-    log("rotation " + std::string(rotation_reason_name(r.reason)) + " done in " +
+    log(LogLevel::Info, "rotation " + std::string(rotation_reason_name(r.reason)) + " done in " +
         std::to_string(r.duration_ms) + " ms: key_id " + key_id_hex(r.old_key_id) + " -> " +
-        key_id_hex(r.new_key_id));
+        key_id_hex(r.new_key_id), {{"KEY_ID", key_id_hex(r.new_key_id)}, {"OLD_KEY_ID", key_id_hex(r.old_key_id)},
+        {"REASON", std::string(rotation_reason_name(r.reason))}, {"DURATION_MS", std::to_string(r.duration_ms)},
+        {"FRAMES_DROPPED", std::to_string(r.frames_dropped)}});
     rotation_.reset();
   }
 }
@@ -438,7 +451,8 @@ void KeyingController::retire_due(TimePoint now) {
       return false;
     }
     sink_.retire_rx(e.sci, e.an);
-    log("rx retired an=" + std::to_string(e.an) + " key_id=" + key_id_hex(e.key_id));
+    log(LogLevel::Info, "rx retired an=" + std::to_string(e.an) + " key_id=" + key_id_hex(e.key_id),
+        {{"KEY_ID", key_id_hex(e.key_id)}, {"AN", std::to_string(e.an)}, {"SCI", key_id_hex(e.sci)}, {"DIR", "rx"}});
     return true;
   });
   // The rotation window ends when the last old receive SA is gone (contract: frames_dropped).
@@ -449,7 +463,8 @@ void KeyingController::drop_tx(TimePoint /*now*/) {
   for (const auto& e : sas_) {
     if (e.tx) {
       sink_.retire_tx(e.an);
-      log("tx retired an=" + std::to_string(e.an) + " key_id=" + key_id_hex(e.key_id));
+      log(LogLevel::Info, "tx retired an=" + std::to_string(e.an) + " key_id=" + key_id_hex(e.key_id),
+          {{"KEY_ID", key_id_hex(e.key_id)}, {"AN", std::to_string(e.an)}, {"DIR", "tx"}});
     }
   }
   std::erase_if(sas_, [](const SaEntry& e) { return e.tx; });
@@ -458,7 +473,10 @@ void KeyingController::drop_tx(TimePoint /*now*/) {
 
 void KeyingController::link_down(std::string reason, std::string detail, bool by_peer, TimePoint now) {
   ++counters_.links_lost;
-  log("link down: " + reason + " (" + detail + "); must-secure: transmit SA retired");
+  // A shutdown we asked for is expected; a lost link is what an operator is paged for.
+  log(closing_ ? LogLevel::Notice : LogLevel::Warning,
+      "link down: " + reason + " (" + detail + "); must-secure: transmit SA retired",
+      {{"REASON", reason}, {"PEER", peer_.peer_id}, {"BY_PEER", by_peer ? "1" : "0"}});
   // Must-secure (design.md §1): without a live peer nothing is sent, not even with old keys.
   drop_tx(now);
   for (auto& e : sas_) {
@@ -477,9 +495,9 @@ void KeyingController::link_down(std::string reason, std::string detail, bool by
   state_ = peer_.last_failure->reason == "PeerDead" || peer_.last_failure->reason == "IkeDeleted"
                ? LinkState::Down
                : LinkState::Failed;
-  if (setup_.initiator) {
+  if (setup_.initiator && !closing_) {
     reconnect_at_ = now + backoff_;
-    log("re-establishing in " + std::to_string(backoff_.count()) + " ms");
+    log(LogLevel::Info, "re-establishing in " + std::to_string(backoff_.count()) + " ms", {{"PEER", peer_.peer_id}});
     backoff_ = std::min(backoff_ * 2, setup_.policy.reconnect_max);
   }
 }
@@ -518,16 +536,34 @@ std::string KeyingController::request_rotation(RotationReason why, TimePoint now
   if (!tx_an_) return "no transmit SA yet";
   finish_open_record();
   rotation_ = Rotation{why, now, unix_now(), sink_.drops(), tx_key_id().value_or(0)};
-  log("rotation requested: " + std::string(rotation_reason_name(why)));
+  log(LogLevel::Info, "rotation requested: " + std::string(rotation_reason_name(why)),
+      {{"REASON", std::string(rotation_reason_name(why))}});
   handle(session_->rekey_child(now), session_.get(), now);
   return {};
 }
 
-void KeyingController::close(TimePoint now) {
+bool KeyingController::close(TimePoint now) {
+  closing_ = true;
+  candidates_.clear();
   if (session_ && session_->established()) {
-    auto out = session_->close(now);
-    for (const auto& d : out.send) transport_.send(d);
+    log(LogLevel::Notice, "ike deleting the IKE SA (shutdown)", {{"PEER", peer_.peer_id}});
+    handle(session_->close(now), session_.get(), now);
+    return true;
   }
+  session_.reset();  // half-open: nothing the peer must be told
+  return false;
+}
+
+void KeyingController::reload(const KeyingPolicy& policy, const ike::Config* fresh) {
+  if (fresh != nullptr) {
+    std::shared_ptr<const ike::Config> base = compose(*setup_.ike, *fresh, setup_.ike->role);
+    setup_.ike = base;
+    init_cfg_ = with_role(*base, ike::Role::Initiator);
+    resp_cfg_ = with_role(*base, ike::Role::Responder);
+    if (responder_) responder_->set_config(resp_cfg_);
+  }
+  setup_.policy = policy;
+  backoff_ = std::clamp(backoff_, policy.reconnect_min, policy.reconnect_max);
 }
 
 }  // namespace linkcrypt::keying

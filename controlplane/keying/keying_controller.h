@@ -12,6 +12,7 @@
 
 #include "ike_session.h"
 #include "key_sink.h"
+#include "log_event.h"
 #include "rotation_log.h"
 #include "transport.h"
 
@@ -40,7 +41,7 @@ struct KeyingSetup {
   bool initiator = true;  // resolved role (contract: auto → lower local identity initiates)
   KeyingPolicy policy;
   std::function<int64_t()> unix_now;        // wall clock for the rotation log; system clock if empty
-  std::function<void(const std::string&)> log;  // key-lifecycle lines; never key bytes
+  std::function<void(const LogEvent&)> log;  // key-lifecycle events with key ids; never key bytes
 };
 
 // contract "role = auto": the side whose local identity sorts lower (byte-wise) initiates.
@@ -103,8 +104,17 @@ class KeyingController {
   void tick(TimePoint now);
   // Starts a rotation now; empty string when started, else why not (contract `rekey`).
   std::string request_rotation(RotationReason why, TimePoint now);
-  // Closes the IKE SA (shutdown): sends the Delete, retires nothing (the process ends).
-  void close(TimePoint now);
+  // Closes the IKE SA (shutdown): sends the Delete, retires nothing (the process ends). After
+  // it, tick() only serves the closing exchange (answers, retransmissions): no reconnect, no
+  // rotation; closed() says when the peer has answered the Delete (or there was no IKE SA).
+  // Returns whether a Delete was sent (false: no established IKE SA).
+  bool close(TimePoint now);
+  [[nodiscard]] bool closed() const { return closing_ && !session_; }
+  // SIGHUP: the rotation policy from now on and, unless null, the credentials and IKE timers of
+  // `fresh` for the NEXT handshake (identities, suite, role and endpoints stay as started). The
+  // IKE SA and the installed SAs are kept: the running session holds its own copy of its config.
+  void reload(const KeyingPolicy& policy, const ike::Config* fresh);
+  [[nodiscard]] const KeyingPolicy& policy() const { return setup_.policy; }
 
   [[nodiscard]] LinkState state() const { return state_; }
   [[nodiscard]] bool initiator() const { return setup_.initiator; }
@@ -153,7 +163,7 @@ class KeyingController {
   void retire_due(TimePoint now);
   void check_triggers(TimePoint now);
   void finish_open_record();
-  void log(const std::string& line) const;
+  void log(LogLevel level, std::string line, std::vector<LogField> fields = {}) const;
   [[nodiscard]] int64_t unix_now() const;
 
   KeyingSetup setup_;
@@ -183,6 +193,7 @@ class KeyingController {
   std::vector<ike::ChildKeysReady> recent_;
   // Since when the responder side has seen its PN/bytes trigger (it defers to the initiator).
   std::optional<TimePoint> deferred_trigger_since_;
+  bool closing_ = false;  // close() was called: the process is stopping
 };
 
 }  // namespace linkcrypt::keying

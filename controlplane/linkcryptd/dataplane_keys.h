@@ -28,6 +28,9 @@ class DataplaneKeySink final : public keying::KeySink {
   [[nodiscard]] uint64_t tx_octets(uint8_t an) const override;
   [[nodiscard]] bool tx_threshold_reached() const override { return dp_.sa().tx_threshold_reached(); }
   [[nodiscard]] uint64_t drops() const override { return total_drops(dp_.counters()); }
+  // SIGHUP: the threshold for transmit SAs installed from now on (the active one keeps its own).
+  void set_rekey_pn_threshold(uint64_t v) { rekey_pn_threshold_ = v; }
+  [[nodiscard]] uint64_t rekey_pn_threshold() const { return rekey_pn_threshold_; }
 
  private:
   dpdk::Dataplane& dp_;

@@ -3,6 +3,7 @@
 
 #include "counters_dump.h"
 #include "daemon_log.h"
+#include "shutdown.h"
 
 #include <cerrno>
 #include <cinttypes>
@@ -19,6 +20,7 @@ sigset_t block_daemon_signals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGHUP);   // reload (reload.h), not the default action that kills the daemon
   sigaddset(&set, SIGPIPE);  // a control client that hangs up must not kill the daemon
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
@@ -35,7 +37,7 @@ void print_keying(std::FILE* out, const keying::KeyingController& c) {
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
-                    ControlHandlers& handlers) {
+                    ControlHandlers& handlers, const std::function<void()>& on_reload) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
   auto next_rate_sample = Clock::now();
@@ -46,9 +48,10 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     siginfo_t info;
     const int sig = sigtimedwait(&signals, &info, &tick);
     if (sig == SIGINT || sig == SIGTERM) {
-      if (controller) controller->close(Clock::now());  // tell the peer (RFC 7296 1.4.1)
+      if (controller) close_keying(dp, *controller);  // tell the peer (RFC 7296 1.4.1)
       return;
     }
+    if (sig == SIGHUP && on_reload) on_reload();
     if (sig == SIGUSR1) {
       print_counters(stdout, dp.counters());
       if (controller) print_keying(stdout, *controller);
@@ -63,7 +66,8 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
       (void)dp.receive_kx(kx_frames, 64);
       // 802.1AE 10.5.2 / design §3: with manual keys nobody rekeys: say so once per SA.
       if (!threshold_logged && dp.sa().tx_threshold_reached()) {
-        log_line("the transmit SA has reached its rekey-threshold PN: install a new SA");
+        log(LogLevel::Warning, "the transmit SA has reached its rekey-threshold PN: install a new SA",
+            {{"REASON", "PnThreshold"}});
         threshold_logged = true;
       } else if (threshold_logged && !dp.sa().tx_threshold_reached()) {
         threshold_logged = false;  // a new SA is active

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 
 namespace linkcrypt::daemon {
 
@@ -16,7 +17,8 @@ namespace linkcrypt::daemon {
 // so that only sigtimedwait in the loop receives them.
 [[nodiscard]] sigset_t block_daemon_signals();
 
-// Runs until SIGINT or SIGTERM, ticking every 10 ms: SIGUSR1 prints the counters; the keying
+// Runs until SIGINT or SIGTERM (then the keying controller's IKE Delete is sent and given time to
+// leave: shutdown.h), ticking every 10 ms: SIGHUP calls on_reload; SIGUSR1 prints the counters; the keying
 // controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
 // the control server (may be null) answers what is ready; once a second the SAs' PN rates are
 // sampled for the control socket's time-to-exhaustion figures. With manual keys the transmit SA's
@@ -26,6 +28,6 @@ void print_keying(std::FILE* out, const keying::KeyingController& c);
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
-                    ControlHandlers& handlers);
+                    ControlHandlers& handlers, const std::function<void()>& on_reload);
 
 }  // namespace linkcrypt::daemon

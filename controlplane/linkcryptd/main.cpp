@@ -12,6 +12,8 @@
 #include "keying_controller.h"
 #include "manual_keys.h"
 #include "options.h"
+#include "port_errors.h"
+#include "reload.h"
 #include "udp_transport.h"
 
 #include <sys/stat.h>
@@ -44,18 +46,6 @@ std::string sci_hex(uint64_t sci) {
   char b[17];
   std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(sci));
   return b;
-}
-
-keying::KeyingPolicy keying_policy(const daemon::DaemonOptions& o) {
-  keying::KeyingPolicy p;
-  p.rekey_interval = keying::Millis(o.rekey_interval_s * 1000);
-  p.rekey_bytes = o.rekey_bytes;
-  p.ike_rekey_interval = keying::Millis(o.ike_rekey_interval_s * 1000);
-  p.switch_timeout = keying::Millis(o.switch_timeout_ms);
-  p.retire_grace = keying::Millis(o.retire_grace_ms);
-  p.reconnect_min = keying::Millis(o.reconnect_min_ms);
-  p.reconnect_max = keying::Millis(o.reconnect_max_ms);
-  return p;
 }
 
 // Everything that can be checked before the EAL starts: a bad config exits 2 with one line.
@@ -95,36 +85,37 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "linkcryptd: config: %s\n", e.what());
+    daemon::log_config_error(e.what());
     return 2;
   }
-  daemon::open_log(opts->log == "syslog");
+  daemon::open_log(daemon::choose_log_target(opts->log), parse_log_level(opts->log_level).value_or(LogLevel::Info));
   try {
     const sigset_t signals = daemon::block_daemon_signals();
     dpdk::Eal eal(opts->eal_args);
     std::unique_ptr<dpdk::Dataplane> dp_owner;
     try {
       dp_owner = std::make_unique<dpdk::Dataplane>(eal, dataplane_config(*opts));
+    } catch (const dpdk::PortConfigError& e) {
+      throw daemon::ConfigError(e.what());  // a port the operator named wrongly (exit 2)
     } catch (const std::runtime_error& e) {
       // An MTU that cannot carry the SecTAG and ICV is the operator's to fix (exit 2).
       if (std::string_view(e.what()).find("is too small") != std::string_view::npos) throw daemon::ConfigError(e.what());
       throw;
     }
     dpdk::Dataplane& dp = *dp_owner;
-    std::fprintf(stderr, "linkcryptd: plain port %s (MTU %u), wire port %s (MTU %u), %u worker lcore(s), engine %.*s\n",
-                 dp.plain_port().name().c_str(), dp.plain_port().mtu(), dp.wire_port().name().c_str(),
-                 dp.wire_port().mtu(), dp.worker_count(), static_cast<int>(dp.engine_description().size()),
-                 dp.engine_description().data());
+    daemon::log(LogLevel::Info, "plain port " + dp.plain_port().name() + " (MTU " + std::to_string(dp.plain_port().mtu()) +
+                "), wire port " + dp.wire_port().name() + " (MTU " + std::to_string(dp.wire_port().mtu()) + "), " +
+                std::to_string(dp.worker_count()) + " worker lcore(s), engine " + std::string(dp.engine_description()));
     if (dp.plain_port().mtu() > opts->plain_mtu) {
-      std::fprintf(stderr, "linkcryptd: warning: the plain port's MTU %u exceeds --plain-mtu %u: larger frames "
-                   "will be dropped as OutPktsTooLong\n", dp.plain_port().mtu(), opts->plain_mtu);
+      daemon::log(LogLevel::Warning, "the plain port's MTU " + std::to_string(dp.plain_port().mtu()) + " exceeds --plain-mtu " +
+                  std::to_string(opts->plain_mtu) + ": larger frames will be dropped as OutPktsTooLong");
     }
     if (dp.worker_count() > 1 && opts->secy.replay_protect && opts->secy.replay_window < 64 * dp.worker_count()) {
       // Each worker reserves PN blocks per burst and the peer validates on several queues: frames
       // of one SA arrive out of PN order, which a zero window (10.7.8) would drop as late.
-      std::fprintf(stderr, "linkcryptd: warning: %u workers reorder frames within an SA; set --replay-window to "
-                   "at least %u or frames will be dropped as InPktsLate (XPN: InPktsNotValid)\n",
-                   dp.worker_count(), 64 * dp.worker_count());
+      daemon::log(LogLevel::Warning, std::to_string(dp.worker_count()) + " workers reorder frames within an SA; set "
+                  "--replay-window to at least " + std::to_string(64 * dp.worker_count()) +
+                  " or frames will be dropped as InPktsLate (XPN: InPktsNotValid)");
     }
 
     std::unique_ptr<daemon::DataplaneKxPort> kx_port;
@@ -153,15 +144,15 @@ int main(int argc, char** argv) {
       keying::KeyingSetup setup;
       setup.ike = ike.ike;
       setup.initiator = ike.initiator;
-      setup.policy = keying_policy(*opts);
-      setup.log = [](const std::string& l) { daemon::log_line(l); };
+      setup.policy = daemon::keying_policy(*opts);
+      setup.log = [](const LogEvent& e) { daemon::log(e); };
       controller = std::make_unique<keying::KeyingController>(std::move(setup), *transport, *sink);
-      daemon::log_line(std::string("IKE keying: ") + (ike.initiator ? "initiator" : "responder") +
+      daemon::log(LogLevel::Info, std::string("IKE keying: ") + (ike.initiator ? "initiator" : "responder") +
                        ", transport " + std::string(transport->name()) + ", suite " + opts->keying.suite +
                        ", local SCI " + sci_hex(ike.ike->child.macsec.local_sci));
     } else {
-      std::fprintf(stderr, "linkcryptd: no key file: no transmit SA, so every plain frame is dropped "
-                   "(must-secure) until keys are installed\n");
+      daemon::log(LogLevel::Warning, "no key file: no transmit SA, so every plain frame is dropped "
+                  "(must-secure) until keys are installed");
     }
     keys.reset();  // SAKs and salts wiped: the SA objects hold their own copies
 
@@ -178,16 +169,18 @@ int main(int argc, char** argv) {
     }
 
     dp.start();
-    std::fprintf(stderr, "linkcryptd: running (SIGUSR1: print counters; SIGINT/SIGTERM: stop)\n");
-    daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers);
+    daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
+    const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
+    daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
+                           [&reload] { daemon::reload_config(reload); });
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;
   } catch (const daemon::ConfigError& e) {
-    std::fprintf(stderr, "linkcryptd: config: %s\n", e.what());
+    daemon::log_config_error(e.what());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "linkcryptd: %s\n", e.what());
+    daemon::log(LogLevel::Error, e.what());
     return 1;
   }
 }

@@ -4,9 +4,18 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <string>
+
+#include "daemon_log.h"
 
 namespace linkcrypt::daemon {
 namespace {
+
+std::string hex16(uint64_t v) {
+  char b[17];
+  std::snprintf(b, sizeof b, "%016" PRIx64, v);
+  return b;
+}
 
 secy::XpnParams xpn_of(const config::SaKeyEntry& e) {
   secy::XpnParams x;
@@ -26,8 +35,10 @@ void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys) {
     p.lowest_pn = e.pn;
     p.xpn = xpn_of(e);
     sa.install_rx_sa(e.sci, p, e.sak.view());
-    std::fprintf(stderr, "linkcryptd: installed receive SA sci=%016" PRIx64 " an=%u suite=%.*s lowest-pn=%" PRIu64 "\n",
-                 e.sci, e.an, static_cast<int>(suite.size()), suite.data(), e.pn);
+    char line[160];
+    std::snprintf(line, sizeof line, "installed receive SA sci=%016" PRIx64 " an=%u suite=%.*s lowest-pn=%" PRIu64,
+                  e.sci, e.an, static_cast<int>(suite.size()), suite.data(), e.pn);
+    log(LogLevel::Info, line, {{"SCI", hex16(e.sci)}, {"AN", std::to_string(e.an)}, {"DIR", "rx"}});
   }
   secy::TxSaParams p;
   p.suite = keys.suite;
@@ -36,8 +47,10 @@ void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys) {
   p.next_pn = keys.tx.pn;
   p.xpn = xpn_of(keys.tx);
   sa.install_tx_sa(p, keys.tx.sak.view(), /*activate=*/true);
-  std::fprintf(stderr, "linkcryptd: installed transmit SA sci=%016" PRIx64 " an=%u suite=%.*s next-pn=%" PRIu64 " (active)\n",
-               keys.tx.sci, keys.tx.an, static_cast<int>(suite.size()), suite.data(), keys.tx.pn);
+  char line[160];
+  std::snprintf(line, sizeof line, "installed transmit SA sci=%016" PRIx64 " an=%u suite=%.*s next-pn=%" PRIu64 " (active)",
+                keys.tx.sci, keys.tx.an, static_cast<int>(suite.size()), suite.data(), keys.tx.pn);
+  log(LogLevel::Info, line, {{"SCI", hex16(keys.tx.sci)}, {"AN", std::to_string(keys.tx.an)}, {"DIR", "tx"}});
 }
 
 }  // namespace linkcrypt::daemon

@@ -4,6 +4,7 @@
 #include "config_file.h"
 #include "option_ranges.h"
 #include "version.h"
+#include "log_event.h"
 
 #include <boost/program_options.hpp>
 
@@ -120,7 +121,8 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
   if (o.transport == "udp" && o.udp_port == o.udp_nat_port) {
     throw ConfigError(at("udp-nat-port") + " must differ from udp-port (" + std::to_string(o.udp_port) + ")");
   }
-  if (o.log != "stderr" && o.log != "syslog") throw ConfigError(at("log") + " must be stderr or syslog, not '" + o.log + "'");
+  if (o.log != "stderr" && o.log != "syslog" && o.log != "journal") throw ConfigError(at("log") + " must be stderr, syslog or journal, not '" + o.log + "'");
+  if (!parse_log_level(o.log_level)) throw ConfigError(at("log-level") + " must be debug, info, notice, warning or error, not '" + o.log_level + "'");
   if (o.control_socket.empty()) throw ConfigError(at("control-socket") + " must not be empty");
   if (o.reconnect_max_ms < o.reconnect_min_ms) {
     throw ConfigError(at("reconnect-max-ms") + " " + std::to_string(o.reconnect_max_ms) + " is below reconnect-min-ms " +
@@ -236,7 +238,8 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("reconnect-min-ms", ranged(&o.reconnect_min_ms, kReconnectMsRange), "first re-establishment back-off")
       ("reconnect-max-ms", ranged(&o.reconnect_max_ms, kReconnectMsRange), "back-off cap (>= reconnect-min-ms)")
       ("control-socket", po::value(&o.control_socket)->default_value("/run/linkcrypt/linkcryptd.sock"), "control socket for linkcryptctl")
-      ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog");
+      ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog | journal (under systemd stderr means the journal)")
+      ("log-level", po::value(&o.log_level)->default_value("info"), "debug | info | notice | warning | error (SIGHUP re-reads it)");
 
   po::options_description all;
   all.add(flags_only).add(desc);

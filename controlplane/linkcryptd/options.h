@@ -44,7 +44,8 @@ struct DaemonOptions {
   // Manual keying opens the control socket only when control-socket is given, so two
   // manually keyed daemons on one host (the dataplane tests) do not fight over the default.
   bool control_socket_enabled = true;
-  std::string log = "stderr";         // stderr | syslog
+  std::string log = "stderr";         // stderr | syslog | journal (stderr under systemd: journal)
+  std::string log_level = "info";     // debug | info | notice | warning | error (SIGHUP may change it)
   bool no_keys = false;               // test/diagnostic: neither key-file nor IKE, nothing is sent
   bool check_only = false;            // --check-config: stop after the checks that need no EAL
 };

@@ -142,6 +142,8 @@ bool Dataplane::send_kx(std::span<const uint8_t> frame) {
   return true;
 }
 
+unsigned Dataplane::kx_queued() const { return rte_ring_count(control_to_wire_.get()); }
+
 std::string_view Dataplane::engine_description() const { return engines_.front()->description(); }
 
 }  // namespace linkcrypt::dpdk

@@ -65,6 +65,9 @@ class Dataplane {
   // Queues one whole Ethernet frame (DA‖SA‖EtherType‖payload) for the wire. False when no mbuf
   // is free, the frame is too long, or the ring is full (the caller retries on its timer).
   bool send_kx(std::span<const uint8_t> frame);
+  // Key-exchange frames queued by send_kx that no worker has handed to the wire port yet (the
+  // shutdown waits for 0 so its IKE Delete is not lost when the workers stop).
+  [[nodiscard]] unsigned kx_queued() const;
 
   [[nodiscard]] uint32_t worker_count() const { return static_cast<uint32_t>(lcores_.size()); }
   [[nodiscard]] const Port& plain_port() const { return *plain_; }

@@ -2,6 +2,7 @@
 #include "port.h"
 
 #include "packet_socket_drops.h"
+#include "port_errors.h"
 
 #include <net/if.h>
 #include <rte_bus.h>
@@ -33,8 +34,9 @@ uint16_t find_port(const PortConfig& cfg) {
   const std::string name = device_name(cfg.devargs);
   uint16_t id = 0;
   if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;  // probed by EAL args
+  check_device_arguments(cfg);  // words an operator understands, not "Bad address"
   const int rc = rte_dev_probe(cfg.devargs.c_str());
-  if (rc < 0 && rc != -EEXIST) fail(cfg, "cannot probe the device", rc);
+  if (rc < 0 && rc != -EEXIST) throw_probe_failure(cfg, rc);
   if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;
   // PCI devices may be named differently from how they were given (domain prefix).
   rte_dev_iterator it{};
