@@ -37,6 +37,11 @@ std::vector<KeyValue> kvargs_of(const std::string& devargs) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// DPDK registers these PMDs as net_X with the alias eth_X.
+bool driver_is(std::string_view name, std::string_view pmd) {
+  return (starts_with(name, "net_") || starts_with(name, "eth_")) && starts_with(name.substr(4), pmd);
+}
+
 std::string prefix(const PortConfig& cfg) { return cfg.role + " port '" + cfg.devargs + "': "; }
 
 [[noreturn]] void config_error(const PortConfig& cfg, const std::string& why) {
@@ -75,14 +80,17 @@ bool looks_like_pci_address(const std::string& name) {
 void check_device_arguments(const PortConfig& cfg) {
   const std::string name = device_of(cfg.devargs);
   if (name.empty()) config_error(cfg, "empty device name: " + not_a_device(""));
-  // A vdev is named after its driver (net_*); a PCI device by its address. Anything else the EAL
-  // would refuse with "Bad address" (no bus claims the name).
-  if (!starts_with(name, "net_") && !looks_like_pci_address(name)) config_error(cfg, not_a_device(name));
+  // A vdev is named after its driver (net_af_packet0), a device on a bus by its address
+  // (0000:03:00.0, auxiliary:mlx5_core.sf.1). A name with neither '_' nor ':' is a kernel
+  // interface name, which the EAL refuses with "Bad address" (no bus claims it).
+  if (name.find_first_of("_:") == std::string::npos || if_nametoindex(name.c_str()) != 0) {
+    config_error(cfg, not_a_device(name));
+  }
 
   std::vector<std::string> iface_keys;
-  if (starts_with(name, "net_af_packet")) iface_keys = {"iface"};
-  else if (starts_with(name, "net_pcap")) iface_keys = {"iface", "rx_iface", "rx_iface_in", "tx_iface"};
-  else if (starts_with(name, "net_tap")) iface_keys = {"remote"};  // iface= is created by the PMD
+  if (driver_is(name, "af_packet")) iface_keys = {"iface"};
+  else if (driver_is(name, "pcap")) iface_keys = {"iface", "rx_iface", "rx_iface_in", "tx_iface"};
+  else if (driver_is(name, "tap")) iface_keys = {"remote"};  // iface= is created by the PMD
   bool has_iface = false;
   for (const auto& kv : kvargs_of(cfg.devargs)) {
     for (const auto& key : iface_keys) {
@@ -94,7 +102,7 @@ void check_device_arguments(const PortConfig& cfg) {
       }
     }
   }
-  if (starts_with(name, "net_af_packet") && !has_iface) {
+  if (driver_is(name, "af_packet") && !has_iface) {
     config_error(cfg, "net_af_packet needs iface=INTERFACE (e.g. " + name + ",iface=eth0)");
   }
 }

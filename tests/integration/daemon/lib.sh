@@ -65,7 +65,7 @@ start_daemon() {
   PIDS+=("$pid")
   eval "DPID_$tag=$pid"
   for _ in $(seq 1 200); do
-    grep -q "linkcryptd: running" "$WORK/$tag.err" 2>/dev/null && return 0
+    grep -q ": running (" "$WORK/$tag.err" 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || { cat "$WORK/$tag.err"; fail "linkcryptd $tag did not start"; }
     sleep 0.1
   done

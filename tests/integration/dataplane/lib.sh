@@ -54,7 +54,7 @@ start_daemon() {
   eval "DPID_$tag=$pid"
   # Ready when it says so; gone means it refused to start.
   for _ in $(seq 1 200); do
-    grep -q "linkcryptd: running" "$WORK/$tag.err" 2>/dev/null && return 0
+    grep -q ": running (" "$WORK/$tag.err" 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || { cat "$WORK/$tag.err"; fail "linkcryptd $tag did not start"; }
     sleep 0.1
   done
