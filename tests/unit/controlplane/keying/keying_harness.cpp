@@ -105,7 +105,10 @@ Side Pair::make_side(const std::string& local, const std::string& peer, const st
   setup.initiator = initiator;
   setup.policy = opts.policy;
   setup.unix_now = [] { return int64_t{1700000000}; };
-  setup.log = [lines = s.log](const LogEvent& e) { lines->push_back(e.message); };
+  setup.log = [lines = s.log, events = s.events](const LogEvent& e) {
+    lines->push_back(e.message);
+    events->push_back(e);
+  };
   s.ctl = std::make_unique<KeyingController>(std::move(setup), *s.transport, *s.sink);
   return s;
 }

@@ -73,6 +73,7 @@ struct Side {
   std::unique_ptr<MemorySink> sink;
   std::unique_ptr<KeyingController> ctl;
   std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<std::vector<LogEvent>> events = std::make_shared<std::vector<LogEvent>>();  // with levels and fields
 };
 
 struct PairOptions {
