@@ -6,6 +6,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+// CODE_FILE/CODE_LINE would name this file, not the event's origin: leave them out.
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include <atomic>
