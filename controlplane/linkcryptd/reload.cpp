@@ -37,6 +37,7 @@ const std::vector<Field>& restart_only() {
       {"wire-port", [](const DaemonOptions& o) { return o.wire_port; }},
       {"plain-mtu", [](const DaemonOptions& o) { return num(o.plain_mtu); }},
       {"key-file", [](const DaemonOptions& o) { return o.key_file; }},
+      {"no-keys", [](const DaemonOptions& o) { return num(o.no_keys); }},
       {"validate-frames", [](const DaemonOptions& o) { return num(static_cast<int>(o.secy.validate_frames)); }},
       {"replay-window", [](const DaemonOptions& o) { return num(o.secy.replay_window); }},
       {"no-replay-protect", [](const DaemonOptions& o) { return num(!o.secy.replay_protect); }},

@@ -5,11 +5,11 @@ source "$(dirname "$0")/lib.sh"
 topology_up
 NOSUCH=nosuch$$
 
-# run_port PLAIN WIRE: linkcryptd in box A's namespace with these ports (manual mode, no keys);
+# run_port PLAIN WIRE: linkcryptd in box A's namespace with these ports (--no-keys);
 # sets RC and OUT (stderr). Bounded: a probe that hangs is a failure too.
 run_port() {
   set +e
-  OUT=$(timeout 60 ip netns exec "$NS_BA" "$LINKCRYPTD" --plain-port "$1" --wire-port "$2" \
+  OUT=$(timeout 60 ip netns exec "$NS_BA" "$LINKCRYPTD" --no-keys --plain-port "$1" --wire-port "$2" \
         -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-pe" --log-level=4 2>&1 >/dev/null)
   RC=$?
   set -e
@@ -47,9 +47,9 @@ expect_config_error "bare existing interface" "plain port 'pa'" "not a DPDK devi
 run_port "net_af_packet0" "net_af_packet1,iface=wa"
 expect_config_error "af_packet without iface" "net_af_packet needs iface="
 
-# The checks refuse nothing valid: the same ports spelled right start (manual mode, no keys).
+# The checks refuse nothing valid: the same ports spelled right start (--no-keys).
 : >"$WORK/ok.err"
-ip netns exec "$NS_BA" "$LINKCRYPTD" --plain-port net_af_packet0,iface=pa --wire-port net_af_packet1,iface=wa \
+ip netns exec "$NS_BA" "$LINKCRYPTD" --no-keys --plain-port net_af_packet0,iface=pa --wire-port net_af_packet1,iface=wa \
     --idle-sleep-us 100 -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-ok" --log-level=4 \
     >/dev/null 2>"$WORK/ok.err" &
 ok_pid=$!

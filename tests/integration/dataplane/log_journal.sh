@@ -40,7 +40,7 @@ set +e; wait $P; echo "$?" >"$WORK/j.rc"; set -e
 # 2. Started by systemd: JOURNAL_STREAM names our stderr, no --log. A bad port is a config error:
 # the journal gets it at priority err, stderr keeps its one "linkcryptd: config:" line.
 : >"$WORK/s.err"
-JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/s.err") ip netns exec "$NS_BA" "$LINKCRYPTD" \
+JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/s.err") ip netns exec "$NS_BA" "$LINKCRYPTD" --no-keys \
     --plain-port "net_af_packet0,iface=$BADIF" --wire-port net_af_packet1,iface=wa "${eal[@]}" >/dev/null 2>>"$WORK/s.err" &
 P=$!
 set +e; wait $P; echo "$?" >"$WORK/s.rc"; set -e
