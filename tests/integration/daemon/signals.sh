@@ -73,6 +73,16 @@ rotated_b() { [ "$(q b status 'r["tx_key_id"]')" != "$key_b" ] && is_secured a &
 wait_for 10 "operator rotation after the reload" rotated_b
 pass "operator rotation after the reload: box B key $key_b -> $(q b status 'r["tx_key_id"]')"
 
+# A config that no longer parses changes nothing, and says why.
+cp "$WORK/b.conf" "$WORK/b.conf.good"
+echo "rekey-interval-s = -1" >>"$WORK/b.conf"
+kill -HUP "$DPID_b"
+expect_log b "warning: SIGHUP: config not reloaded, keeping the running configuration: "
+alive b || fail "box B died on a SIGHUP with a bad config"
+is_secured b || fail "box B lost the link on a SIGHUP with a bad config"
+grep "config not reloaded" "$WORK/b.err" | grep -q "rekey-interval-s" || fail "the refusal does not name rekey-interval-s"
+cp "$WORK/b.conf.good" "$WORK/b.conf"
+
 # 3. Box A (the initiator owns time triggers): rekey-interval-s 3600 -> 2, log-level debug, and a
 # plain-port change that needs a restart.
 rot_before=$(q a status 'r["rotations"]')
