@@ -147,11 +147,23 @@ TEST(KeyingReload, EventsCarryLevelsAndIdentifierFields) {
   ASSERT_NE(up, nullptr);
   EXPECT_EQ(up->level, LogLevel::Notice);
   EXPECT_EQ(field(*up, "PEER"), "b.example");
-  // Key ids only: no field is as long as a SAK in hex, none holds the PSK.
+  // Key ids only: no message or field holds a SAK (hex, either case) or the PSK.
+  std::vector<std::string> secrets{"correct horse"};
+  auto add_hex = [&](const std::vector<uint8_t>& key) {
+    static const char* digits[] = {"0123456789abcdef", "0123456789ABCDEF"};
+    for (const char* d : digits) {
+      std::string h;
+      for (uint8_t b : key) h += {d[b >> 4], d[b & 15]};
+      secrets.push_back(h);
+    }
+  };
+  for (const auto& [an, sa] : p.a.sink->tx) add_hex(sa.sak);
+  for (const auto& [k, sa] : p.a.sink->rx) add_hex(sa.sak);
+  ASSERT_GE(secrets.size(), 5u);
   for (const auto& e : *p.a.events) {
-    for (const auto& f : e.fields) {
-      EXPECT_LT(f.value.size(), 64u) << f.name;
-      EXPECT_EQ(f.value.find("correct horse"), std::string::npos) << f.name;
+    for (const auto& secret : secrets) {
+      EXPECT_EQ(e.message.find(secret), std::string::npos) << e.message;
+      for (const auto& f : e.fields) EXPECT_EQ(f.value.find(secret), std::string::npos) << f.name;
     }
   }
 }
