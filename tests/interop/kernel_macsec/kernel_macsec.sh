@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Interop: linkcryptd (manual keys) against Linux kernel MACsec with static SAs, Debian's kernel in a qemu guest.
+#
+#   NAME-ha [eth0 10.78.0.1]──[pa] NAME-ba linkcryptd [wa]══[wv] NAME-bb br0 [tap0]══ qemu ══[eth0] guest [macsec0 10.78.0.2]
+#
+# The wire is a bridge of a veth and the guest's tap in a namespace of its own: the capture on
+# wv sees both directions (linkcryptd's af_packet bypasses the qdisc, so a capture on the
+# interface it sends on would not see its frames).
+# The guest boots once (guest_image.sh builds it, guest_init serves commands on the serial
+# console); each case rebuilds macsec0 in the guest and restarts linkcryptd with a fresh key file,
+# pings both ways (ARP, IPv4, IPv6, DF at full MTU), then check_case.py judges the wire capture
+# of the tap (only 0x88E5, SecTAG bits) and both ends' counters (all OK, none invalid, equal).
+# Needs root, qemu-system-x86, /dev/net/tun, busybox-static, cpio, tshark: a missing one fails.
+NETNS_PREFIX=km
+source "$(dirname "$0")/../../integration/dataplane/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+missing=()
+command -v qemu-system-x86_64 >/dev/null || missing+=("qemu-system-x86_64 (package qemu-system-x86)")
+[ -c /dev/net/tun ] || missing+=("/dev/net/tun (the tun module)")
+command -v tshark >/dev/null || missing+=("tshark")
+[ -x /bin/busybox ] || missing+=("busybox (package busybox-static)")
+command -v cpio >/dev/null || missing+=("cpio")
+[ ${#missing[@]} -eq 0 ] || fail "kernel MACsec interop cannot run, missing: ${missing[*]} (scripts/install-deps)"
+
+OUR_MAC=02:00:00:00:0a:01          # the LAN host's MAC: linkcryptd forwards its frames
+GUEST_MAC=52:54:00:4c:43:01
+OUR_SCI=020000000a010001           # linkcryptd's transmit SC (the guest's receive SC)
+GUEST_SCI=5254004c43010001         # the guest's transmit SC: its MAC ‖ port 1 (also implied by ES)
+NS_LAN=$NS_HA NS_BOX=$NS_BA NS_WIRE=$NS_BB
+
+# ---- topology: the LAN host, the box with linkcryptd, the tap that qemu attaches to ----
+for ns in "$NS_LAN" "$NS_BOX" "$NS_WIRE"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+for ns in "$NS_BOX" "$NS_WIRE"; do   # no frames of their own on the wire
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip link add eth0 netns "$NS_LAN" type veth peer name pa netns "$NS_BOX"
+ip link add wa netns "$NS_BOX" type veth peer name wv netns "$NS_WIRE"
+ip -n "$NS_LAN" link set eth0 address "$OUR_MAC" mtu 1500
+ip -n "$NS_BOX" link set pa mtu 1500
+ip -n "$NS_WIRE" tuntap add tap0 mode tap
+ip -n "$NS_WIRE" link add br0 type bridge stp_state 0 forward_delay 0
+for l in "$NS_BOX wa" "$NS_WIRE wv" "$NS_WIRE tap0" "$NS_WIRE br0"; do
+  set -- $l; ip -n "$1" link set "$2" mtu 1532   # plain 1500 + SecTAG with SCI 16 + ICV 16
+done
+ip -n "$NS_WIRE" link set wv master br0
+ip -n "$NS_WIRE" link set tap0 master br0
+ip netns exec "$NS_LAN" ethtool -K eth0 tx off rx off tso off gso off gro off >/dev/null
+for i in pa wa; do ip netns exec "$NS_BOX" ethtool -K $i tx off rx off tso off gso off gro off >/dev/null; done
+ip netns exec "$NS_WIRE" ethtool -K wv tx off rx off tso off gso off gro off >/dev/null
+ip -n "$NS_LAN" addr add 10.78.0.1/24 dev eth0
+ip -n "$NS_LAN" addr add fd78::1/64 dev eth0 nodad
+for l in "$NS_LAN eth0" "$NS_BOX pa" "$NS_BOX wa" "$NS_WIRE wv" "$NS_WIRE tap0" "$NS_WIRE br0"; do
+  set -- $l; ip -n "$1" link set "$2" up
+done
+
+# ---- the guest ----
+"$HERE/guest_image.sh" "$WORK/guest" || fail "could not build the guest image"
+echo "guest kernel: $(cat "$WORK/guest/kernel-version")"
+mkfifo "$WORK/ser.in" "$WORK/ser.out"
+touch "$WORK/console"
+# vnet_hdr=off: no offload metadata, the tap carries plain whole frames as a wire does.
+ip netns exec "$NS_WIRE" qemu-system-x86_64 -accel tcg -cpu Westmere -m 256 -smp 1 \
+    -nodefaults -display none -no-reboot \
+    -kernel "$WORK/guest/vmlinuz" -initrd "$WORK/guest/initrd.gz" \
+    -append "console=ttyS0 quiet loglevel=1 panic=-1" \
+    -serial "pipe:$WORK/ser" \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=off \
+    -device virtio-net-pci,netdev=n0,mac="$GUEST_MAC" >"$WORK/qemu.err" 2>&1 &
+QEMU_PID=$!
+PIDS+=("$QEMU_PID")
+stdbuf -o0 tr -d '\r' <"$WORK/ser.out" >"$WORK/console" &   # unbuffered: lines are waited for
+PIDS+=("$!")
+exec {GUEST_IN}<>"$WORK/ser.in"   # read-write: the open never blocks
+
+# wait_console PATTERN SECONDS: until the console log has a line matching PATTERN.
+wait_console() {
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    grep -q "$1" "$WORK/console" && return 0
+    grep -q '^@@FATAL' "$WORK/console" && fail "guest: $(grep -m1 '^@@FATAL' "$WORK/console")"
+    kill -0 "$QEMU_PID" 2>/dev/null || { cat "$WORK/qemu.err"; fail "qemu exited"; }
+    sleep 0.2
+  done
+  tail -n 20 "$WORK/console"
+  fail "guest: no '$1' within $2 s"
+}
+boot_start=$SECONDS
+wait_console '^@@READY' 240
+pass "guest booted in $((SECONDS - boot_start)) s: $(grep -m1 '^@@READY' "$WORK/console")"
+
+SEQ=0
+# guest CMD...: runs CMD in the guest, its output on stdout; fails the test on a non-zero status.
+guest() {
+  SEQ=$((SEQ + 1))
+  echo "$SEQ $*" >&"$GUEST_IN"
+  wait_console "^@@END $SEQ " 120
+  sed -n "/^@@BEGIN $SEQ\$/,/^@@END $SEQ /p" "$WORK/console" | sed '1d;$d'
+  local rc; rc=$(grep -m1 "^@@END $SEQ " "$WORK/console" | awk '{print $3}')
+  if [ "$rc" != 0 ]; then
+    sed -n "/^@@BEGIN $SEQ\$/,/^@@END $SEQ /p" "$WORK/console" >&2
+    fail "guest command failed (status $rc): $*"
+  fi
+}
+
+# ---- one case ----
+# run_case LABEL SUITE GUEST_TX(sci|es|implicit) GUEST_ENCRYPT(on|off) OUR_ENCRYPT(on|off) START_PN
+run_case() {
+  local label=$1 suite=$2 gtx=$3 genc=$4 oenc=$5 pn=$6
+  echo "=== $label: $suite, guest sends ${gtx} encrypt $genc, linkcryptd encrypt $oenc, PNs from $pn"
+  local klen=16; [ "${suite%256}" != "$suite" ] && klen=32
+  local xpn=0; [ "${suite/xpn/}" != "$suite" ] && xpn=1
+  local sak_o sak_g salt_o salt_g
+  sak_o=$(openssl rand -hex $klen); sak_g=$(openssl rand -hex $klen)
+  salt_o=$(openssl rand -hex 12); salt_g=$(openssl rand -hex 12)
+
+  # Our key file: transmit with OUR_SCI, receive the guest's SC.
+  SUITE=$suite write_keyfile "$WORK/ours.keys" "$OUR_SCI" "$sak_o" 00000001 "$salt_o" "$GUEST_SCI" "$sak_g" 00000002 "$salt_g"
+  sed -i "/^\[tx\]/a next-pn = $pn" "$WORK/ours.keys"
+  sed -i "/^\[rx\]/a lowest-pn = $pn" "$WORK/ours.keys"
+
+  # The guest: macsec0 rebuilt, left down until linkcryptd runs so that both ends count alike.
+  local sciopt="send_sci on end_station off"
+  [ "$gtx" = es ] && sciopt="send_sci off end_station on"
+  [ "$gtx" = implicit ] && sciopt="send_sci off end_station off"
+  local pnopt="pn $pn" txx="" rxx=""
+  if [ $xpn = 1 ]; then
+    pnopt="xpn $pn"; txx="ssci 2 salt $salt_g"; rxx="ssci 1 salt $salt_o"
+  fi
+  guest "ip link del macsec0 2>/dev/null; ip link add link eth0 macsec0 type macsec port 1 cipher $suite icvlen 16 encrypt $genc $sciopt validate strict replay on window 0"
+  guest "ip macsec add macsec0 tx sa 0 $pnopt on $txx key 01 $sak_g"
+  guest "ip macsec add macsec0 rx port 1 address $OUR_MAC"
+  guest "ip macsec add macsec0 rx port 1 address $OUR_MAC sa 0 $pnopt on $rxx key 02 $sak_o"
+  guest "ip addr add 10.78.0.2/24 dev macsec0; ip addr add fd78::2/64 dev macsec0 nodad"
+  ip -n "$NS_LAN" neigh flush dev eth0
+
+  local oopt=(); [ "$oenc" = off ] && oopt=(--integrity-only)
+  start_capture wire "$NS_WIRE" wv
+  start_daemon a "$NS_BOX" pa wa --key-file "$WORK/ours.keys" --control-socket "$WORK/ctl.sock" "${oopt[@]}"
+  guest "ip link set macsec0 up"
+
+  lan_ping() { ip netns exec "$NS_LAN" ping -c 3 -i 0.2 -W 3 "$@" >"$WORK/ping" 2>&1 && grep -q ' 3 received' "$WORK/ping" \
+                 || { cat "$WORK/ping"; fail "$label: LAN -> guest ping $*"; }; }
+  guest_ping() { guest "ping -c 3 -i 0.2 -W 3 $* && echo ALL-OK" >"$WORK/gping" ; grep -q ' 3 received' "$WORK/gping" \
+                 || { cat "$WORK/gping"; fail "$label: guest -> LAN ping $*"; }; }
+  lan_ping 10.78.0.2
+  lan_ping -6 fd78::2
+  lan_ping -M do -s 1472 10.78.0.2          # 1514-octet frame, 1546 on the wire
+  lan_ping -6 -M do -s 1452 fd78::2
+  guest_ping 10.78.0.1
+  guest_ping -6 fd78::1
+  guest_ping -M do -s 1472 10.78.0.1
+  guest_ping -6 -M do -s 1452 fd78::1
+  pass "$label: IPv4, IPv6 and full-MTU DF pings both ways"
+  # ARP went through MACsec too (the wire check below sees no 0x0806): both ends learned the other.
+  ip -n "$NS_LAN" neigh show 10.78.0.2 | grep -qi "lladdr $GUEST_MAC" || fail "$label: LAN host has no ARP entry for the guest"
+  guest "ip neigh show 10.78.0.1" >"$WORK/gneigh"   # not in a pipeline: guest() counts SEQ
+  grep -qi "lladdr $OUR_MAC" "$WORK/gneigh" || fail "$label: guest has no ARP entry for the LAN host"
+
+  sleep 1
+  stop_capture wire
+  local xcross=(); [ "$xpn" = 1 ] && [ "$pn" -gt 4000000000 ] && xcross=(--xpn-cross)
+  local rc=3 try
+  for try in 1 2 3 4 5; do
+    guest "ip -j -s macsec show macsec0" >"$WORK/guest.json"
+    dump_counters a >"$WORK/ours.counters"
+    rc=0
+    "$PY" "$HERE/check_case.py" --pcap "$WORK/wire.pcap" --guest-json "$WORK/guest.json" --ours "$WORK/ours.counters" \
+        --our-mac "$OUR_MAC" --guest-mac "$GUEST_MAC" --guest-tx "$gtx" \
+        --guest-encrypt "$([ "$genc" = on ] && echo 1 || echo 0)" --our-encrypt "$([ "$oenc" = on ] && echo 1 || echo 0)" \
+        --min-frames 24 "${xcross[@]}" >"$WORK/check" || rc=$?
+    [ $rc = 3 ] || break
+    sleep 1
+  done
+  awk -v l="$label" '{print l ": " $0}' "$WORK/check"
+  [ $rc = 0 ] || { cat "$WORK/guest.json"; echo; grep -E '^(secy|rx-s|tx-s)' "$WORK/ours.counters" | grep -v ' 0$'; fail "$label: check failed"; }
+  alive a || fail "$label: linkcryptd died"
+  kill -TERM "$DPID_a"; wait "$DPID_a" 2>/dev/null || true
+}
+
+run_case "gcm-aes-128/sci" gcm-aes-128 sci on on 1
