@@ -133,8 +133,8 @@ def main():
         return 1
     # Every frame one end protected, the other validated (counters are taken while idle).
     if guest_out != ours_ok or ours_out != guest_ok:
-        print('counters differ: guest sent %d, linkcryptd InPktsOK %d; linkcryptd sent %d, guest InPktsOK %d'
-              % (guest_out, ours_ok, ours_out, guest_ok))
+        print('counters differ: guest sent %d (wire %d), linkcryptd InPktsOK %d; linkcryptd sent %d (wire %d), guest InPktsOK %d'
+              % (guest_out, len(pns['guest']), ours_ok, ours_out, len(pns['ours']), guest_ok))
         return 3
     print('ok wire: %d frames from linkcryptd, %d from the guest, all 0x88E5 with the expected SecTAG bits'
           % (len(pns['ours']), len(pns['guest'])))
