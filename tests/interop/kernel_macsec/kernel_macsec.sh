@@ -103,6 +103,18 @@ guest() {
   fi
 }
 
+# case_dump: both ends' counters and the wire so far, for a failed case.
+case_dump() {
+  echo "--- guest:"; guest "ip -s macsec show macsec0; ip -s link show eth0; ip neigh" || true
+  echo "--- linkcryptd (non-zero counters):"
+  dump_counters a | grep -E '^(secy|dataplane|tx-s|rx-s)' | grep -v ' 0$' | grep -v -E 'Cycles|Loops' || true
+  stop_capture wire
+  echo "--- wire:"; tshark -r "$WORK/wire.pcap" -T fields -e frame.time_relative -e eth.src -e eth.dst \
+      -e frame.len -e macsec.TCI -e macsec.pn 2>/dev/null || true
+  [ -n "${KEEP_PCAP:-}" ] && cp "$WORK/wire.pcap" "$KEEP_PCAP"
+  return 0
+}
+
 # ---- one case ----
 # run_case LABEL SUITE GUEST_TX(sci|es|implicit) GUEST_ENCRYPT(on|off) OUR_ENCRYPT(on|off) START_PN
 run_case() {
@@ -137,12 +149,15 @@ run_case() {
   local oopt=(); [ "$oenc" = off ] && oopt=(--integrity-only)
   start_capture wire "$NS_WIRE" wv
   start_daemon a "$NS_BOX" pa wa --key-file "$WORK/ours.keys" --control-socket "$WORK/ctl.sock" "${oopt[@]}"
-  guest "ip link set macsec0 up"
+  # The qdisc is attached when linkwatch sees the carrier (up to 1 s later); until then macsec0
+  # drops what it sends. operstate turns "up" in the same step.
+  guest "ip link set macsec0 up; i=0; while [ \$(cat /sys/class/net/macsec0/operstate) != up ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done; cat /sys/class/net/macsec0/operstate" >"$WORK/gup"
+  grep -qx up "$WORK/gup" || fail "$label: guest macsec0 did not come up: $(cat "$WORK/gup")"
 
   lan_ping() { ip netns exec "$NS_LAN" ping -c 3 -i 0.2 -W 3 "$@" >"$WORK/ping" 2>&1 && grep -q ' 3 received' "$WORK/ping" \
-                 || { cat "$WORK/ping"; fail "$label: LAN -> guest ping $*"; }; }
-  guest_ping() { guest "ping -c 3 -i 0.2 -W 3 $* && echo ALL-OK" >"$WORK/gping" ; grep -q ' 3 received' "$WORK/gping" \
-                 || { cat "$WORK/gping"; fail "$label: guest -> LAN ping $*"; }; }
+                 || { cat "$WORK/ping"; case_dump; fail "$label: LAN -> guest ping $*"; }; }
+  guest_ping() { guest "ping -c 3 -i 0.2 -W 3 $*" >"$WORK/gping"; grep -q ' 3 received' "$WORK/gping" \
+                 || { cat "$WORK/gping"; case_dump; fail "$label: guest -> LAN ping $*"; }; }
   lan_ping 10.78.0.2
   lan_ping -6 fd78::2
   lan_ping -M do -s 1472 10.78.0.2          # 1514-octet frame, 1546 on the wire
