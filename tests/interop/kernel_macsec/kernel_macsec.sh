@@ -115,10 +115,34 @@ case_dump() {
   return 0
 }
 
+# wrong_key_checks: the guest's frames fail validation at linkcryptd, are counted, and none
+# reaches the LAN host.
+wrong_key_checks() {
+  local rx0 rx1 notvalid ok plain_tx
+  rx0=$(ip -n "$NS_LAN" -s -j link show eth0 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+  guest "ping -c 3 -i 0.2 -W 2 10.78.0.1; true" >"$WORK/gping"
+  grep -q ' 0 received' "$WORK/gping" || { cat "$WORK/gping"; fail "$label: the guest reached the LAN host with a wrong key"; }
+  sleep 1
+  rx1=$(ip -n "$NS_LAN" -s -j link show eth0 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+  notvalid=$(counter a "rx-sc sci=$GUEST_SCI" InPktsNotValid)
+  ok=$(counter a "rx-sc sci=$GUEST_SCI" InPktsOK)
+  plain_tx=$(counter a dataplane PlainTx)
+  [ "$notvalid" != missing ] && [ "$notvalid" -ge 3 ] || fail "$label: linkcryptd InPktsNotValid=$notvalid, expected the guest's ARP requests"
+  [ "$ok" = 0 ] && [ "$plain_tx" = 0 ] || fail "$label: linkcryptd delivered frames with a wrong key (InPktsOK=$ok PlainTx=$plain_tx)"
+  [ "$rx1" = "$rx0" ] || fail "$label: the LAN host received $((rx1 - rx0)) frames"
+  stop_capture wire
+  ethertypes "$WORK/wire.pcap" | sort | uniq -c >"$WORK/etypes"
+  [ "$(awk '$2 != "88e5"' "$WORK/etypes")" = "" ] || { cat "$WORK/etypes"; fail "$label: non-MACsec frames on the wire"; }
+  pass "$label: the guest's frames with a wrong key are InPktsNotValid ($notvalid) at linkcryptd, none reached the LAN"
+  kill -TERM "$DPID_a"; wait "$DPID_a" 2>/dev/null || true
+}
+
 # ---- one case ----
-# run_case LABEL SUITE GUEST_TX(sci|es|implicit) GUEST_ENCRYPT(on|off) OUR_ENCRYPT(on|off) START_PN
+# run_case LABEL SUITE GUEST_TX(sci|es|implicit) GUEST_ENCRYPT(on|off) OUR_ENCRYPT(on|off) START_PN [wrong-key]
+# wrong-key: linkcryptd expects another SAK than the guest sends with (the negative control).
 run_case() {
-  local label=$1 suite=$2 gtx=$3 genc=$4 oenc=$5 pn=$6
+  local label=$1 suite=$2 gtx=$3 genc=$4 oenc=$5 pn=$6 wrong=${7:-}
+  [ -z "${KM_ONLY:-}" ] || [ "$label" = "$KM_ONLY" ] || return 0   # KM_ONLY=LABEL: just that case
   echo "=== $label: $suite, guest sends ${gtx} encrypt $genc, linkcryptd encrypt $oenc, PNs from $pn"
   local klen=16; [ "${suite%256}" != "$suite" ] && klen=32
   local xpn=0; [ "${suite/xpn/}" != "$suite" ] && xpn=1
@@ -127,7 +151,8 @@ run_case() {
   salt_o=$(openssl rand -hex 12); salt_g=$(openssl rand -hex 12)
 
   # Our key file: transmit with OUR_SCI, receive the guest's SC.
-  SUITE=$suite write_keyfile "$WORK/ours.keys" "$OUR_SCI" "$sak_o" 00000001 "$salt_o" "$GUEST_SCI" "$sak_g" 00000002 "$salt_g"
+  local sak_g_ours=$sak_g; [ -n "$wrong" ] && sak_g_ours=$(openssl rand -hex $klen)
+  SUITE=$suite write_keyfile "$WORK/ours.keys" "$OUR_SCI" "$sak_o" 00000001 "$salt_o" "$GUEST_SCI" "$sak_g_ours" 00000002 "$salt_g"
   sed -i "/^\[tx\]/a next-pn = $pn" "$WORK/ours.keys"
   sed -i "/^\[rx\]/a lowest-pn = $pn" "$WORK/ours.keys"
 
@@ -153,6 +178,8 @@ run_case() {
   # drops what it sends. operstate turns "up" in the same step.
   guest "ip link set macsec0 up; i=0; while [ \$(cat /sys/class/net/macsec0/operstate) != up ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done; cat /sys/class/net/macsec0/operstate" >"$WORK/gup"
   grep -qx up "$WORK/gup" || fail "$label: guest macsec0 did not come up: $(cat "$WORK/gup")"
+
+  [ -n "$wrong" ] && { wrong_key_checks; return; }
 
   lan_ping() { ip netns exec "$NS_LAN" ping -c 3 -i 0.2 -W 3 "$@" >"$WORK/ping" 2>&1 && grep -q ' 3 received' "$WORK/ping" \
                  || { cat "$WORK/ping"; case_dump; fail "$label: LAN -> guest ping $*"; }; }
@@ -206,4 +233,5 @@ run_case "gcm-aes-128/guest-integ"    gcm-aes-128      sci       off       on   
 run_case "gcm-aes-256/our-integ"      gcm-aes-256      es        on        off     1
 run_case "gcm-aes-xpn-128/es/2^32"    gcm-aes-xpn-128  es        on        on      $XPN_NEAR
 run_case "gcm-aes-xpn-256/integ/2^32" gcm-aes-xpn-256  implicit  off       off     $XPN_NEAR
+run_case "gcm-aes-128/wrong-key"      gcm-aes-128      sci       on        on      1  wrong-key
 pass "Linux kernel MACsec ($(cat "$WORK/guest/kernel-version" | cut -d' ' -f1)) interoperates in all cases"
