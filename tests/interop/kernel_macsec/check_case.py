@@ -132,6 +132,11 @@ def main():
     for name in ('PlainTxQueueFull', 'WireTxQueueFull', 'NoRoomForSecTag', 'MultiSegment'):
         if o.get(('dataplane', name), 0) != 0:
             bad.append('linkcryptd: %s = %d' % (name, o[('dataplane', name)]))
+    # The ports' own drops (the PMD's, or af_packet's full ring): a frame lost at linkcryptd's door.
+    for scope in ('port-plain', 'port-wire'):
+        for name in ('RxMissed', 'RxErrors', 'RxNoMbuf', 'TxErrors'):
+            if o.get((scope, name), 0) != 0:
+                bad.append('linkcryptd: %s %s = %d' % (scope, name, o[(scope, name)]))
     ours_ok = o.get(('rx-sc', 'InPktsOK'), 0)
     ours_out = o.get(('tx-sa', 'OutPktsProtected'), 0) + o.get(('tx-sa', 'OutPktsEncrypted'), 0)
     if bool(o.get(('tx-sa', 'OutPktsEncrypted'), 0)) != bool(a.our_encrypt):
