@@ -22,6 +22,7 @@ constexpr const char* kDefaultSocket = "/run/linkcrypt/linkcryptd.sock";
 const std::vector<ctl::ColumnOrder> kColumnOrders = {
     {"sas", {"direction", "an", "sci", "suite", "key_id", "next_pn", "lowest_pn", "pn_headroom",
              "time_to_exhaustion_s", "age_s", "packets", "octets", "errors"}},
+    {"ports", {"role", "device", "interface", "link", "mtu", "operstate", "carrier", "admin_up", "source"}},
     {"rotations", {"when", "reason", "duration_ms", "frames_dropped", "old_key_id", "new_key_id"}},
 };
 

@@ -7,6 +7,7 @@
 
 #include "dataplane_keys.h"
 #include "failure_hint.h"
+#include "port_links.h"
 
 namespace linkcrypt::daemon {
 namespace {
@@ -96,6 +97,7 @@ Value ControlHandlers::status() const {
   for (const auto& t : report.tx) {
     if (t.active) o["suite"] = Value(secy::cipher_suite_name(t.suite));
   }
+  o["ports"] = ports_json(dp_.links());
   if (ctl_) {
     o["state"] = Value(keying::link_state_name(ctl_->state()));
     o["transport"] = Value(ctl_->transport().name());
@@ -199,6 +201,7 @@ Value ControlHandlers::stats() const {
   o["rx_sc"] = Value(std::move(rx));
   Object d;
   dpdk::visit_counters(c.worker, [&](std::string_view name, uint64_t v) { d[std::string(name)] = Value(v); });
+  dpdk::visit_counters(c.links, [&](std::string_view name, uint64_t v) { d[std::string(name)] = Value(v); });
   d["DropsTotal"] = Value(total_drops(c));
   o["dataplane"] = Value(std::move(d));
   // Frames the PMDs lost before a worker saw them (or after TX): part of DropsTotal too.

@@ -26,6 +26,7 @@ void print_counters(std::FILE* out, const dpdk::DataplaneCounters& c) {
   dpdk::visit_counters(c.worker, line("dataplane"));
   dpdk::visit_counters(c.plain_port, line("port-plain"));
   dpdk::visit_counters(c.wire_port, line("port-wire"));
+  dpdk::visit_counters(c.links, line("link"));
   const double protect = c.worker.protect_frames ? double(c.worker.protect_cycles) / double(c.worker.protect_frames) : 0.0;
   const double validate = c.worker.validate_frames ? double(c.worker.validate_cycles) / double(c.worker.validate_frames) : 0.0;
   std::fprintf(out, "stage protect-cycles-per-frame %.1f\n", protect);

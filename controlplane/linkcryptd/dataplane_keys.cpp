@@ -35,6 +35,7 @@ uint64_t total_drops(const dpdk::DataplaneCounters& c) {
   const auto& w = c.worker;
   d += w.plain_tx_full + w.wire_tx_full + w.no_room + w.multi_segment + w.kx_punt_full + w.kx_send_full;
   d += dpdk::port_drops(c.plain_port) + dpdk::port_drops(c.wire_port);  // lost before/after the workers
+  d += w.wire_down_drops;
   for (const auto& sc : c.sa.rx_sc) {
     d += sc.counters.in_pkts_not_using_sa + sc.counters.sa_sum.in_pkts_not_valid +
          sc.counters.sa_sum.in_pkts_late;

@@ -4,6 +4,7 @@
 #include "counters_dump.h"
 #include "daemon_log.h"
 #include "shutdown.h"
+#include "port_links.h"
 
 #include <cerrno>
 #include <cinttypes>
@@ -73,6 +74,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
         threshold_logged = false;  // a new SA is active
       }
     }
+    report_link_changes(dp);  // RTNLGRP_LINK drained here, never on a worker
     if (server) server->service(0);
     if (Clock::now() >= next_rate_sample) {
       handlers.sample_pn_rates(Clock::now());

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "port_errors.h"
 #include "reload.h"
+#include "port_links.h"
 #include "udp_transport.h"
 
 #include <sys/stat.h>
@@ -34,6 +35,7 @@ dpdk::DataplaneConfig dataplane_config(const daemon::DaemonOptions& o) {
   c.wire = c.plain;
   c.wire.devargs = o.wire_port;
   c.plain_mtu = o.plain_mtu;
+  c.plain_vlan_tags = o.plain_vlan_tags;
   c.mbuf_count = o.mbufs;
   c.kx_ethertype = o.kx_ethertype;
   c.engine = o.engine;
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
       daemon::log(LogLevel::Warning, "the plain port's MTU " + std::to_string(dp.plain_port().mtu()) + " exceeds --plain-mtu " +
                   std::to_string(opts->plain_mtu) + ": larger frames will be dropped as OutPktsTooLong");
     }
+    daemon::report_startup_mtus(dp, *opts);
     if (dp.worker_count() > 1 && opts->secy.replay_protect && opts->secy.replay_window < 64 * dp.worker_count()) {
       // Each worker reserves PN blocks per burst and the peer validates on several queues: frames
       // of one SA arrive out of PN order, which a zero window (10.7.8) would drop as late.

@@ -18,6 +18,7 @@ struct NumericRange {
 // docs/config.md lists the same ranges; --help prints them as the value name.
 inline constexpr uint64_t kTenYearsS = 10ull * 365 * 24 * 3600;  // time intervals in s: no ms overflow
 inline constexpr NumericRange kPlainMtuRange{68, 9190};          // IPv4 minimum .. jumbo minus SecTAG/ICV
+inline constexpr NumericRange kPlainVlanTagsRange{0, 2};          // untagged, 802.1Q, QinQ
 inline constexpr NumericRange kReplayWindowRange{0, UINT32_MAX};  // 10.7.8 replayWindow (XPN: below 2^30)
 inline constexpr NumericRange kMbufsRange{1024, 1048575};
 inline constexpr NumericRange kDescRange{64, 32768};              // the driver may round it to its limits

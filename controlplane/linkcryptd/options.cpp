@@ -197,6 +197,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("plain-port", po::value(&o.plain_port), "plain port: DPDK device arguments (PCI address or vdev, e.g. net_af_packet0,iface=eth1)")
       ("wire-port", po::value(&o.wire_port), "wire port: DPDK device arguments")
       ("plain-mtu", ranged(&o.plain_mtu, kPlainMtuRange), "largest plain L2 payload carried; the wire port needs this + 32")
+      ("plain-vlan-tags", ranged(&o.plain_vlan_tags, kPlainVlanTagsRange), "VLAN tags a full-size plain frame may carry; the wire port needs 4 more octets per tag")
       ("key-file", po::value(&o.key_file), "manual keying: key file (mode 0600 or stricter; see docs/keyfile.md)")
       ("validate-frames", po::value(&validate)->default_value("strict"), "strict | check | disabled (802.1AE 10.7.8)")
       ("replay-window", ranged(&o.secy.replay_window, kReplayWindowRange), "replay window in PNs (10.7.8 replayWindow; XPN suites: below 2^30)")

@@ -19,6 +19,7 @@ struct DaemonOptions {
   std::string plain_port;             // DPDK device arguments
   std::string wire_port;
   uint32_t plain_mtu = 1500;
+  uint32_t plain_vlan_tags = 0;       // 802.1Q tags on full-size plain frames: the wire needs +4 each
   std::string key_file;               // manual keying (docs/keyfile.md)
   secy::SecyConfig secy;
   secy::EngineKind engine = secy::EngineKind::IpsecMb;

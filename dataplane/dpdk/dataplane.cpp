@@ -1,6 +1,8 @@
 // Dataplane: start-up sizing and checks, worker launch/stop, counter sums, key-exchange punt path.
 #include "dataplane.h"
 
+#include "sectag.h"
+
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -19,34 +21,45 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
   }
   if (lcores_.size() > secy::kMaxLcores) throw std::runtime_error("too many worker lcores");
   const auto workers = static_cast<uint16_t>(lcores_.size());
-  // Frames up to the wire MTU plus Ethernet header and one VLAN tag (as Linux and most NICs
-  // allow), the SecTAG/ICV room and the mbuf headroom.
-  const uint32_t frame_len = cfg.plain_mtu + 32 + 18;
+  const uint32_t overhead = macsec_overhead();
+  // The largest plain frame (Ethernet header, the VLAN tags the plain side may carry, the plain
+  // MTU), the SecTAG/ICV room and the mbuf headroom.
+  const uint32_t frame_len = 14 + 4 * cfg.plain_vlan_tags + cfg.plain_mtu + overhead;
   const uint32_t room = std::max<uint32_t>(RTE_MBUF_DEFAULT_BUF_SIZE, frame_len + RTE_PKTMBUF_HEADROOM + 64);
   if (room > UINT16_MAX) throw std::runtime_error("plain MTU too large for one mbuf");
   const std::string suffix = std::to_string(getpid());
   pool_ = make_pktmbuf_pool("lc_pool_" + suffix, cfg.mbuf_count, static_cast<uint16_t>(room),
                             static_cast<int>(rte_socket_id()));
 
+  // The wire first: a tap plain port gets its MTU from what the wire carries.
+  PortConfig wire = cfg.wire;
+  wire.role = "wire";
+  wire.queue_count = workers;
+  wire.required_mtu = cfg.plain_mtu + overhead;  // SecTAG with SCI (16, 9.3) + ICV (16, 14.5)
+  wire_ = std::make_unique<Port>(wire, pool_.get());
   PortConfig plain = cfg.plain;
   plain.role = "plain";
   plain.queue_count = workers;
   plain.required_mtu = cfg.plain_mtu;
-  PortConfig wire = cfg.wire;
-  wire.role = "wire";
-  wire.queue_count = workers;
-  wire.required_mtu = cfg.plain_mtu + 32;  // SecTAG with SCI (16, 9.3) + ICV (16, 14.5)
+  // A tap's host sends what its MTU allows: at most the plain MTU, and no more than the wire can
+  // carry once SecTAG, ICV and the VLAN tags the plain side may add are counted.
+  const uint32_t vlan_len = 4 * cfg.plain_vlan_tags;
+  plain.tap_mtu = wire_->mtu() > overhead + vlan_len ? std::min(cfg.plain_mtu, wire_->mtu() - overhead - vlan_len) : 0;
+  if (plain.tap_mtu != 0 && plain.tap_mtu < 68) plain.tap_mtu = 68;  // the IPv4 minimum (RFC 791)
   plain_ = std::make_unique<Port>(plain, pool_.get());
-  wire_ = std::make_unique<Port>(wire, pool_.get());
+  links_ = std::make_unique<LinkMonitor>(*plain_, *wire_);
+  wire_down_.store(links_->wire().known && !links_->wire().up);
 
   punt_to_control_ = make_mbuf_ring("lc_punt_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), true);
   control_to_wire_ = make_mbuf_ring("lc_kxtx_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), false);
 
-  secy::SecyConfig secy_cfg = cfg.secy;
-  // OutPktsTooLong (10.7.18): a protected frame must fit the wire port's MTU (+ header, VLAN).
-  secy_cfg.max_protected_len = wire_->mtu() + 18;
+  secy_cfg_ = cfg.secy;
+  // OutPktsTooLong (10.7.18): a protected frame must fit the wire port's MTU plus the only
+  // header outside the SecTAG, DA and SA (any VLAN tag is inside the Secure Data, 8.3); the
+  // kernel refuses a longer non-VLAN frame on af_packet and veth (MTU + 14).
+  secy_cfg_.max_protected_len = wire_->mtu() + 14;
   rcu_ = std::make_unique<RcuDomain>(workers);
-  sa_ = std::make_unique<SaControl>(*rcu_, secy_cfg);
+  sa_ = std::make_unique<SaControl>(*rcu_, secy_cfg_);
 
   worker_counters_ = std::make_unique<WorkerCounters[]>(workers);
   secy_counters_ = std::make_unique<secy::SecyCounters[]>(workers);
@@ -66,6 +79,7 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
     c.counters = &worker_counters_[i];
     c.secy_counters = &secy_counters_[i];
     c.stop = &stop_;
+    c.wire_down = &wire_down_;
     c.idle_sleep_us = cfg.idle_sleep_us;
   }
 }
@@ -106,7 +120,25 @@ DataplaneCounters Dataplane::counters() const {
   sum.sa = sa_->report();
   sum.plain_port = plain_->counters();
   sum.wire_port = wire_->counters();
+  sum.links = links_->counters();
   return sum;
+}
+
+uint32_t Dataplane::macsec_overhead() const {
+  return static_cast<uint32_t>(secy::sectag_len(cfg_.secy.include_sci) + secy::kIcvLen);
+}
+
+std::vector<LinkChange> Dataplane::poll_links() {
+  std::vector<LinkChange> changes = links_->poll();
+  for (const LinkChange& c : changes) {
+    if (c.after.role != "wire") continue;
+    wire_down_.store(c.after.known && !c.after.up, std::memory_order_relaxed);
+    if (c.after.mtu != 0 && c.after.mtu + 14 != secy_cfg_.max_protected_len) {
+      secy_cfg_.max_protected_len = c.after.mtu + 14;
+      sa_->set_config(secy_cfg_);
+    }
+  }
+  return changes;
 }
 
 size_t Dataplane::receive_kx(std::vector<std::vector<uint8_t>>& out, size_t max) {

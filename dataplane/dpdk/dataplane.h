@@ -3,6 +3,7 @@
 
 #include "eal.h"
 #include "handles.h"
+#include "link_monitor.h"
 #include "port.h"
 #include "rcu.h"
 #include "sa_control.h"
@@ -26,6 +27,7 @@ struct DataplaneConfig {
   PortConfig plain;
   PortConfig wire;
   uint32_t plain_mtu = 1500;      // the largest plain L2 payload carried; wire needs +32
+  uint32_t plain_vlan_tags = 0;   // 802.1Q tags a full-size plain frame may carry: wire needs +4 each
   uint32_t mbuf_count = 8191;     // per pool (one pool for both ports)
   uint32_t punt_ring_len = 1024;  // power of two
   uint16_t kx_ethertype = kDefaultKxEtherType;
@@ -41,6 +43,7 @@ struct DataplaneCounters {
   SaReport sa;
   PortCounters plain_port;   // the PMDs' own drop counters (imissed, ierrors, ...)
   PortCounters wire_port;
+  LinkCounters links;
 };
 
 class Dataplane {
@@ -72,6 +75,15 @@ class Dataplane {
   [[nodiscard]] uint32_t worker_count() const { return static_cast<uint32_t>(lcores_.size()); }
   [[nodiscard]] const Port& plain_port() const { return *plain_; }
   [[nodiscard]] const Port& wire_port() const { return *wire_; }
+
+  // Main lcore, once per event-loop tick: link and MTU changes of both ports since the last
+  // call. A wire link that is down makes the workers drop plain frames before protection
+  // (WireDownDrops: no PN spent, nothing counted as sent); a new wire MTU moves the
+  // OutPktsTooLong limit with it.
+  std::vector<LinkChange> poll_links();
+  [[nodiscard]] const LinkMonitor& links() const { return *links_; }
+  // 802.1AE overhead on the wire: SecTAG (with SCI when configured) + ICV.
+  [[nodiscard]] uint32_t macsec_overhead() const;
   [[nodiscard]] std::string_view engine_description() const;
 
  private:
@@ -80,6 +92,9 @@ class Dataplane {
   MempoolPtr pool_;
   std::unique_ptr<Port> plain_;
   std::unique_ptr<Port> wire_;
+  std::unique_ptr<LinkMonitor> links_;
+  secy::SecyConfig secy_cfg_;           // as last given to the SAs (max_protected_len follows the wire MTU)
+  std::atomic<bool> wire_down_{false};  // read by the workers once per plain burst
   RingPtr punt_to_control_;
   RingPtr control_to_wire_;
   std::unique_ptr<RcuDomain> rcu_;

@@ -3,15 +3,14 @@
 
 #include "packet_socket_drops.h"
 #include "port_errors.h"
+#include "rtnl_socket.h"
 
 #include <net/if.h>
+
 #include <rte_bus.h>
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -50,15 +49,12 @@ uint16_t find_port(const PortConfig& cfg) {
 }  // namespace
 
 uint32_t kernel_interface_mtu(uint32_t if_index) {
-  char name[IF_NAMESIZE] = {};
-  if (if_index == 0 || if_indextoname(if_index, name) == nullptr) return 0;
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  if (fd < 0) return 0;
-  ifreq req{};
-  std::memcpy(req.ifr_name, name, sizeof(req.ifr_name) - 1);
-  const int rc = ioctl(fd, SIOCGIFMTU, &req);
-  close(fd);
-  return rc == 0 ? static_cast<uint32_t>(req.ifr_mtu) : 0;
+  if (if_index == 0) return 0;
+  std::string err;
+  auto rtnl = netlink::RtnlSocket::open(false, err);
+  if (!rtnl) return 0;
+  const auto link = rtnl->get_link(if_index, err);
+  return link ? link->mtu : 0;
 }
 
 PortCounters Port::counters() const {
@@ -81,6 +77,8 @@ Port::Port(const PortConfig& cfg, rte_mempool* pool) : name_(device_name(cfg.dev
   rte_eth_dev_info info{};
   int rc = rte_eth_dev_info_get(port_id_, &info);
   if (rc != 0) fail(cfg, "cannot read device info", rc);
+  if_index_ = info.if_index;
+  driver_ = info.driver_name != nullptr ? info.driver_name : "";
   if (info.max_rx_queues < cfg.queue_count || info.max_tx_queues < cfg.queue_count) {
     fail(cfg, "needs " + std::to_string(cfg.queue_count) + " RX/TX queues (one per worker lcore), device has " +
                   std::to_string(info.max_rx_queues) + "/" + std::to_string(info.max_tx_queues) +
@@ -115,6 +113,14 @@ Port::Port(const PortConfig& cfg, rte_mempool* pool) : name_(device_name(cfg.dev
     packet_socket_if_index_ = info.if_index;
   }
   if (info.if_index != 0) {
+    if (cfg.tap_mtu != 0 && driver_ == "net_tap") {
+      // rtnetlink, as `ip link set TAP mtu N up`: the host behind the tap learns what fits.
+      std::string err;
+      auto rtnl = netlink::RtnlSocket::open(false, err);
+      if (!rtnl || !rtnl->set_link(info.if_index, cfg.tap_mtu, true, err)) {
+        fail(cfg, "cannot set the tap interface's MTU to " + std::to_string(cfg.tap_mtu) + " and bring it up: " + err, 0);
+      }
+    }
     mtu_ = kernel_interface_mtu(info.if_index);
   } else {
     if (rte_eth_dev_get_mtu(port_id_, &mtu) == 0 && mtu < cfg.required_mtu &&
@@ -123,9 +129,11 @@ Port::Port(const PortConfig& cfg, rte_mempool* pool) : name_(device_name(cfg.dev
     }
     mtu_ = rte_eth_dev_get_mtu(port_id_, &mtu) == 0 ? mtu : 0;
   }
-  if (mtu_ < cfg.required_mtu) {
+  // A tap whose MTU we set carries what we set (it may be below --plain-mtu on a small wire).
+  const uint32_t required = cfg.tap_mtu != 0 && driver_ == "net_tap" ? cfg.tap_mtu : cfg.required_mtu;
+  if (mtu_ < required) {
     fail(cfg, "MTU " + std::to_string(mtu_) + " is too small: it must carry " +
-                  std::to_string(cfg.required_mtu) +
+                  std::to_string(required) +
                   " octets (the plain MTU plus 32 octets of SecTAG and ICV on the wire); raise "
                   "the interface MTU or lower --plain-mtu", 0);
   }

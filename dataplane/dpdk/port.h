@@ -17,6 +17,9 @@ struct PortConfig {
   uint16_t rx_desc = 1024;
   uint16_t tx_desc = 1024;
   uint32_t required_mtu = 1500;  // L2 payload octets the port must carry (wire: plain + 32)
+  // net_tap only: set the tap interface's MTU to this (rtnetlink) and bring it up; 0 leaves it.
+  // The kernel behind the tap is the host, so its MTU tells the host what the wire can carry.
+  uint32_t tap_mtu = 0;
   bool promiscuous = true;       // a bump in the wire forwards frames for every address
 };
 
@@ -35,18 +38,24 @@ class Port {
   [[nodiscard]] const std::string& name() const { return name_; }
   // The PMD's statistics (rte_eth_stats_get); all zero if the PMD cannot report them.
   [[nodiscard]] PortCounters counters() const;
+  // The kernel interface behind a net_tap/net_af_packet port (dev_info.if_index), 0 for NICs.
+  [[nodiscard]] uint32_t if_index() const { return if_index_; }
+  [[nodiscard]] const std::string& driver() const { return driver_; }
 
  private:
   uint16_t port_id_ = 0;
   uint32_t mtu_ = 0;
+  uint32_t if_index_ = 0;
   std::string name_;
+  std::string driver_;
   bool started_ = false;
   uint32_t packet_socket_if_index_ = 0;     // net_af_packet's kernel interface, else 0
   mutable uint64_t kernel_ring_drops_ = 0;  // PACKET_STATISTICS resets on read: accumulated here
 };
 
 // The MTU a kernel-backed port (af_packet, tap: dev_info.if_index != 0) really carries is its
-// kernel interface's MTU: the kernel, not the PMD, enforces it on veth. 0 when unknown.
+// kernel interface's MTU: the kernel, not the PMD, enforces it on veth. Read with rtnetlink
+// (RTM_GETLINK); 0 when unknown.
 [[nodiscard]] uint32_t kernel_interface_mtu(uint32_t if_index);
 
 }  // namespace linkcrypt::dpdk

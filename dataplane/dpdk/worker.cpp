@@ -59,6 +59,12 @@ void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
   WorkerCounters& c = *ctx.counters;
   const uint64_t start = rte_rdtsc();
   prefetch_frames(pkts, n);
+  if (ctx.wire_down != nullptr && ctx.wire_down->load(std::memory_order_relaxed)) {
+    c.wire_down_drops += n;  // the kernel would discard them after we spent PNs on them
+    rte_pktmbuf_free_bulk(pkts, n);
+    c.protect_cycles += rte_rdtsc() - start;
+    return;
+  }
   if (t.tx_active == nullptr) {
     // Must-secure (design §1): no transmit SA, nothing leaves in the clear.
     secy::count_tx_no_sa(n, *ctx.secy_counters);

@@ -32,6 +32,9 @@ struct WorkerContext {
   WorkerCounters* counters = nullptr;
   secy::SecyCounters* secy_counters = nullptr;
   const std::atomic<bool>* stop = nullptr;
+  // Set by the control plane while the wire link is down (null: never): plain frames are then
+  // dropped before protection, so no PN is spent on frames the wire cannot carry.
+  const std::atomic<bool>* wire_down = nullptr;
   // 0: busy polling (line rate). Otherwise sleep this long after 1024 empty polls in a row, so
   // that veth/CI setups with several daemons on few cores do not starve each other.
   uint32_t idle_sleep_us = 0;

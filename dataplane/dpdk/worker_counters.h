@@ -17,6 +17,7 @@ struct alignas(64) WorkerCounters {
   uint64_t wire_tx_full = 0;        // protected frames dropped: wire TX queue full
   uint64_t no_room = 0;             // plain frames dropped: no head/tailroom for SecTAG/ICV
   uint64_t multi_segment = 0;       // frames dropped: chained mbuf that could not be linearised
+  uint64_t wire_down_drops = 0;     // plain frames dropped: the wire link is down
   uint64_t kx_punted = 0;           // key-exchange frames from the wire handed to the control plane
   uint64_t kx_punt_full = 0;        // ... dropped because the punt ring was full
   uint64_t kx_sent = 0;             // key-exchange frames from the control plane sent on the wire
@@ -39,7 +40,7 @@ struct alignas(64) WorkerCounters {
   WorkerCounters& operator+=(const WorkerCounters& o) {
     plain_rx += o.plain_rx; plain_tx += o.plain_tx; wire_rx += o.wire_rx; wire_tx += o.wire_tx;
     plain_tx_full += o.plain_tx_full; wire_tx_full += o.wire_tx_full; no_room += o.no_room;
-    multi_segment += o.multi_segment; kx_punted += o.kx_punted; kx_punt_full += o.kx_punt_full;
+    multi_segment += o.multi_segment; wire_down_drops += o.wire_down_drops; kx_punted += o.kx_punted; kx_punt_full += o.kx_punt_full;
     kx_sent += o.kx_sent; kx_send_full += o.kx_send_full;
     pn_threshold_events += o.pn_threshold_events;
     protect_cycles += o.protect_cycles; protect_frames += o.protect_frames;
@@ -62,6 +63,7 @@ void visit_counters(const WorkerCounters& c, Fn&& fn) {
   fn(std::string_view("WireTxQueueFull"), c.wire_tx_full);
   fn(std::string_view("NoRoomForSecTag"), c.no_room);
   fn(std::string_view("MultiSegment"), c.multi_segment);
+  fn(std::string_view("WireDownDrops"), c.wire_down_drops);
   fn(std::string_view("KxPunted"), c.kx_punted);
   fn(std::string_view("KxPuntRingFull"), c.kx_punt_full);
   fn(std::string_view("KxSent"), c.kx_sent);

@@ -107,7 +107,7 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_good("PN threshold at the top of a 32-bit suite",
                 check + ike + ["--suite", "gcm-aes-128", "--rekey-pn-threshold", "0xffffffff"])
     expect_good("every range bound", check + ike + [
-        "--plain-mtu", "68", "--mbufs", "1048575", "--rx-desc", "64", "--tx-desc", "32768",
+        "--plain-mtu", "68", "--plain-vlan-tags", "2", "--mbufs", "1048575", "--rx-desc", "64", "--tx-desc", "32768",
         "--idle-sleep-us", "100000", "--stats-interval-ms", "100", "--rekey-interval-s", "315360000",
         "--ike-rekey-interval-s", "1", "--liveness-interval-ms", "0", "--retransmit-base-ms", "50",
         "--retransmit-limit", "10", "--switch-timeout-ms", "1", "--retire-grace-ms", "0",
@@ -155,7 +155,7 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     for opt in ("rx-desc", "tx-desc", "retransmit-base-ms", "switch-timeout-ms", "reconnect-min-ms",
                 "udp-port", "plain-mtu", "mbufs"):
         expect_bad(f"zero --{opt}", check + ike + [f"--{opt}", "0"], f"--{opt}", "must be a number in", "'0'")
-    for opt, value, rng in (("plain-mtu", "9191", "68..9190"), ("mbufs", "1048576", "1024..1048575"),
+    for opt, value, rng in (("plain-mtu", "9191", "68..9190"), ("plain-vlan-tags", "3", "0..2"), ("mbufs", "1048576", "1024..1048575"),
                             ("idle-sleep-us", "100001", "0..100000"), ("retransmit-limit", "11", "0..10"),
                             ("rekey-interval-s", "315360001", "0|1..315360000"),
                             ("rekey-interval-s", "18446744073709551615", "0|1..315360000"),
