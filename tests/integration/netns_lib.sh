@@ -40,7 +40,10 @@ trap 'exit 1' INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 pass() { echo "ok: $*"; }
 
-topology_up() { "$TOPOLOGY" up "$NAME" "${1:-1500}"; }
+# topology_up [PLAIN_MTU [WIRE_MTU]]; topology_up_tap [PLAIN_MTU [WIRE_MTU]] (boxes and wire only:
+# the daemons' net_tap plain ports are the hosts, see scripts/netns-topology).
+topology_up() { "$TOPOLOGY" up "$NAME" "${1:-1500}" "${2:-}"; }
+topology_up_tap() { "$TOPOLOGY" up-tap "$NAME" "${1:-1500}" "${2:-}"; }
 
 alive() { kill -0 "$(eval echo "\$DPID_$1")" 2>/dev/null; }
 
@@ -80,6 +83,24 @@ while off + 16 <= len(data):
     off += 16 + incl
     print('%04x' % struct.unpack_from('>H', frame, 12)[0] if len(frame) >= 14 else 'short')
 PYEOF
+}
+
+# assert_wire_only_macsec TAG...: every frame in each capture $WORK/TAG.pcap is MACsec (0x88E5)
+# or key exchange (0x88B5), and each capture holds at least one MACsec frame; prints the counts.
+assert_wire_only_macsec() {
+  local total=0 side count type
+  for side in "$@"; do
+    ethertypes "$WORK/$side.pcap" | sort | uniq -c >"$WORK/$side.types"
+    echo "EtherTypes seen arriving on $side:"; sed 's/^/   /' "$WORK/$side.types"
+    while read -r count type; do
+      case "$type" in
+        88e5|88b5) total=$((total + count)) ;;
+        *) fail "$count frame(s) of EtherType 0x$type in the clear on the wire ($side)" ;;
+      esac
+    done <"$WORK/$side.types"
+    grep -q ' 88e5$' "$WORK/$side.types" || fail "no MACsec frame arrived on $side"
+  done
+  pass "$total wire frames, every one 0x88E5 or 0x88B5: no IPv4, IPv6 or ARP frame in the clear"
 }
 
 # catch_macsec_frame NS IFACE SRC_MAC [MIN_LEN]: prints (hex) the first 0x88E5 frame from SRC_MAC

@@ -3,7 +3,7 @@
 # Sourced by each test script; every test builds its own uniquely named namespaces and removes
 # them (and its daemons, captures, files) on any exit through the EXIT trap.
 
-NETNS_PREFIX=lc
+NETNS_PREFIX=${NETNS_PREFIX:-lc}
 source "$(dirname "${BASH_SOURCE[0]}")/../netns_lib.sh"
 
 SCI_A=020000000a000001   # box A's transmit SC
@@ -41,11 +41,14 @@ KEYS
 )
 }
 
-# start_daemon NAME NS PLAIN_IF WIRE_IF [extra linkcryptd options...]; sets DPID_<NAME>.
+# start_daemon NAME NS PLAIN WIRE [extra linkcryptd options...]; sets DPID_<NAME>. PLAIN and WIRE
+# are interface names (net_af_packet ports) or whole device arguments ("net_tap0,iface=tpa").
 start_daemon() {
   local tag=$1 ns=$2 plain=$3 wire=$4; shift 4
+  case "$plain" in net_*) ;; *) plain="net_af_packet0,iface=$plain" ;; esac
+  case "$wire" in net_*) ;; *) wire="net_af_packet1,iface=$wire" ;; esac
   ip netns exec "$ns" "$LINKCRYPTD" \
-      --plain-port "net_af_packet0,iface=$plain" --wire-port "net_af_packet1,iface=$wire${WIRE_DEVARGS_EXTRA:-}" \
+      --plain-port "$plain" --wire-port "$wire${WIRE_DEVARGS_EXTRA:-}" \
       --idle-sleep-us "${IDLE_SLEEP_US:-100}" "$@" \
       -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
       >"$WORK/$tag.out" 2>"$WORK/$tag.err" &

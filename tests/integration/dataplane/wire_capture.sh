@@ -24,16 +24,4 @@ ip netns exec "$NS_HA" iperf3 -c 10.77.0.2 -n 2M >/dev/null || fail "iperf3 TCP"
 stop_capture wa
 stop_capture wb
 
-total=0
-for side in wa wb; do
-  ethertypes "$WORK/$side.pcap" | sort | uniq -c >"$WORK/$side.types"
-  echo "EtherTypes seen arriving on $side:"; sed 's/^/   /' "$WORK/$side.types"
-  while read -r count type; do
-    case "$type" in
-      88e5|88b5) total=$((total + count)) ;;
-      *) fail "$count frame(s) of EtherType 0x$type in the clear on the wire ($side)" ;;
-    esac
-  done <"$WORK/$side.types"
-  grep -q ' 88e5$' "$WORK/$side.types" || fail "no MACsec frame arrived on $side"
-done
-pass "$total wire frames, every one 0x88E5 or 0x88B5: no IPv4, IPv6 or ARP frame in the clear"
+assert_wire_only_macsec wa wb
