@@ -103,8 +103,13 @@ ParsedDatagram parse_datagram(std::span<const uint8_t> buf, uint32_t seq, uint32
     out.links.clear();
     return out;
   };
-  // mnl_nlmsg_ok: a whole header fits and nlmsg_len lies within what is left.
-  while (mnl_nlmsg_ok(nlh, left)) {
+  // A whole header fits and nlmsg_len lies within what is left. Not mnl_nlmsg_ok: it compares
+  // (int)nlmsg_len, so a length of 2^31 or more passes as negative (found by the fuzzer).
+  const auto fits = [](const nlmsghdr* h, int rest) {
+    return rest >= static_cast<int>(sizeof(nlmsghdr)) && h->nlmsg_len >= sizeof(nlmsghdr) &&
+           h->nlmsg_len <= static_cast<uint32_t>(rest);
+  };
+  while (fits(nlh, left)) {
     if ((seq != 0 && nlh->nlmsg_seq != seq) || (portid != 0 && nlh->nlmsg_pid != portid)) {
       return fail(ParseError::WrongSequence);
     }
@@ -118,7 +123,9 @@ ParsedDatagram parse_datagram(std::span<const uint8_t> buf, uint32_t seq, uint32
         std::memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof err);
         out.done = true;  // an acknowledgement (error 0) or the refusal of our request
         if (err.error != 0) {
-          out.error_code = err.error < 0 ? -err.error : err.error;
+          // Negated in 64 bits: -INT_MIN would overflow (found by the fuzzer).
+          const int64_t e = err.error < 0 ? -int64_t{err.error} : int64_t{err.error};
+          out.error_code = static_cast<int>(e > INT32_MAX ? INT32_MAX : e);
           return fail(ParseError::KernelError);
         }
         break;

@@ -117,7 +117,13 @@ TEST(RtnetlinkTest, KernelErrorCarriesTheErrno) {
   EXPECT_TRUE(d.done);
 }
 
-TEST(RtnetlinkTest, RefusesARepliesOfAnotherRequest) {
+TEST(RtnetlinkTest, KernelErrorOfIntMinDoesNotOverflow) {
+  const ParsedDatagram d = parse_datagram(error_message(INT32_MIN, 5, 6), 5, 6);
+  EXPECT_EQ(d.error, ParseError::KernelError);
+  EXPECT_EQ(d.error_code, INT32_MAX);
+}
+
+TEST(RtnetlinkTest, RefusesTheRepliesOfAnotherRequest) {
   const auto msg = build_link_message(wire_link(), 41, 99);
   EXPECT_EQ(parse_datagram(msg, 42, 99).error, ParseError::WrongSequence);
   EXPECT_EQ(parse_datagram(msg, 41, 98).error, ParseError::WrongSequence);
@@ -143,6 +149,20 @@ TEST(RtnetlinkTest, RefusesAMessageLengthPastTheDatagram) {
   auto msg = build_link_message(wire_link(), 0, 0);
   put_u32(msg, 0, static_cast<uint32_t>(msg.size() + 4));
   EXPECT_EQ(parse_datagram(msg, 0, 0).error, ParseError::Malformed);
+}
+
+TEST(RtnetlinkTest, RefusesAMessageLengthOfTwoToTheThirtyOneOrMore) {
+  // libmnl's mnl_nlmsg_ok compares (int)nlmsg_len: these pass it as negative numbers, and
+  // 0xFFFFFFFF aligns to 0 (the next message would be the same one, forever).
+  for (uint32_t len : {0x80000000u, 0xC7000038u, 0xFFFFFFFFu}) {
+    auto msg = build_link_message(wire_link(), 0, 0);
+    put_u32(msg, 0, len);
+    EXPECT_EQ(parse_datagram(msg, 0, 0).error, ParseError::Malformed) << std::hex << len;
+    auto two = build_link_message(wire_link(), 0, 0);
+    const size_t second = two.size();
+    two.insert(two.end(), msg.begin(), msg.end());
+    EXPECT_EQ(parse_datagram(two, 0, 0).error, ParseError::Malformed) << "second at " << second;
+  }
 }
 
 TEST(RtnetlinkTest, RefusesAnMtuOfTheWrongSize) {
