@@ -64,5 +64,24 @@ TEST(DataplaneTest, RefusesAWireMtuWithoutRoomForSecTagAndIcv) {
   }
 }
 
+TEST(DataplaneTest, NicPortsAreFollowedThroughEthdevAndTheTooLongLimitIsWireMtuPlus14) {
+  REQUIRE_EAL();
+  Dataplane dp(*test::test_eal(), ring_config(std::to_string(getpid()) + "d", 1468));
+  // Ring vdevs have no kernel interface (if_index 0): rte_eth_link_get_nowait, not rtnetlink.
+  for (const PortLinkState* s : {&dp.links().plain(), &dp.links().wire()}) {
+    EXPECT_EQ(s->source, "ethdev");
+    EXPECT_TRUE(s->known);
+    EXPECT_TRUE(s->up) << s->role;
+    EXPECT_EQ(s->mtu, 1500u);
+  }
+  EXPECT_EQ(dp.links().wire().role, "wire");
+  EXPECT_TRUE(dp.poll_links().empty());  // nothing changed
+  EXPECT_EQ(dp.macsec_overhead(), 32u);
+  EXPECT_EQ(dp.counters().links.wire_link_down, 0u);
+  // A key-exchange frame may be as long as the wire takes: MTU + DA, SA and EtherType.
+  EXPECT_TRUE(dp.send_kx(std::vector<uint8_t>(1514, 0)));
+  EXPECT_FALSE(dp.send_kx(std::vector<uint8_t>(1515, 0)));
+}
+
 }  // namespace
 }  // namespace linkcrypt::dpdk

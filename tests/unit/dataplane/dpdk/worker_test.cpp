@@ -235,6 +235,43 @@ TEST_F(WorkerTest, ControlPlaneFramesGoOutOnTheWireUnchanged) {
   expect_pool_whole();
 }
 
+TEST_F(WorkerTest, TooLongForTheWireIsDroppedBeforeAPnIsSpent) {
+  keys(true, false);
+  secy::SecyConfig cfg;
+  cfg.max_protected_len = 1500 + 14;  // wire MTU 1500: DA and SA are the only header outside
+  sa_->set_config(cfg);
+  // 1482 + 32 = 1514 fits; 1483 (e.g. a tagged frame one tag too many) does not.
+  feed(plain_.rx.get(), {make_bytes(1483, 0x8100, 1), make_bytes(1482, 0x8100, 2)});
+  EXPECT_EQ(worker_poll_once(ctx_), 2u);
+  const auto wire = drain(wire_.tx.get());
+  ASSERT_EQ(wire.size(), 1u);
+  EXPECT_EQ(wire[0].size(), 1514u);
+  EXPECT_EQ(secy_counters_.out_pkts_too_long, 1u);
+  EXPECT_EQ(counters_.wire_tx, 1u);
+  const auto rep = sa_->report();
+  EXPECT_EQ(rep.tx.at(0).next_pn, 2u);  // one PN, for the frame that went out
+  EXPECT_EQ(rep.tx.at(0).counters.out_pkts_encrypted, 1u);
+  expect_pool_whole();
+}
+
+TEST_F(WorkerTest, WireDownDropsPlainFramesBeforeProtection) {
+  keys(true, false);
+  std::atomic<bool> down{true};
+  ctx_.wire_down = &down;
+  feed(plain_.rx.get(), {make_bytes(100, 0x0800, 1), make_bytes(60, 0x0806, 2)});
+  EXPECT_EQ(worker_poll_once(ctx_), 2u);
+  EXPECT_TRUE(drain(wire_.tx.get()).empty());
+  EXPECT_EQ(counters_.wire_down_drops, 2u);
+  EXPECT_EQ(counters_.wire_tx, 0u);
+  EXPECT_EQ(sa_->report().tx.at(0).next_pn, 1u);  // no PN spent on frames the wire cannot carry
+  down = false;
+  feed(plain_.rx.get(), {make_bytes(100, 0x0800, 3)});
+  EXPECT_EQ(worker_poll_once(ctx_), 1u);
+  EXPECT_EQ(drain(wire_.tx.get()).size(), 1u);
+  EXPECT_EQ(counters_.wire_down_drops, 2u);
+  expect_pool_whole();
+}
+
 class WorkerSmallRingsTest : public WorkerTest {
  protected:
   void SetUp() override {
