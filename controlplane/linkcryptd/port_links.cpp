@@ -40,8 +40,10 @@ std::string describe_link_change(const dpdk::LinkChange& c) {
     what = "link up";
   } else if (c.mtu_changed()) {
     what = "MTU " + std::to_string(c.before.mtu) + " -> " + std::to_string(a.mtu);
+  } else if (!a.known) {
+    what = "interface gone";
   } else {
-    what = std::string("link ") + (a.up ? "up" : "down") + ", state changed";
+    what = std::string("link ") + (a.up ? "up" : "down");
   }
   std::string detail = a.source == "netlink"
                            ? std::string(a.admin_up ? "admin up" : "admin down") + ", " +
@@ -53,6 +55,9 @@ std::string describe_link_change(const dpdk::LinkChange& c) {
 
 void report_link_changes(dpdk::Dataplane& dp) {
   for (const dpdk::LinkChange& c : dp.poll_links()) {
+    // Steps that change neither up/down, MTU nor presence (carrier and operstate settling while
+    // the link is still down) are visible in `status`, not worth a log line each.
+    if (!c.went_down() && !c.came_up() && !c.mtu_changed() && c.before.known == c.after.known) continue;
     std::string line = describe_link_change(c);
     if (c.after.role == "wire" && c.went_down()) {
       line += ": plain frames are dropped (WireDownDrops) until it comes back";
