@@ -124,6 +124,13 @@ DataplaneCounters Dataplane::counters() const {
   return sum;
 }
 
+void Dataplane::set_secy_config(const secy::SecyConfig& cfg) {
+  const uint32_t limit = secy_cfg_.max_protected_len;
+  secy_cfg_ = cfg;
+  secy_cfg_.max_protected_len = limit;
+  sa_->set_config(secy_cfg_);
+}
+
 uint32_t Dataplane::macsec_overhead() const {
   return static_cast<uint32_t>(secy::sectag_len(cfg_.secy.include_sci) + secy::kIcvLen);
 }

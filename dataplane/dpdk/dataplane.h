@@ -60,6 +60,9 @@ class Dataplane {
 
   // The control plane's interface to the SAs (main lcore only).
   [[nodiscard]] SaControl& sa() { return *sa_; }
+  // Changes the SecY settings (validate_frames, replay, ...) but keeps the OutPktsTooLong limit
+  // that follows the wire MTU: use this rather than sa().set_config, which would reset it.
+  void set_secy_config(const secy::SecyConfig& cfg);
   [[nodiscard]] DataplaneCounters counters() const;
 
   // Key-exchange frames punted from the wire, oldest first; each is a whole Ethernet frame.

@@ -101,9 +101,10 @@ std::vector<LinkChange> LinkMonitor::poll() {
         note(before, w.state, out);
       }
     }
-    if (events_->overflows() != overflows_seen_) {
-      // Some notifications were lost: what the kernel says now is the truth.
+    if (events_->overflows() != overflows_seen_ || events_->refused() != refused_seen_) {
+      // Some notifications were lost or unreadable: what the kernel says now is the truth.
       overflows_seen_ = events_->overflows();
+      refused_seen_ = events_->refused();
       for (Watched& w : ports_) {
         if (w.state.if_index == 0) continue;
         const PortLinkState before = w.state;

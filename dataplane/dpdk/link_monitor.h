@@ -87,6 +87,7 @@ class LinkMonitor {
   std::unique_ptr<netlink::RtnlSocket> requests_; // RTM_GETLINK (initial state, after overflows)
   LinkCounters counters_;
   uint64_t overflows_seen_ = 0;
+  uint64_t refused_seen_ = 0;
 };
 
 }  // namespace linkcrypt::dpdk

@@ -38,7 +38,9 @@ std::unique_ptr<RtnlSocket> RtnlSocket::open(bool follow_links, std::string& err
 int RtnlSocket::fd() const { return mnl_socket_get_fd(sock_.get()); }
 
 ssize_t RtnlSocket::receive(std::vector<uint8_t>& buf, bool wait) {
-  buf.resize(MNL_SOCKET_BUFFER_SIZE);
+  // Larger than MNL_SOCKET_BUFFER_SIZE (8 KiB): a link notification of a NIC with many VFs can
+  // exceed it, and a truncated one is refused (the monitor then re-reads the links it follows).
+  buf.resize(kReceiveBufferLen);
   for (;;) {
     sockaddr_nl from{};
     iovec iov{buf.data(), buf.size()};

@@ -30,8 +30,9 @@ class RtnlSocket {
   bool set_link(uint32_t if_index, uint32_t mtu, bool bring_up, std::string& err);
 
   // follow_links sockets: every link notification queued since the last call (never blocks).
-  // Datagrams the parser refuses, and lost ones (ENOBUFS: the queue overflowed), are counted;
-  // after an overflow the caller should re-read the links it follows with get_link.
+  // Datagrams refused (by the parser, truncated, or not from the kernel) and lost ones (ENOBUFS:
+  // the queue overflowed) are counted; after either the caller should re-read the links it
+  // follows with get_link.
   std::vector<LinkInfo> drain();
   [[nodiscard]] uint64_t refused() const { return refused_; }
   [[nodiscard]] uint64_t overflows() const { return overflows_; }
@@ -43,6 +44,7 @@ class RtnlSocket {
   // recv() of one datagram sent by the kernel (nl_pid 0); 0 when nothing is queued, -1 on error.
   ssize_t receive(std::vector<uint8_t>& buf, bool wait);
 
+  static constexpr size_t kReceiveBufferLen = 64 * 1024;
   MnlSocketPtr sock_;
   uint32_t portid_ = 0;
   uint32_t seq_ = 0;

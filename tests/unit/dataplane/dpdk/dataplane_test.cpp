@@ -78,6 +78,13 @@ TEST(DataplaneTest, NicPortsAreFollowedThroughEthdevAndTheTooLongLimitIsWireMtuP
   EXPECT_TRUE(dp.poll_links().empty());  // nothing changed
   EXPECT_EQ(dp.macsec_overhead(), 32u);
   EXPECT_EQ(dp.counters().links.wire_link_down, 0u);
+  // OutPktsTooLong: wire MTU + DA and SA; a SecY settings change keeps that limit.
+  EXPECT_EQ(dp.sa().load()->cfg.max_protected_len, 1514u);
+  secy::SecyConfig other;
+  other.replay_window = 64;
+  dp.set_secy_config(other);
+  EXPECT_EQ(dp.sa().load()->cfg.max_protected_len, 1514u);
+  EXPECT_EQ(dp.sa().load()->cfg.replay_window, 64u);
   // A key-exchange frame may be as long as the wire takes: MTU + DA, SA and EtherType.
   EXPECT_TRUE(dp.send_kx(std::vector<uint8_t>(1514, 0)));
   EXPECT_FALSE(dp.send_kx(std::vector<uint8_t>(1515, 0)));
