@@ -37,13 +37,13 @@ std::unique_ptr<RtnlSocket> RtnlSocket::open(bool follow_links, std::string& err
 
 int RtnlSocket::fd() const { return mnl_socket_get_fd(sock_.get()); }
 
-ssize_t RtnlSocket::receive(std::vector<uint8_t>& buf, bool wait) {
+ssize_t RtnlSocket::receive(bool wait) {
   // Larger than MNL_SOCKET_BUFFER_SIZE (8 KiB): a link notification of a NIC with many VFs can
   // exceed it, and a truncated one is refused (the monitor then re-reads the links it follows).
-  buf.resize(kReceiveBufferLen);
+  buf_.resize(kReceiveBufferLen);
   for (;;) {
     sockaddr_nl from{};
-    iovec iov{buf.data(), buf.size()};
+    iovec iov{buf_.data(), buf_.size()};
     msghdr msg{};
     msg.msg_name = &from;
     msg.msg_namelen = sizeof from;
@@ -60,7 +60,6 @@ ssize_t RtnlSocket::receive(std::vector<uint8_t>& buf, bool wait) {
       ++refused_;
       continue;
     }
-    buf.resize(static_cast<size_t>(n));
     return n;
   }
 }
@@ -70,13 +69,13 @@ bool RtnlSocket::request(std::span<const uint8_t> msg, uint32_t seq, std::vector
     err = std::string("rtnetlink send: ") + std::strerror(errno);
     return false;
   }
-  std::vector<uint8_t> buf;
   for (;;) {
-    if (receive(buf, true) < 0) {
+    const ssize_t n = receive(true);
+    if (n < 0) {
       err = std::string("rtnetlink receive: ") + std::strerror(errno);
       return false;
     }
-    const ParsedDatagram d = parse_datagram(buf, seq, portid_);
+    const ParsedDatagram d = parse_datagram(std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)), seq, portid_);
     if (d.error == ParseError::KernelError) {
       err = std::strerror(d.error_code);
       return false;
@@ -112,9 +111,8 @@ bool RtnlSocket::set_link(uint32_t if_index, uint32_t mtu, bool bring_up, std::s
 
 std::vector<LinkInfo> RtnlSocket::drain() {
   std::vector<LinkInfo> out;
-  std::vector<uint8_t> buf;
   for (;;) {
-    const ssize_t n = receive(buf, false);
+    const ssize_t n = receive(false);
     if (n == 0) break;
     if (n < 0) {
       if (errno == ENOBUFS) {
@@ -123,7 +121,7 @@ std::vector<LinkInfo> RtnlSocket::drain() {
       }
       break;
     }
-    ParsedDatagram d = parse_datagram(buf, 0, 0);
+    ParsedDatagram d = parse_datagram(std::span<const uint8_t>(buf_.data(), static_cast<size_t>(n)), 0, 0);
     if (d.error != ParseError::None) {
       ++refused_;
       continue;

@@ -41,11 +41,13 @@ class RtnlSocket {
  private:
   explicit RtnlSocket(MnlSocketPtr s) : sock_(std::move(s)) {}
   bool request(std::span<const uint8_t> msg, uint32_t seq, std::vector<LinkInfo>* out, std::string& err);
-  // recv() of one datagram sent by the kernel (nl_pid 0); 0 when nothing is queued, -1 on error.
-  ssize_t receive(std::vector<uint8_t>& buf, bool wait);
+  // recv() into buf_ of one datagram sent by the kernel (nl_pid 0); 0 when nothing is queued,
+  // -1 on error.
+  ssize_t receive(bool wait);
 
   static constexpr size_t kReceiveBufferLen = 64 * 1024;
   MnlSocketPtr sock_;
+  std::vector<uint8_t> buf_;  // reused: drain() runs every event-loop tick
   uint32_t portid_ = 0;
   uint32_t seq_ = 0;
   uint64_t refused_ = 0;
