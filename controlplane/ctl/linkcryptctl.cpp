@@ -8,14 +8,13 @@
 
 #include "control_client.h"
 #include "render.h"
+#include "socket_choice.h"
 #include "version.h"
 
 namespace po = boost::program_options;
 using namespace linkcrypt;
 
 namespace {
-
-constexpr const char* kDefaultSocket = "/run/linkcrypt/linkcryptd.sock";
 
 // Commands with their table column order; anything else is passed to the daemon as is, so a
 // newer daemon's commands work with an older CLI.
@@ -27,7 +26,7 @@ const std::vector<ctl::ColumnOrder> kColumnOrders = {
 };
 
 void usage(std::ostream& os, const po::options_description& opts) {
-  os << "usage: linkcryptctl [--socket PATH] [--json] COMMAND [KEY=VALUE ...]\n\n"
+  os << "usage: linkcryptctl [--socket PATH | --instance NAME] [--json] COMMAND [KEY=VALUE ...]\n\n"
         "commands: status | sa | stats | peer | rotations | rekey | help (ask the daemon)\n\n"
      << opts;
 }
@@ -39,7 +38,9 @@ int main(int argc, char** argv) {
   opts.add_options()
       ("help,h", "show this help")
       ("version,V", "print the version and exit")
-      ("socket,s", po::value<std::string>()->default_value(kDefaultSocket), "linkcryptd control socket")
+      ("socket,s", po::value<std::string>(), "linkcryptd control socket (default: /run/linkcrypt/linkcryptd.sock, "
+                                             "else the only instance's socket in /run/linkcrypt)")
+      ("instance,i", po::value<std::string>(), "the daemon of linkcryptd@NAME.service: /run/linkcrypt/NAME.sock")
       ("json,j", "print the daemon's JSON response instead of tables")
       ("timeout", po::value<int>()->default_value(5000), "milliseconds to wait for an answer");
   po::options_description hidden;
@@ -91,7 +92,13 @@ int main(int argc, char** argv) {
     std::cerr << "linkcryptctl: --timeout must be positive\n";
     return 2;
   }
-  auto r = control::call(vm["socket"].as<std::string>(),
+  auto opt = [&vm](const char* k) { return vm.count(k) ? std::optional(vm[k].as<std::string>()) : std::nullopt; };
+  const ctl::SocketChoice socket = ctl::choose_socket(opt("socket"), opt("instance"));
+  if (!socket.error.empty()) {
+    std::cerr << "linkcryptctl: " << socket.error << "\n";
+    return 2;
+  }
+  auto r = control::call(socket.path,
                          control::build_request(words[0], json::Value(std::move(args))), timeout);
   if (!r.response) {
     std::cerr << "linkcryptctl: " << r.error << "\n";

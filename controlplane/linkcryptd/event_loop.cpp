@@ -5,6 +5,7 @@
 #include "daemon_log.h"
 #include "shutdown.h"
 #include "port_links.h"
+#include "systemd_notify.h"
 
 #include <cerrno>
 #include <cinttypes>
@@ -49,10 +50,12 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     siginfo_t info;
     const int sig = sigtimedwait(&signals, &info, &tick);
     if (sig == SIGINT || sig == SIGTERM) {
+      systemd_notify::stopping();
       if (controller) close_keying(dp, *controller);  // tell the peer (RFC 7296 1.4.1)
       return;
     }
     if (sig == SIGHUP && on_reload) on_reload();
+    systemd_notify::watchdog_tick(Clock::now());  // a wedged loop stops the keep-alives (WatchdogSec=)
     if (sig == SIGUSR1) {
       print_counters(stdout, dp.counters());
       if (controller) print_keying(stdout, *controller);

@@ -15,6 +15,7 @@
 #include "port_errors.h"
 #include "reload.h"
 #include "port_links.h"
+#include "systemd_notify.h"
 #include "udp_transport.h"
 
 #include <sys/stat.h>
@@ -172,6 +173,7 @@ int main(int argc, char** argv) {
     }
 
     dp.start();
+    daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
     daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
