@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Daemon integration: SIGHUP reloads the PSK (for the next handshake), the log level and a rekey trigger without dropping the SA, refuses a bad PSK file and a port change, and logs each; SIGTERM sends the IKE Delete so the peer reports IkeDeleted within 2 s (not PeerDead after its liveness timeout); the peer restarted with the new PSK proves the reloaded key is used.
+# Daemon integration: SIGHUP reloads the PSK (for the next handshake), the log level and a rekey trigger without dropping the SA, refuses a bad PSK file and a port change, and logs each; SIGTERM sends the IKE Delete so the peer reports IkeDeleted long before its liveness timeout could (not PeerDead); the peer restarted with the new PSK proves the reloaded key is used.
 source "$(dirname "$0")/lib.sh"
 
 # Liveness slow on purpose: a dead peer would be declared after 10000 + 500 * (2^4 - 1) = 17.5 s,
-# so IkeDeleted within 2 s can only come from the Delete. reconnect-max-ms: box A retries the
-# restarted box B within 2 s.
+# so IkeDeleted well before that can only come from the Delete (the bound is generous on purpose:
+# it proves the cause, not a speed; a loaded CI machine took 2.4 s once). reconnect-max-ms: box A
+# retries the restarted box B within 2 s.
 SLOW=(liveness-interval-ms=10000 reconnect-max-ms=2000)
-DELETE_BOUND_MS=2000
+DELETE_BOUND_MS=8000
 
 log_has() { grep -qF -- "$2" "$WORK/$1.err"; }
 # expect_log TAG TEXT: the line appears within 5 s (fails with the log's tail otherwise).
@@ -113,7 +114,7 @@ pass "background ping through every reload and rotation: $got of $sent answered"
 start=$(date +%s%N)
 kill -TERM "$DPID_b"
 ike_deleted() { [ "$(q a peer 'r["last_failure"]["reason"]')" = IkeDeleted ]; }
-wait_for 3 "box A reports IkeDeleted" ike_deleted
+wait_for 8 "box A reports IkeDeleted" ike_deleted
 took=$((($(date +%s%N) - start) / 1000000))
 [ "$took" -le "$DELETE_BOUND_MS" ] || fail "box A reported IkeDeleted only after $took ms (bound $DELETE_BOUND_MS ms)"
 set +e; wait "$DPID_b"; rc_b=$?; set -e
