@@ -11,6 +11,7 @@ const char* error_code_name(ErrorCode c) {
     case ErrorCode::kUnknownCommand: return "unknown_command";
     case ErrorCode::kBadArgument: return "bad_argument";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kInternal: return "internal";
   }
   return "internal";

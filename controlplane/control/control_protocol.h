@@ -23,6 +23,7 @@ enum class ErrorCode {
   kUnknownCommand,
   kBadArgument,        // a known command with arguments it cannot use
   kUnavailable,        // the command is valid but cannot run now (e.g. no peer configured)
+  kPermissionDenied,   // a state-changing command from a client that is not root or an admin
   kInternal,
 };
 

@@ -22,12 +22,15 @@ const std::vector<ctl::ColumnOrder> kColumnOrders = {
     {"sas", {"direction", "an", "sci", "suite", "key_id", "next_pn", "lowest_pn", "pn_headroom",
              "time_to_exhaustion_s", "age_s", "packets", "octets", "errors"}},
     {"ports", {"role", "device", "interface", "link", "mtu", "operstate", "carrier", "admin_up", "source"}},
+    {"commands", {"command", "read_only", "summary"}},
     {"rotations", {"when", "reason", "duration_ms", "frames_dropped", "old_key_id", "new_key_id"}},
 };
 
 void usage(std::ostream& os, const po::options_description& opts) {
   os << "usage: linkcryptctl [--socket PATH | --instance NAME] [--json] COMMAND [KEY=VALUE ...]\n\n"
-        "commands: status | sa | stats | peer | rotations | rekey | help (ask the daemon)\n\n"
+        "commands: status | sa | stats | peer | rotations | help (read-only)\n"
+        "          rekey (changes state: root or the daemon's control-admin-group)\n"
+        "          'linkcryptctl help' asks the daemon for its list\n\n"
      << opts;
 }
 

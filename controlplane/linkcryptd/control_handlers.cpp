@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "control_commands.h"
 #include "dataplane_keys.h"
 #include "failure_hint.h"
 #include "port_links.h"
@@ -76,6 +77,7 @@ control::Reply ControlHandlers::handle(const control::Request& r) {
     }
     return control::Reply::success(rotations(r.args));
   }
+  if (r.cmd == "help") return control::Reply::success(control_help());
   if (r.cmd == "rekey") {
     if (!ctl_) return control::Reply::failure(control::ErrorCode::kUnavailable, "manual keying: nothing to rekey with (install a new key file)");
     const std::string why = ctl_->request_rotation(keying::RotationReason::Operator, Clock::now());
@@ -83,7 +85,7 @@ control::Reply ControlHandlers::handle(const control::Request& r) {
     return control::Reply::success(Object{{"started", Value(true)}});
   }
   return control::Reply::failure(control::ErrorCode::kUnknownCommand,
-                                 "unknown command '" + r.cmd + "' (status, sa, stats, peer, rotations, rekey)");
+                                 "unknown command '" + r.cmd + "' (see 'help')");
 }
 
 Value ControlHandlers::status() const {
@@ -252,7 +254,9 @@ Value ControlHandlers::stats() const {
                           {"requests", Value(s.requests)},
                           {"errors", Value(s.errors)},
                           {"rejected_clients", Value(s.rejected_clients)},
-                          {"dropped_slow_clients", Value(s.dropped_slow_clients)}};
+                          {"dropped_slow_clients", Value(s.dropped_slow_clients)},
+                          {"idle_timeouts", Value(s.idle_timeouts)},
+                          {"permission_denied", Value(s.permission_denied)}};
   }
   return o;
 }

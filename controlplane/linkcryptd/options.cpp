@@ -1,6 +1,8 @@
 // parse_options: flags, INI file, EAL pass-through, and the checks that refuse a bad start.
 #include "options.h"
 
+#include <grp.h>
+
 #include "config_file.h"
 #include "option_ranges.h"
 #include "version.h"
@@ -124,6 +126,11 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
   if (o.log != "stderr" && o.log != "syslog" && o.log != "journal") throw ConfigError(at("log") + " must be stderr, syslog or journal, not '" + o.log + "'");
   if (!parse_log_level(o.log_level)) throw ConfigError(at("log-level") + " must be debug, info, notice, warning or error, not '" + o.log_level + "'");
   if (o.control_socket.empty()) throw ConfigError(at("control-socket") + " must not be empty");
+  if (!o.control_admin_group.empty()) {
+    const group* g = ::getgrnam(o.control_admin_group.c_str());
+    if (!g) throw ConfigError(at("control-admin-group") + " '" + o.control_admin_group + "' is not a group on this host");
+    o.control_admin_gid = g->gr_gid;
+  }
   if (o.reconnect_max_ms < o.reconnect_min_ms) {
     throw ConfigError(at("reconnect-max-ms") + " " + std::to_string(o.reconnect_max_ms) + " is below reconnect-min-ms " +
                       std::to_string(o.reconnect_min_ms));
@@ -239,6 +246,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("reconnect-min-ms", ranged(&o.reconnect_min_ms, kReconnectMsRange), "first re-establishment back-off")
       ("reconnect-max-ms", ranged(&o.reconnect_max_ms, kReconnectMsRange), "back-off cap (>= reconnect-min-ms)")
       ("control-socket", po::value(&o.control_socket)->default_value("/run/linkcrypt/linkcryptd.sock"), "control socket for linkcryptctl")
+      ("control-admin-group", po::value(&o.control_admin_group), "group whose members may run state-changing control commands (rekey); default none: root only")
       ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog | journal (under systemd stderr means the journal)")
       ("log-level", po::value(&o.log_level)->default_value("info"), "debug | info | notice | warning | error (SIGHUP re-reads it)");
 

@@ -1,6 +1,8 @@
 // linkcryptd's options: command-line flags and the optional INI config file (Boost.Program_options).
 #pragma once
 
+#include <sys/types.h>
+
 #include "cipher_suite.h"
 #include "config.h"
 #include "engine.h"
@@ -45,6 +47,9 @@ struct DaemonOptions {
   // Manual keying opens the control socket only when control-socket is given, so two
   // manually keyed daemons on one host (the dataplane tests) do not fight over the default.
   bool control_socket_enabled = true;
+  // control-admin-group: its members may run state-changing commands (rekey); empty: root only.
+  std::string control_admin_group;
+  std::optional<gid_t> control_admin_gid;  // resolved from control_admin_group at parse time
   std::string log = "stderr";         // stderr | syslog | journal (stderr under systemd: journal)
   std::string log_level = "info";     // debug | info | notice | warning | error (SIGHUP may change it)
   bool no_keys = false;               // test/diagnostic: neither key-file nor IKE, nothing is sent
