@@ -74,6 +74,12 @@ class ControlServer {
   [[nodiscard]] const ControlServerStats& stats() const { return stats_; }
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] size_t client_count() const { return clients_.size(); }
+  // Octets held for all clients (requests read, replies queued): bounded by the limits.
+  [[nodiscard]] size_t buffered_len() const {
+    size_t n = 0;
+    for (const auto& c : clients_) n += c->in.size() + c->out.size();
+    return n;
+  }
 
  private:
   using Clock = std::chrono::steady_clock;

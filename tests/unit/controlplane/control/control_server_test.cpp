@@ -1,9 +1,12 @@
-// Control socket over a real Unix socket: answers, JSON errors for bad requests, limits, 0660.
+// Control socket over a real Unix socket: answers, JSON errors for bad requests, limits, 0660,
+// and the abuse limits: bounded queues, back-pressure, timeouts, the root slot, permissions.
 #include "control_client.h"
 #include "control_server.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -11,6 +14,10 @@
 #include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <grp.h>
 #include <thread>
 
 namespace linkcrypt::control {
@@ -40,6 +47,8 @@ class ControlServerTest : public ::testing::Test {
       o["state"] = json::Value("up");
       return Reply::success(json::Value(std::move(o)));
     }
+    if (r.cmd == "big") return Reply::success(json::Value(std::string(10000, 'b')));
+    if (r.cmd == "rekey") return Reply::success(json::Value("started"));
     if (r.cmd == "echo") {
       const json::Value* n = r.args.find("n");
       if (!n || !n->as_uint()) return Reply::failure(ErrorCode::kBadArgument, "echo needs args.n");
@@ -162,7 +171,207 @@ TEST_F(ControlServerTest, SecondDaemonOnTheSamePathIsRefused) {
   EXPECT_NE(error.find("already listening"), std::string::npos) << error;
 }
 
+// Drives the server from the test thread (no pump): deterministic and race-free.
+void service_for(ControlServer& s, std::chrono::milliseconds d) {
+  const auto end = std::chrono::steady_clock::now() + d;
+  while (std::chrono::steady_clock::now() < end) s.service(5);
+}
+
+// Writes as many copies of `line` as the socket takes without blocking; returns how many.
+size_t write_nonblocking(int fd, const std::string& line, size_t max) {
+  size_t n = 0;
+  while (n < max && ::send(fd, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) == static_cast<ssize_t>(line.size())) ++n;
+  return n;
+}
+
+TEST_F(ControlServerTest, PerCallWorkIsBounded) {
+  ControlServerLimits l;
+  l.max_requests_per_tick = 8;
+  server_->set_limits(l);
+  int fd = connect_raw();
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += build_request("status");
+  ASSERT_EQ(::write(fd, many.data(), many.size()), static_cast<ssize_t>(many.size()));
+  service_for(*server_, std::chrono::milliseconds(20));  // accept
+  const uint64_t before = server_->stats().requests;
+  server_->service(0);
+  EXPECT_LE(server_->stats().requests - before, 8u) << "one service() call answered more than the per-tick bound";
+  // The rest is answered over the next calls without new input arriving.
+  for (int i = 0; i < 40 && server_->stats().requests < 100; ++i) server_->service(0);
+  EXPECT_EQ(server_->stats().requests, 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(error_code_of(read_line(fd)), "<ok>");
+  ::close(fd);
+}
+
+TEST_F(ControlServerTest, BackPressureStopsReadingUntilRepliesAreDrained) {
+  ControlServerLimits l;
+  l.out_low_cap = 64 * 1024;
+  l.stuck_timeout = std::chrono::seconds(60);
+  server_->set_limits(l);
+  int fd = connect_raw();
+  int small = 4096;  // a small receive buffer on our side, so the server's queue fills
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  const std::string req = build_request("big");
+  size_t sent = 0;
+  for (int round = 0; round < 50; ++round) {
+    sent += write_nonblocking(fd, req, 2000 - sent);
+    service_for(*server_, std::chrono::milliseconds(5));
+  }
+  ASSERT_GT(sent, 200u) << "the client could not even queue its requests";
+  // Replies are 10 kB: the server stops parsing once 64 KiB are queued, and the kernel's
+  // buffers (not ours) hold the unread requests.
+  EXPECT_LT(server_->stats().requests, 100u);
+  EXPECT_LE(server_->buffered_len(), l.out_low_cap + 8 * 10100 + kMaxRequestLen + 16384);
+  EXPECT_EQ(server_->stats().dropped_slow_clients, 0u);
+  // Now the client reads: every request is answered in order.
+  ::fcntl(fd, F_SETFL, O_NONBLOCK);
+  size_t lines = 0;
+  std::string buf(65536, '\0');
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (lines < sent && std::chrono::steady_clock::now() < end) {
+    server_->service(1);
+    ssize_t n;
+    while ((n = ::read(fd, buf.data(), buf.size())) > 0) lines += std::count(buf.begin(), buf.begin() + n, '\n');
+  }
+  EXPECT_EQ(lines, sent);
+  ::close(fd);
+}
+
+TEST_F(ControlServerTest, ClientThatNeverReadsIsDroppedAndCounted) {
+  ControlServerLimits l;
+  l.stuck_timeout = std::chrono::milliseconds(300);
+  server_->set_limits(l);
+  int fd = connect_raw();
+  const std::string req = build_request("big");
+  size_t peak = 0;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < end && server_->stats().dropped_slow_clients == 0) {
+    write_nonblocking(fd, req, 1000);
+    server_->service(2);
+    peak = std::max(peak, server_->buffered_len());
+  }
+  EXPECT_EQ(server_->stats().dropped_slow_clients, 1u);
+  EXPECT_EQ(server_->client_count(), 0u);
+  EXPECT_LE(peak, l.out_low_cap + 8 * 10100 + kMaxRequestLen + 16384) << "queued memory was not bounded";
+  ::close(fd);
+  // The server still serves others.
+  int other = connect_raw();
+  std::string ok = build_request("status");
+  ASSERT_EQ(::write(other, ok.data(), ok.size()), static_cast<ssize_t>(ok.size()));
+  service_for(*server_, std::chrono::milliseconds(50));
+  EXPECT_EQ(error_code_of(read_line(other)), "<ok>");
+  ::close(other);
+}
+
+TEST_F(ControlServerTest, ReplyBeyondTheHardCapDropsTheClient) {
+  ControlServerLimits l;
+  l.out_hard_cap = 25000;  // two 10 kB replies fit, the third does not
+  l.out_low_cap = 1 << 20;
+  server_->set_limits(l);
+  int fd = connect_raw();
+  int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  const std::string req = build_request("big");
+  for (int i = 0; i < 200 && server_->stats().dropped_slow_clients == 0; ++i) {
+    write_nonblocking(fd, req, 50);
+    server_->service(2);
+  }
+  EXPECT_EQ(server_->stats().dropped_slow_clients, 1u);
+  ::close(fd);
+}
+
+TEST_F(ControlServerTest, IdleClientsTimeOutWithAMessage) {
+  ControlServerLimits l;
+  l.idle_timeout = std::chrono::milliseconds(200);
+  server_->set_limits(l);
+  int fd = connect_raw();
+  service_for(*server_, std::chrono::milliseconds(400));
+  EXPECT_EQ(server_->client_count(), 0u);
+  EXPECT_EQ(server_->stats().idle_timeouts, 1u);
+  EXPECT_EQ(error_code_of(read_line(fd)), "unavailable");
+  ::close(fd);
+}
+
+TEST_F(ControlServerTest, OverTheLimitClientsAreToldUnavailable) {
+  std::vector<int> fds;
+  for (size_t i = 0; i < ControlServer::kMaxClients; ++i) fds.push_back(connect_raw());
+  service_for(*server_, std::chrono::milliseconds(30));
+  EXPECT_EQ(server_->client_count(), ControlServer::kMaxClients);
+  int extra = connect_raw();
+  service_for(*server_, std::chrono::milliseconds(30));
+  EXPECT_EQ(error_code_of(read_line(extra)), "unavailable");
+  EXPECT_EQ(server_->stats().rejected_clients, 1u);
+  ::close(extra);
+  for (int fd : fds) ::close(fd);
+}
+
+// Runs `fn` in a child as nobody (uid/gid 65534) while this thread serves the socket; returns
+// the child's exit code.
+int as_nobody(ControlServer& s, const std::function<int()>& fn) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+    ::_exit(fn());
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) s.service(5);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 101;
+}
+
+class ControlServerCredsTest : public ControlServerTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) {
+      GTEST_SKIP() << "NOT TESTED: SO_PEERCRED permission checks need root (to fork a uid 65534 client); CI runs as root";
+    }
+    ControlServerTest::SetUp();
+    // Let nobody reach the socket, as a socket group would in production.
+    ::chmod(dir_.c_str(), 0755);
+    ::chmod(path_.c_str(), 0666);
+    server_->set_state_changing({"rekey"});
+  }
+  // In the child: one request, returns 0 if the answer's code is `want`.
+  std::function<int()> expect(std::string cmd, std::string want) {
+    return [this, cmd, want] {
+      auto r = call(path_, build_request(cmd), 3000);
+      if (!r.response) return 2;
+      std::string line = json::write(*r.response);
+      return error_code_of(line) == want ? 0 : 1;
+    };
+  }
+};
+
+TEST_F(ControlServerCredsTest, NonRootMayReadButNotChangeState) {
+  EXPECT_EQ(as_nobody(*server_, expect("status", "<ok>")), 0) << "nobody could not run a read-only command";
+  EXPECT_EQ(as_nobody(*server_, expect("rekey", "permission_denied")), 0) << "nobody was allowed to rekey";
+  EXPECT_EQ(server_->stats().permission_denied, 1u);
+  // Root may.
+  start_pump();
+  auto r = call(path_, build_request("rekey"), 2000);
+  ASSERT_TRUE(r.response) << r.error;
+  EXPECT_EQ(r.response->find("ok")->as_bool(), true);
+}
+
+TEST_F(ControlServerCredsTest, AdminGroupMayChangeState) {
+  server_->set_admin_gid(65534);
+  EXPECT_EQ(as_nobody(*server_, expect("rekey", "<ok>")), 0) << "a member of the admin group was refused";
+}
+
+TEST_F(ControlServerCredsTest, LastSlotIsKeptForRoot) {
+  // nobody fills every slot it may take; the one after is refused with `unavailable`.
+  const int rc = as_nobody(*server_, [this] {
+    std::vector<int> fds;
+    for (size_t i = 0; i + 1 < ControlServer::kMaxClients; ++i) fds.push_back(connect_raw());
+    int extra = connect_raw();
+    const bool refused = error_code_of(read_line(extra)) == "unavailable";
+    return refused ? 0 : 1;
+  });
+  EXPECT_EQ(rc, 0) << "a non-root client got the slot kept for root";
+  EXPECT_GE(server_->stats().rejected_clients, 1u);
+}
+
 TEST(ControlClient, SaysClearlyWhenTheDaemonIsNotRunning) {
+
   auto r = call("/tmp/lc-no-such-daemon.sock", build_request("status"), 500);
   EXPECT_FALSE(r.response);
   EXPECT_NE(r.error.find("linkcryptd is not running"), std::string::npos) << r.error;
