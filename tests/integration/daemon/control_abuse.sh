@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Issue 15 §3: control-socket abuse must not take a secured link down. (a) a client floods `stats` without reading: bounded RSS, link stays secured, the client is dropped and counted; (b) 16 idle non-root clients do not lock root out, the one over the limit hears `unavailable`; (c) a non-root user may read but not `rekey` (permission_denied).
+source "$(dirname "$0")/lib.sh"
+command -v setpriv >/dev/null || fail "setpriv (util-linux) is needed to run clients as nobody"
+
+topology_up
+make_psk psk
+write_config a auth=psk "psk-file=$WORK/psk"
+write_config b auth=psk "psk-file=$WORK/psk"
+start_daemon a
+start_daemon b
+wait_secured a
+wait_secured b
+ping_ok 3 || { cat "$WORK/ping.out"; fail "ping before the attack"; }
+
+# The socket's group may use it (as in production with a linkcrypt group): here nobody's group.
+chmod 0711 "$WORK"
+chgrp nogroup "$WORK/a.sock"
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$DPID_a/status"; }
+
+# ---- (a) a client that floods `stats` and never reads ----
+base=$(rss_kib)
+"$PY" - "$WORK/a.sock" >"$WORK/flood.out" 2>&1 <<'PYEOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.setblocking(False)
+req = b'{"v":1,"cmd":"stats"}\n' * 64
+sent, end, outcome = 0, time.time() + 10, "still connected"
+while time.time() < end:
+    try:
+        sent += s.send(req)
+    except BlockingIOError:
+        time.sleep(0.001)
+    except (BrokenPipeError, ConnectionResetError) as e:
+        outcome = "dropped by the daemon (%s)" % type(e).__name__
+        break
+print("sent %d octets of requests, never read a reply; %s" % (sent, outcome))
+PYEOF
+flood=$!
+PIDS+=("$flood")
+ip netns exec "$NS_HA" ping -c 40 -i 0.25 -W 1 "$HOST_B" >"$WORK/ping-flood.out" 2>&1 &
+pinger=$!
+PIDS+=("$pinger")
+peak=$base
+status_ok=0
+status_tries=0
+while kill -0 "$flood" 2>/dev/null; do
+  r=$(rss_kib); [ "$r" -gt "$peak" ] && peak=$r
+  status_tries=$((status_tries + 1))
+  [ "$(q a status 'r["state"]')" = secured ] && status_ok=$((status_ok + 1))
+  sleep 0.5
+done
+wait "$flood" || true
+wait "$pinger" || true
+cat "$WORK/flood.out"
+grep -q "dropped by the daemon" "$WORK/flood.out" || fail "the flooding client was never disconnected"
+growth=$(( (peak - base) / 1024 ))
+pass "daemon RSS $((base / 1024)) MiB before, peak $((peak / 1024)) MiB during the flood (+$growth MiB)"
+[ "$growth" -lt 64 ] || fail "RSS grew by $growth MiB under a flood of unread stats requests (bound: 64 MiB)"
+[ "$status_ok" -eq "$status_tries" ] || fail "status from another client answered secured only $status_ok of $status_tries times"
+pass "status from another client answered secured $status_ok of $status_tries times during the flood"
+received=$(awk '/packets transmitted/ {print $4}' "$WORK/ping-flood.out")
+[ "${received:-0}" -ge 38 ] || { cat "$WORK/ping-flood.out"; fail "ping lost replies during the flood (${received:-0}/40)"; }
+pass "ping during the flood: $received/40 replies"
+is_secured a && is_secured b || fail "the link is not secured after the flood"
+[ "$(q b status 'r["state"]')" = secured ] || fail "peer B lost the link"
+dropped=$(stat a dropped_slow_clients)
+[ "$dropped" -ge 1 ] || fail "control.dropped_slow_clients is $dropped after the flood"
+pass "control.dropped_slow_clients = $dropped"
+
+# ---- (b) 16 idle non-root clients ----
+"${NOBODY[@]}" "$PY" - "$WORK/a.sock" >"$WORK/idle.out" 2>&1 <<'PYEOF' &
+import json, socket, sys, time
+held = []
+for i in range(16):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    held.append(s)
+time.sleep(1)
+# The 16th (one over what a non-root user may hold) hears why before the daemon hangs up.
+last = held[-1]
+last.settimeout(3)
+line = last.makefile().readline()
+code = json.loads(line)["error"]["code"] if line else "<nothing>"
+print("16th idle client: %s" % code, flush=True)
+time.sleep(6)  # hold 15 idle connections while root asks
+PYEOF
+idle=$!
+PIDS+=("$idle")
+wait_for 5 "the idle clients connected" grep -q "16th idle client" "$WORK/idle.out"
+cat "$WORK/idle.out"
+grep -q "16th idle client: unavailable" "$WORK/idle.out" || fail "the client over the limit did not get 'unavailable'"
+out=$(ctl a status) || fail "root's linkcryptctl status failed with 15 idle clients connected"
+echo "$out" | grep -q "state: *secured" || { echo "$out"; fail "root's status: unexpected output"; }
+pass "root's linkcryptctl status answers while 15 non-root clients sit idle"
+rejected=$(stat a rejected_clients)
+[ "$rejected" -ge 1 ] || fail "control.rejected_clients is $rejected"
+pass "control.rejected_clients = $rejected"
+kill "$idle" 2>/dev/null || true
+wait "$idle" 2>/dev/null || true
+
+# ---- (c) a non-root user reads, but may not rekey ----
+out=$("${NOBODY[@]}" "$LINKCRYPTCTL" --socket "$WORK/a.sock" status 2>&1) || { echo "$out"; fail "nobody could not run status"; }
+echo "$out" | grep -q "state: *secured" || { echo "$out"; fail "nobody's status: unexpected output"; }
+pass "nobody (socket group) runs status"
+out=$("${NOBODY[@]}" "$LINKCRYPTCTL" --socket "$WORK/a.sock" help 2>&1) || { echo "$out"; fail "nobody could not run help"; }
+echo "$out" | grep -q "rekey" || { echo "$out"; fail "help does not list rekey"; }
+pass "help lists the commands: $(echo "$out" | awk '$1 != "COMMAND" {print $1}' | tr '\n' ' ')"
+rot_before=$(q a status 'r["rotations"]')
+if out=$("${NOBODY[@]}" "$LINKCRYPTCTL" --socket "$WORK/a.sock" rekey 2>&1); then
+  echo "$out"; fail "nobody was allowed to rekey"
+fi
+echo "$out" | grep -q "permission_denied" || { echo "$out"; fail "nobody's rekey refused without permission_denied"; }
+pass "nobody's rekey refused: $out"
+[ "$(stat a permission_denied)" -ge 1 ] || fail "control.permission_denied not counted"
+ctl a rekey >/dev/null || fail "root's rekey refused"
+wait_for 10 "root's rekey completed" test "$(q a status 'r["rotations"]')" -gt "$rot_before"
+pass "root's rekey rotated the keys (rotations $rot_before -> $(q a status 'r["rotations"]'))"
+ping_ok 3 || { cat "$WORK/ping.out"; fail "ping after the attacks"; }
+pass "link secured and passing traffic after all three attacks"
