@@ -169,6 +169,9 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     for value in ("abc", "12k", "", "+5", "1.5", "0x", "1e3"):
         expect_bad(f"--mbufs '{value}'", check + ike + ["--mbufs", value], "--mbufs", "must be a number in")
     expect_bad("--mbufs=", check + ike + ["--mbufs="], "--mbufs")
+    expect_bad("unknown control-admin-group", check + ike + ["--control-admin-group", "no-such-group-lc"],
+               "--control-admin-group", "no-such-group-lc", "not a group")
+    expect_good("control-admin-group root", check + ike + ["--control-admin-group", "root"])
     expect_bad("PN threshold beyond a 32-bit suite", check + ike + ["--suite", "gcm-aes-256", "--rekey-pn-threshold",
                "4294967296"], "rekey-pn-threshold", "gcm-aes-256", "4294967295")
     expect_bad("XPN replay window >= 2^30 (IKE)", check + ike + ["--suite", "gcm-aes-xpn-128", "--replay-window",
