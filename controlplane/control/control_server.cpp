@@ -287,7 +287,8 @@ void ControlServer::check_timeouts(Client& c, Clock::time_point now) {
     c.fd.reset();
     return;
   }
-  if (c.out.empty() && c.in.empty() && now - c.last_request > limits_.idle_timeout) {
+  // A partial request line does not count as activity: a client trickling bytes is idle too.
+  if (c.out.empty() && !has_line(c.in) && now - c.last_request > limits_.idle_timeout) {
     ++stats_.idle_timeouts;
     std::string bye = build_error(ErrorCode::kUnavailable, "idle for " +
                                       std::to_string(limits_.idle_timeout.count() / 1000) +

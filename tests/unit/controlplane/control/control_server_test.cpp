@@ -292,6 +292,20 @@ TEST_F(ControlServerTest, IdleClientsTimeOutWithAMessage) {
   ::close(fd);
 }
 
+TEST_F(ControlServerTest, ATricklingPartialRequestIsIdleToo) {
+  ControlServerLimits l;
+  l.idle_timeout = std::chrono::milliseconds(200);
+  server_->set_limits(l);
+  int fd = connect_raw();
+  for (int i = 0; i < 8; ++i) {  // one byte every 50 ms, never a newline
+    (void)::send(fd, "{", 1, MSG_NOSIGNAL);  // fails once the server hung up, which is the point
+    service_for(*server_, std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(server_->client_count(), 0u);
+  EXPECT_EQ(server_->stats().idle_timeouts, 1u);
+  ::close(fd);
+}
+
 TEST_F(ControlServerTest, OverTheLimitClientsAreToldUnavailable) {
   std::vector<int> fds;
   for (size_t i = 0; i < ControlServer::kMaxClients; ++i) fds.push_back(connect_raw());
