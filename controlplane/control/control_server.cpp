@@ -93,18 +93,25 @@ namespace {
 bool has_line(const std::string& in) { return in.find('\n') != std::string::npos; }
 
 // The supplementary groups of a connected process, from /proc (local and non-blocking, unlike
-// NSS lookups); SO_PEERCRED only carries the primary group.
-bool proc_has_group(pid_t pid, gid_t gid) {
+// NSS lookups); SO_PEERCRED only carries the primary group. The real uid there must still be the
+// connecting one, so a recycled pid cannot lend another process's groups.
+bool proc_has_group(pid_t pid, uid_t uid, gid_t gid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/status");
   std::string line;
+  bool uid_matches = false;
   while (std::getline(f, line)) {
-    if (line.rfind("Groups:", 0) != 0) continue;
-    std::istringstream words(line.substr(7));
-    unsigned long g;
-    while (words >> g) {
-      if (g == gid) return true;
+    std::istringstream words(line.substr(line.find(':') == std::string::npos ? line.size() : line.find(':') + 1));
+    if (line.rfind("Uid:", 0) == 0) {
+      unsigned long u;
+      uid_matches = (words >> u) && u == uid;
+    } else if (line.rfind("Groups:", 0) == 0) {
+      if (!uid_matches) return false;  // Uid: precedes Groups: in /proc/PID/status
+      unsigned long g;
+      while (words >> g) {
+        if (g == gid) return true;
+      }
+      return false;
     }
-    return false;
   }
   return false;
 }
@@ -119,7 +126,7 @@ bool ControlServer::is_admin(int fd, bool& root) const {
   root = cred.uid == 0;
   if (root) return true;
   if (!admin_gid_) return false;
-  return cred.gid == *admin_gid_ || proc_has_group(cred.pid, *admin_gid_);
+  return cred.gid == *admin_gid_ || proc_has_group(cred.pid, cred.uid, *admin_gid_);
 }
 
 bool ControlServer::wants_input(const Client& c) const {

@@ -321,10 +321,10 @@ TEST_F(ControlServerTest, OverTheLimitClientsAreToldUnavailable) {
 
 // Runs `fn` in a child as nobody (uid/gid 65534) while this thread serves the socket; returns
 // the child's exit code.
-int as_nobody(ControlServer& s, const std::function<int()>& fn) {
+int as_nobody(ControlServer& s, const std::function<int()>& fn, std::vector<gid_t> groups = {}) {
   pid_t pid = ::fork();
   if (pid == 0) {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+    if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
     ::_exit(fn());
   }
   int status = 0;
@@ -369,6 +369,12 @@ TEST_F(ControlServerCredsTest, NonRootMayReadButNotChangeState) {
 TEST_F(ControlServerCredsTest, AdminGroupMayChangeState) {
   server_->set_admin_gid(65534);
   EXPECT_EQ(as_nobody(*server_, expect("rekey", "<ok>")), 0) << "a member of the admin group was refused";
+}
+
+TEST_F(ControlServerCredsTest, SupplementaryAdminGroupMayChangeState) {
+  server_->set_admin_gid(4242);
+  EXPECT_EQ(as_nobody(*server_, expect("rekey", "permission_denied")), 0) << "nobody without the group may not";
+  EXPECT_EQ(as_nobody(*server_, expect("rekey", "<ok>"), {4242}), 0) << "a supplementary member was refused";
 }
 
 TEST_F(ControlServerCredsTest, LastSlotIsKeptForRoot) {
