@@ -40,9 +40,12 @@ enum class KeyFileError : uint8_t {
   MissingRx,           // no [rx] section
   TooManyRx,           // more than kMaxRxSas [rx] sections
   DuplicateRxSa,       // two [rx] sections with the same SCI and AN
+  SameSakAndSci,       // [tx] and an [rx] share SAK and SCI: the same (key, SCI||PN) GCM nonces
+  SameSsci,            // XPN: [tx] and an [rx] share the SSCI (docs/keyfile.md: must differ)
 };
 
 [[nodiscard]] std::string_view key_file_error_name(KeyFileError e);
+inline constexpr KeyFileError kLastKeyFileError = KeyFileError::SameSsci;
 
 inline constexpr size_t kMaxKeyFileLen = 64 * 1024;
 inline constexpr size_t kMaxLineLen = 512;

@@ -180,7 +180,7 @@ TEST(KeyFile, RejectsSectionCounts) {
 }
 
 TEST(KeyFile, EveryErrorHasAName) {
-  for (int e = 0; e <= static_cast<int>(KeyFileError::DuplicateRxSa); ++e) {
+  for (int e = 0; e <= static_cast<int>(kLastKeyFileError); ++e) {
     EXPECT_NE(key_file_error_name(static_cast<KeyFileError>(e)), "unknown");
   }
 }
