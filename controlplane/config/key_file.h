@@ -76,8 +76,9 @@ struct KeyFileResult {
 // destruction) state. Never throws, never reads outside `text`.
 [[nodiscard]] KeyFileResult parse_key_file(std::span<const uint8_t> text, KeyFile& out);
 
-// Opens `path` refusing anything but a regular file whose mode grants no group/other access
-// (0600 or stricter), reads it into wiped memory and parses it. Returns "" on success or a
+// Reads `path` with the common secret-file loader (common/secret_file.h: no symlink, a regular
+// file owned by the daemon's user, mode 0600 or stricter, 1 octet .. kMaxKeyFileLen) into wiped
+// memory and parses it. Returns "" on success or a
 // clear one-line message (never containing key bytes) on failure.
 [[nodiscard]] std::string load_key_file(const std::string& path, KeyFile& out);
 
