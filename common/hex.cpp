@@ -11,9 +11,6 @@ int nibble(char c) {
   return -1;
 }
 
-
-// Counts the digits (or -1 on a bad character), then decodes into `out`, which must hold
-// digits/2 octets. One walk for the text, shared by both public decoders.
 std::string_view strip_prefix(std::string_view text) {
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
   return text;
@@ -21,6 +18,8 @@ std::string_view strip_prefix(std::string_view text) {
 
 bool is_separator(char c) { return c == ':' || c == '-' || c == ' '; }
 
+// Both public decoders count the digits first (-1 on a bad character), so the output is
+// allocated once at its final size, then decode into it: one set of rules for all hex input.
 long count_digits(std::string_view text) {
   long digits = 0;
   for (char c : text) {
