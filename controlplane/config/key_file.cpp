@@ -2,15 +2,12 @@
 #include "key_file.h"
 
 #include "byte_reader.h"
+#include "hex.h"
+#include "secret_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <openssl/crypto.h>
 
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 
 namespace linkcrypt::config {
 namespace {
@@ -28,34 +25,6 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Hex (optional "0x", ':' '-' separators) straight into wiped memory: key bytes never pass
-// through an unwiped std::vector or std::string.
-bool decode_hex(std::string_view text, SecretBytes& out) {
-  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
-  size_t digits = 0;
-  for (char c : text) {
-    if (c == ':' || c == '-') continue;
-    if (hex_digit(c) < 0) return false;
-    ++digits;
-  }
-  if (digits == 0 || digits % 2 != 0) return false;
-  SecretBytes bytes(digits / 2);
-  size_t n = 0;
-  int high = -1;
-  for (char c : text) {
-    if (c == ':' || c == '-') continue;
-    const int d = hex_digit(c);
-    if (high < 0) {
-      high = d;
-    } else {
-      bytes.mut()[n++] = static_cast<uint8_t>((high << 4) | d);
-      high = -1;
-    }
-  }
-  out = std::move(bytes);
-  return true;
 }
 
 bool decode_uint(std::string_view text, uint64_t max, uint64_t& out) {
@@ -79,7 +48,7 @@ bool decode_uint(std::string_view text, uint64_t max, uint64_t& out) {
 // Big-endian integer from exactly `len` hex-coded octets (SCI, SSCI are identifiers, not keys).
 bool decode_be(std::string_view text, size_t len, uint64_t& out) {
   SecretBytes b;
-  if (!decode_hex(text, b) || b.size() != len) return false;
+  if (!parse_hex_secret(text, b) || b.size() != len) return false;
   ByteReader r(b.view());
   if (len == 8) return r.read_u64(out);
   uint32_t v32 = 0;
@@ -164,7 +133,7 @@ struct Parser {
     }
     if (key == "sak") {
       if (!once(seen.sak)) return KeyFileError::DuplicateKey;
-      if (!decode_hex(value, entry->sak)) return KeyFileError::BadHex;
+      if (!parse_hex_secret(value, entry->sak)) return KeyFileError::BadHex;
       return entry->sak.size() == secy::sak_len(out.suite) ? KeyFileError::Ok : KeyFileError::BadSakLength;
     }
     if (key == "ssci") {
@@ -178,7 +147,7 @@ struct Parser {
     if (key == "salt") {
       if (!once(seen.salt)) return KeyFileError::DuplicateKey;
       if (!xpn) return KeyFileError::XpnFieldWithoutXpn;
-      if (!decode_hex(value, entry->salt)) return KeyFileError::BadHex;
+      if (!parse_hex_secret(value, entry->salt)) return KeyFileError::BadHex;
       return entry->salt.size() == secy::kSaltLen ? KeyFileError::Ok : KeyFileError::BadSalt;
     }
     const bool pn_key = (section == Section::Tx && key == "next-pn") ||
@@ -215,6 +184,25 @@ struct Parser {
   }
 };
 
+// The GCM nonce of a frame is SCI||PN (14.5), or for XPN (SSCI||PN) XOR salt (14.7). A SAK
+// used for sending and receiving with the same nonce inputs encrypts two frames under one
+// (key, nonce) pair, which breaks GCM's confidentiality and authenticity: refuse such files.
+KeyFileError validate_nonce_spaces(const KeyFile& k) {
+  const bool xpn = secy::is_xpn(k.suite);
+  auto same = [](const SecretBytes& a, const SecretBytes& b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.view().data(), b.view().data(), a.size()) == 0;
+  };
+  for (const SaKeyEntry& rx : k.rx) {
+    if (xpn) {
+      // Stricter than the nonce alone (the SAKs or salts might differ): docs/keyfile.md's rule.
+      if (rx.ssci == k.tx.ssci) return KeyFileError::SameSsci;
+    } else if (rx.sci == k.tx.sci && same(rx.sak, k.tx.sak)) {
+      return KeyFileError::SameSakAndSci;
+    }
+  }
+  return KeyFileError::Ok;
+}
+
 }  // namespace
 
 std::string_view key_file_error_name(KeyFileError e) {
@@ -244,6 +232,12 @@ std::string_view key_file_error_name(KeyFileError e) {
     case KeyFileError::MissingRx: return "no [rx] section";
     case KeyFileError::TooManyRx: return "too many [rx] sections";
     case KeyFileError::DuplicateRxSa: return "two [rx] sections with the same SCI and AN";
+    case KeyFileError::SameSakAndSci:
+      return "[tx] and an [rx] section have the same SAK and SCI: both directions would reuse GCM nonces "
+             "(give each direction its own SAK)";
+    case KeyFileError::SameSsci:
+      return "[tx] and an [rx] section have the same SSCI: each direction's SSCI must differ, else an XPN "
+             "SAK shared by both directions reuses GCM nonces";
   }
   return "unknown";
 }
@@ -271,34 +265,13 @@ KeyFileResult parse_key_file(std::span<const uint8_t> text, KeyFile& out) {
   if (!p.have_suite) return {KeyFileError::MissingCipherSuite, 0};
   if (!p.have_tx) return {KeyFileError::MissingTx, 0};
   if (out.rx.empty()) return {KeyFileError::MissingRx, 0};
+  if (KeyFileError e = validate_nonce_spaces(out); e != KeyFileError::Ok) return {e, 0};
   return {};
 }
 
 std::string load_key_file(const std::string& path, KeyFile& out) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return "cannot open key file " + path + ": " + std::strerror(errno);
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return "cannot stat key file " + path + ": " + std::strerror(errno);
-  if (!S_ISREG(st.st_mode)) return "key file " + path + " is not a regular file";
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return "key file " + path + " has mode " + mode +
-           ": group/world access is refused (run: chmod 600 " + path + ")";
-  }
-  if (static_cast<size_t>(st.st_size) > kMaxKeyFileLen) return "key file " + path + " is too large";
-  SecretBytes buf(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < buf.size()) {
-    const ssize_t n = read(fd, buf.mut().data() + got, buf.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return "cannot read key file " + path;
-    got += static_cast<size_t>(n);
-  }
+  SecretBytes buf;
+  if (SecretFileResult f = load_secret_file("key file", path, kMaxKeyFileLen, buf); !f.ok()) return f.message;
   const KeyFileResult r = parse_key_file(buf.view(), out);
   if (!r.ok()) {
     std::string msg = "key file ";

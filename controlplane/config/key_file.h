@@ -40,9 +40,12 @@ enum class KeyFileError : uint8_t {
   MissingRx,           // no [rx] section
   TooManyRx,           // more than kMaxRxSas [rx] sections
   DuplicateRxSa,       // two [rx] sections with the same SCI and AN
+  SameSakAndSci,       // [tx] and an [rx] share SAK and SCI: the same (key, SCI||PN) GCM nonces
+  SameSsci,            // XPN: [tx] and an [rx] share the SSCI (docs/keyfile.md: must differ)
 };
 
 [[nodiscard]] std::string_view key_file_error_name(KeyFileError e);
+inline constexpr KeyFileError kLastKeyFileError = KeyFileError::SameSsci;
 
 inline constexpr size_t kMaxKeyFileLen = 64 * 1024;
 inline constexpr size_t kMaxLineLen = 512;
@@ -73,8 +76,9 @@ struct KeyFileResult {
 // destruction) state. Never throws, never reads outside `text`.
 [[nodiscard]] KeyFileResult parse_key_file(std::span<const uint8_t> text, KeyFile& out);
 
-// Opens `path` refusing anything but a regular file whose mode grants no group/other access
-// (0600 or stricter), reads it into wiped memory and parses it. Returns "" on success or a
+// Reads `path` with the common secret-file loader (common/secret_file.h: no symlink, a regular
+// file owned by the daemon's user, mode 0600 or stricter, 1 octet .. kMaxKeyFileLen) into wiped
+// memory and parses it. Returns "" on success or a
 // clear one-line message (never containing key bytes) on failure.
 [[nodiscard]] std::string load_key_file(const std::string& path, KeyFile& out);
 

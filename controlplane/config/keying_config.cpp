@@ -2,10 +2,8 @@
 #include "keying_config.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -17,6 +15,7 @@
 #include <iterator>
 
 #include "openssl_handles.h"
+#include "secret_file.h"
 
 namespace linkcrypt::config {
 namespace {
@@ -66,7 +65,23 @@ std::string check_private_key(const std::string& path, const SecretBytes& pem) {
       BIO_new_mem_buf(pem.view().data(), static_cast<int>(pem.size())), BIO_free);
   EvpPkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key) return "private-key-file " + path + " is not a PEM private key (Ed25519 or ECDSA P-256)";
-  return {};
+  // IKE AUTH here signs with Ed25519 (RFC 8420) or ECDSA P-256 (RFC 7427) only: refuse any other
+  // key now rather than fail every handshake later.
+  const int type = EVP_PKEY_get_base_id(key.get());
+  if (type == EVP_PKEY_ED25519) return {};
+  if (type == EVP_PKEY_EC) {
+    char group[64] = {};
+    size_t group_len = 0;
+    if (EVP_PKEY_get_group_name(key.get(), group, sizeof group, &group_len) == 1 &&
+        (std::strcmp(group, "prime256v1") == 0 || std::strcmp(group, "P-256") == 0)) {
+      return {};
+    }
+    return "private-key-file " + path + " is an EC key on curve " + (group[0] ? group : "unknown") +
+           ": only Ed25519 and ECDSA P-256 are supported";
+  }
+  const char* name = EVP_PKEY_get0_type_name(key.get());
+  return "private-key-file " + path + " is an " + (name ? name : "unknown") +
+         " key: only Ed25519 and ECDSA P-256 are supported";
 }
 
 }  // namespace
@@ -87,33 +102,7 @@ ike::Identity parse_identity(const std::string& text) {
 }
 
 std::string read_secret_file(const std::string& what, const std::string& path, SecretBytes& out) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "cannot open " + what + " " + path + ": " + std::strerror(errno);
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return "cannot stat " + what + " " + path + ": " + std::strerror(errno);
-  if (!S_ISREG(st.st_mode)) return what + " " + path + " is not a regular file";
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return what + " " + path + " has mode " + mode +
-           ": group/world access is refused (run: chmod 600 " + path + ")";
-  }
-  if (st.st_size <= 0) return what + " " + path + " is empty";
-  if (static_cast<size_t>(st.st_size) > kMaxFileLen) return what + " " + path + " is too large";
-  SecretBytes buf(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < buf.size()) {
-    const ssize_t n = read(fd, buf.mut().data() + got, buf.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return "cannot read " + what + " " + path;
-    got += static_cast<size_t>(n);
-  }
-  out = std::move(buf);
-  return {};
+  return load_secret_file(what, path, kMaxFileLen, out).message;
 }
 
 std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {

@@ -35,8 +35,9 @@ struct KeyingConfig {
 // "user@host" → ID_RFC822_ADDR, IPv4/IPv6 literal → ID_IPV4/IPV6_ADDR, else ID_FQDN (RFC 7296 3.5).
 [[nodiscard]] ike::Identity parse_identity(const std::string& text);
 
-// Reads a secret file (PSK, private key): regular, not group/world accessible, not empty.
-// Returns an error line, empty on success.
+// Reads a secret file (PSK, private key) with the common loader (common/secret_file.h): not a
+// symlink, regular, owned by the daemon's user, mode 0600/0400, 1 octet .. 64 KiB. Returns an
+// error line, empty on success.
 [[nodiscard]] std::string read_secret_file(const std::string& what, const std::string& path,
                                            SecretBytes& out);
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "frame_tool.h"
+#include "unique_fd.h"
 #include "pcap_file.h"
 #include "tool_options.h"
 #include "version.h"
@@ -47,23 +48,23 @@ bool read_whole_file(const std::string& path, std::vector<uint8_t>& out, std::st
 // Validated output is recovered plaintext: created 0600 so it is no more exposed than the keys.
 bool write_whole_file(const std::string& path, const std::vector<uint8_t>& bytes, mode_t mode,
                       std::string& err) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  if (!fd.valid()) {
     err = "cannot create " + path + ": " + std::strerror(errno);
     return false;
   }
   size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       err = "cannot write " + path + ": " + std::strerror(errno);
-      ::close(fd);
       return false;
     }
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) {
+  // Closed by hand here (not by UniqueFd) because close can report a delayed write error.
+  if (::close(fd.release()) != 0) {
     err = "cannot write " + path + ": " + std::strerror(errno);
     return false;
   }

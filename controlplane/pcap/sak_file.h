@@ -13,8 +13,4 @@ namespace linkcrypt::pcaptool {
 // that never contains key bytes.
 [[nodiscard]] std::string load_sak_file(const std::string& path, SecretBytes& sak);
 
-// Decodes hex text into wiped memory (no unwiped intermediate copy survives). False on a bad
-// digit or an odd digit count.
-[[nodiscard]] bool parse_secret_hex(std::string_view text, SecretBytes& out);
-
 }  // namespace linkcrypt::pcaptool

@@ -204,7 +204,7 @@ ParseOutcome parse_tool_options(int argc, char** argv, ToolOptions& out) {
                                 : "missing the key: --sak HEX or --sak-file PATH");
   }
   if (has("sak")) {
-    if (!parse_secret_hex(str("sak"), out.sak)) throw UsageError("--sak is not valid hex");
+    if (!parse_hex_secret(str("sak"), out.sak)) throw UsageError("--sak is not valid hex");
   } else {
     const std::string err = load_sak_file(str("sak-file"), out.sak);
     if (!err.empty()) throw UsageError(err);

@@ -98,21 +98,8 @@ std::optional<UdpSocket> UdpSocket::bind_to(const SocketAddress& local, std::str
   return sock;
 }
 
-UdpSocket::~UdpSocket() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
-
 bool UdpSocket::send_to(std::span<const uint8_t> bytes, const SocketAddress& to) const {
-  ssize_t sent_len = ::sendto(fd_, bytes.data(), bytes.size(), 0, to.sa(), to.len());
+  ssize_t sent_len = ::sendto(fd_.get(), bytes.data(), bytes.size(), 0, to.sa(), to.len());
   return sent_len == static_cast<ssize_t>(bytes.size());
 }
 
@@ -120,7 +107,7 @@ std::optional<size_t> UdpSocket::receive(std::span<uint8_t> buf, SocketAddress& 
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   // MSG_TRUNC: the datagram's real length, so the caller can count and drop an oversized one.
-  ssize_t datagram_len = ::recvfrom(fd_, buf.data(), buf.size(), MSG_TRUNC,
+  ssize_t datagram_len = ::recvfrom(fd_.get(), buf.data(), buf.size(), MSG_TRUNC,
                                     reinterpret_cast<sockaddr*>(&ss), &len);
   if (datagram_len < 0) return std::nullopt;
   from = SocketAddress::from_sockaddr(ss, len);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "unique_fd.h"
+
 namespace linkcrypt::transport {
 
 // An IP address and UDP port, kept as sockaddr_storage for the socket calls.
@@ -38,13 +40,13 @@ class UdpSocket {
   // Binds to `local`; on failure returns nullopt and says why in `error`.
   [[nodiscard]] static std::optional<UdpSocket> bind_to(const SocketAddress& local,
                                                         std::string& error);
-  ~UdpSocket();
-  UdpSocket(UdpSocket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  UdpSocket& operator=(UdpSocket&& o) noexcept;
+  ~UdpSocket() = default;
+  UdpSocket(UdpSocket&&) noexcept = default;
+  UdpSocket& operator=(UdpSocket&&) noexcept = default;
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;
 
-  [[nodiscard]] int fd() const { return fd_; }
+  [[nodiscard]] int fd() const { return fd_.get(); }
   [[nodiscard]] bool send_to(std::span<const uint8_t> bytes, const SocketAddress& to) const;
   // One datagram into `buf`; returns its full length (larger than buf.size() if it was
   // truncated), or nullopt when nothing is ready.
@@ -52,7 +54,7 @@ class UdpSocket {
 
  private:
   explicit UdpSocket(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace linkcrypt::transport

@@ -103,11 +103,10 @@ SecretBytes read_psk_file(const std::string& path) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
-  auto bytes = parse_hex(text);
+  SecretBytes psk;
+  const bool ok = parse_hex_secret(text, psk);  // straight into wiped memory
   OPENSSL_cleanse(text.data(), text.size());
-  if (!bytes || bytes->empty()) throw std::runtime_error("--psk-file must hold the key in hex");
-  SecretBytes psk(*bytes);
-  OPENSSL_cleanse(bytes->data(), bytes->size());
+  if (!ok) throw std::runtime_error("--psk-file must hold the key in hex");
   return psk;
 }
 

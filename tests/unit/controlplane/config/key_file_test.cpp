@@ -179,8 +179,31 @@ TEST(KeyFile, RejectsSectionCounts) {
   EXPECT_EQ(error_of(many), KeyFileError::TooManyRx);
 }
 
+// Issue 15 §4: one SAK in both directions with the same nonce inputs reuses GCM nonces.
+TEST(KeyFile, RefusesNonceReuseAcrossDirections) {
+  const std::string sak = "sak = " + kSak128 + "\n";
+  const std::string plain = "cipher-suite = gcm-aes-128\n[tx]\nsci = 020000000a000001\nan = 0\n" + sak;
+  // Same SAK, same SCI: SCI||PN repeats.
+  EXPECT_EQ(error_of(plain + "[rx]\nsci = 020000000a000001\nan = 1\n" + sak), KeyFileError::SameSakAndSci);
+  EXPECT_EQ(error_of(plain + "[rx]\nsci = 020000000b000001\nan = 1\n" + sak +
+                     "[rx]\nsci = 020000000a000001\nan = 2\n" + sak),
+            KeyFileError::SameSakAndSci);
+  // Same SAK with another SCI, or the same SCI with another SAK, is no reuse.
+  EXPECT_EQ(error_of(plain + "[rx]\nsci = 020000000b000001\nan = 1\n" + sak), KeyFileError::Ok);
+  EXPECT_EQ(error_of(plain + "[rx]\nsci = 020000000a000001\nan = 1\nsak = " + std::string(32, 'e') + "\n"),
+            KeyFileError::Ok);
+  // XPN: the same SAK, SSCI and salt in [tx] and [rx] (the red-team file), and any shared SSCI.
+  const std::string x = "ssci = 00000001\nsalt = " + kSalt + "\n";
+  const std::string xpn = "cipher-suite = gcm-aes-xpn-128\n[tx]\nsci = 020000000a000001\nan = 0\n" + sak + x;
+  EXPECT_EQ(error_of(xpn + "[rx]\nsci = 020000000b000001\nan = 0\n" + sak + x), KeyFileError::SameSsci);
+  EXPECT_EQ(error_of(xpn + "[rx]\nsci = 020000000b000001\nan = 0\nsak = " + std::string(32, 'e') + "\n" + x),
+            KeyFileError::SameSsci);
+  EXPECT_EQ(error_of(xpn_file()), KeyFileError::Ok);
+  EXPECT_NE(key_file_error_name(KeyFileError::SameSsci).find("SSCI must differ"), std::string::npos);
+}
+
 TEST(KeyFile, EveryErrorHasAName) {
-  for (int e = 0; e <= static_cast<int>(KeyFileError::DuplicateRxSa); ++e) {
+  for (int e = 0; e <= static_cast<int>(kLastKeyFileError); ++e) {
     EXPECT_NE(key_file_error_name(static_cast<KeyFileError>(e)), "unknown");
   }
 }

@@ -41,6 +41,20 @@ TEST(ParseInRange, KeepsToTheBoundsAndZeroOnlyWhereItMeansOff) {
   EXPECT_FALSE(parse_in_range("0x10000", kEtherTypeRange));
 }
 
+// Issue 15 §4: configs that weaken crypto. A wrapped replay window (-1 read as 2^32-1) delivered
+// replayed frames; a rekey interval near the type limit overflowed into a rekey storm.
+TEST(ParseInRange, RefusesReplayWindowAndRekeyIntervalsThatWrap) {
+  for (const char* bad : {"-1", "4294967296", "18446744073709551615", "18446744073709551616"}) {
+    EXPECT_FALSE(parse_in_range(bad, kReplayWindowRange)) << bad;
+  }
+  EXPECT_EQ(parse_in_range("4294967295", kReplayWindowRange), 4294967295u);
+  for (const char* bad : {"-1", "315360001", "4294967296", "18446744073709551615"}) {
+    EXPECT_FALSE(parse_in_range(bad, kRekeyIntervalSRange)) << bad;
+    EXPECT_FALSE(parse_in_range(bad, kIkeRekeyIntervalSRange)) << bad;
+  }
+  EXPECT_EQ(parse_in_range("315360000", kRekeyIntervalSRange), 315360000u);
+}
+
 TEST(ParseInRange, TenYearsInMillisecondsFitsTheTimers) {
   // main.cpp turns seconds into std::chrono::milliseconds (int64): the cap keeps it exact.
   EXPECT_LT(kRekeyIntervalSRange.max * 1000, static_cast<uint64_t>(INT64_MAX));

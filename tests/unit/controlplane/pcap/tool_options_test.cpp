@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hex.h"
 #include "sak_file.h"
 #include "tool_options.h"
 
@@ -223,13 +224,13 @@ TEST_F(ToolOptionsTest, RefusesSakFileThatIsNotOneHexLine) {
 
 TEST(SecretHex, DecodesWithSeparatorsAndRefusesOddDigits) {
   SecretBytes out;
-  ASSERT_TRUE(parse_secret_hex("0xad:7a-2b d0", out));
+  ASSERT_TRUE(parse_hex_secret("0xad:7a-2b d0", out));
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out.view()[0], 0xAD);
   EXPECT_EQ(out.view()[3], 0xD0);
-  EXPECT_FALSE(parse_secret_hex("abc", out));
-  EXPECT_FALSE(parse_secret_hex("", out));
-  EXPECT_FALSE(parse_secret_hex("ag", out));
+  EXPECT_FALSE(parse_hex_secret("abc", out));
+  EXPECT_FALSE(parse_hex_secret("", out));
+  EXPECT_FALSE(parse_hex_secret("ag", out));
 }
 
 }  // namespace
