@@ -3,14 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 command -v setpriv >/dev/null || fail "setpriv (util-linux) is needed to run clients as nobody"
 
-topology_up
-make_psk psk
-write_config a auth=psk "psk-file=$WORK/psk"
-write_config b auth=psk "psk-file=$WORK/psk"
-start_daemon a
-start_daemon b
-wait_secured a
-wait_secured b
+psk_pair_up
 ping_ok 3 || { cat "$WORK/ping.out"; fail "ping before the attack"; }
 
 # The socket's group may use it (as in production with a linkcrypt group): here nobody's group.

@@ -3,14 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 FLOOD=2000
-topology_up
-make_psk psk
-write_config a auth=psk "psk-file=$WORK/psk"
-write_config b auth=psk "psk-file=$WORK/psk"
-start_daemon a
-start_daemon b
-wait_secured a
-wait_secured b
+psk_pair_up
 ping_ok 2 || { cat "$WORK/ping.out"; fail "ping before the injections"; }
 key_a=$(q a status 'r["tx_key_id"]'); key_b=$(q b status 'r["tx_key_id"]')
 spi_state=$(q b peer 'r["ike_state"]')

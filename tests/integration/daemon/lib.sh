@@ -72,6 +72,19 @@ start_daemon() {
   fail "linkcryptd $tag never reported running"
 }
 
+# psk_pair_up: the topology, one PSK for both boxes, both started with in-band PSK keying and
+# secured (what most daemon tests start from).
+psk_pair_up() {
+  topology_up
+  make_psk psk
+  write_config a auth=psk "psk-file=$WORK/psk"
+  write_config b auth=psk "psk-file=$WORK/psk"
+  start_daemon a
+  start_daemon b
+  wait_secured a
+  wait_secured b
+}
+
 stop_daemon() {  # TAG: SIGTERM and wait
   local pid; pid=$(eval echo "\$DPID_$1")
   kill -TERM "$pid" 2>/dev/null || true
