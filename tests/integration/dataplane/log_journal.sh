@@ -9,6 +9,13 @@ FAKE=$(cd "$(dirname "$0")" && pwd)/fake_journald.py
 BADIF=nosuch$$
 export NS_BA NAME WORK LINKCRYPTD FAKE PY BADIF
 
+# Without systemd (a minimal chroot or container) there is no /run/systemd to mount over: create
+# the empty mount point for this test and remove it afterwards.
+if [ ! -e /run/systemd ]; then
+  mkdir /run/systemd
+  trap 'rc=$?; rmdir /run/systemd 2>/dev/null; (exit $rc); cleanup' EXIT
+fi
+
 # Everything that needs the stand-in journald runs in a private mount namespace: a tmpfs over
 # /run/systemd there holds its socket; the machine's /run/systemd is not touched.
 cat >"$WORK/inner.sh" <<'INNER'
