@@ -28,21 +28,6 @@ secy::CipherSuite to_cipher_suite(ike::MacsecSuite s) {
   return secy::CipherSuite::GcmAesXpn256;
 }
 
-uint64_t total_drops(const dpdk::DataplaneCounters& c) {
-  const auto& s = c.secy;
-  uint64_t d = s.in_pkts_no_tag + s.in_pkts_bad_tag + s.in_pkts_no_sci + s.in_pkts_overrun +
-               s.out_pkts_too_long + s.tx_no_sa + s.tx_pn_exhausted + s.tx_too_short;
-  const auto& w = c.worker;
-  d += w.plain_tx_full + w.wire_tx_full + w.no_room + w.multi_segment + w.kx_punt_full + w.kx_send_full;
-  d += dpdk::port_drops(c.plain_port) + dpdk::port_drops(c.wire_port);  // lost before/after the workers
-  d += w.wire_down_drops;
-  for (const auto& sc : c.sa.rx_sc) {
-    d += sc.counters.in_pkts_not_using_sa + sc.counters.sa_sum.in_pkts_not_valid +
-         sc.counters.sa_sum.in_pkts_late;
-  }
-  return d;
-}
-
 void DataplaneKeySink::install_rx(const ike::ChildKeysReady& k) {
   secy::RxSaParams p;
   p.suite = to_cipher_suite(k.suite);

@@ -11,9 +11,6 @@ namespace linkcrypt::daemon {
 
 [[nodiscard]] secy::CipherSuite to_cipher_suite(ike::MacsecSuite s);
 
-// Every drop counter the dataplane keeps (ours and the 802.1AE discards), summed.
-[[nodiscard]] uint64_t total_drops(const dpdk::DataplaneCounters& c);
-
 class DataplaneKeySink final : public keying::KeySink {
  public:
   // rekey_pn_threshold: TxSaParams.rekey_threshold (0: the suite's default, 10.5.2).
@@ -27,7 +24,7 @@ class DataplaneKeySink final : public keying::KeySink {
   [[nodiscard]] uint64_t rx_ok(uint64_t sci, uint8_t an) const override;
   [[nodiscard]] uint64_t tx_octets(uint8_t an) const override;
   [[nodiscard]] bool tx_threshold_reached() const override { return dp_.sa().tx_threshold_reached(); }
-  [[nodiscard]] uint64_t drops() const override { return total_drops(dp_.counters()); }
+  [[nodiscard]] uint64_t drops() const override { return dpdk::total_drops(dp_.counters()); }
   // SIGHUP: the threshold for transmit SAs installed from now on (the active one keeps its own).
   void set_rekey_pn_threshold(uint64_t v) { rekey_pn_threshold_ = v; }
   [[nodiscard]] uint64_t rekey_pn_threshold() const { return rekey_pn_threshold_; }

@@ -1,6 +1,7 @@
 // Dataplane: owns pools, ports, rings, engines and worker state; launches and stops the workers.
 #pragma once
 
+#include "dataplane_counters.h"
 #include "eal.h"
 #include "handles.h"
 #include "link_monitor.h"
@@ -34,16 +35,6 @@ struct DataplaneConfig {
   secy::EngineKind engine = secy::EngineKind::IpsecMb;
   uint32_t idle_sleep_us = 0;
   secy::SecyConfig secy;
-};
-
-// Summed over every worker lcore at the moment of reading.
-struct DataplaneCounters {
-  WorkerCounters worker;
-  secy::SecyCounters secy;
-  SaReport sa;
-  PortCounters plain_port;   // the PMDs' own drop counters (imissed, ierrors, ...)
-  PortCounters wire_port;
-  LinkCounters links;
 };
 
 class Dataplane {
