@@ -5,7 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "failure_hint.h"
+#include "ike_names.h"
 
 namespace linkcrypt::keying {
 namespace {
@@ -27,21 +27,6 @@ std::string identity_text(const ike::Identity& id) {
     return buf;
   }
   return std::string(id.data.begin(), id.data.end());
-}
-
-std::string algorithms_text(const ike::IkeUp& up) {
-  std::string s = "AES_GCM_16_" + std::to_string(up.encr_key_bits) + "/PRF_HMAC_SHA2_";
-  switch (up.prf) {
-    case ike::Prf::HmacSha2_256: s += "256"; break;
-    case ike::Prf::HmacSha2_384: s += "384"; break;
-    case ike::Prf::HmacSha2_512: s += "512"; break;
-  }
-  switch (up.group) {
-    case ike::DhGroup::Curve25519: s += "/CURVE_25519"; break;
-    case ike::DhGroup::Ecp256: s += "/ECP_256"; break;
-    case ike::DhGroup::Ecp384: s += "/ECP_384"; break;
-  }
-  return s;
 }
 
 // Identities, proposals and endpoints from `base`; credentials and IKE timers from `creds`
@@ -128,7 +113,7 @@ std::optional<uint64_t> KeyingController::tx_key_id() const {
 }
 
 std::string KeyingController::ike_state() const {
-  if (session_) return std::string(session_state_name(session_->state()));
+  if (session_) return std::string(ike::session_state_name(session_->state()));
   if (!candidates_.empty()) return "responding";
   return setup_.initiator ? "connecting" : "waiting-for-peer";
 }
@@ -224,7 +209,7 @@ void KeyingController::handle(ike::Output out, ike::Session* from, TimePoint now
   counters_.candidates_dropped += before - candidates_.size();
   if (session_ && (session_->state() == ike::SessionState::Failed ||
                    session_->state() == ike::SessionState::Closed)) {
-    link_down("IkeDeleted", "the IKE SA ended", false, now);
+    link_down(LinkLoss::IkeDeleted, "the IKE SA ended", false, now);
   }
 }
 
@@ -256,7 +241,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
     if (from_candidate) promote(from, now);
     ++counters_.established;
     peer_.peer_id = identity_text(up->peer_id);
-    peer_.algorithms = algorithms_text(*up);
+    peer_.algorithms = ike::algorithms_name(*up);
     peer_.last_handshake = now;
     ike_up_at_ = now;
     backoff_ = setup_.policy.reconnect_min;
@@ -275,15 +260,16 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
   } else if (auto* del = std::get_if<ike::Deleted>(&ev)) {
     if (from_candidate) return;
     if (del->ike) {
-      link_down("IkeDeleted", del->by_peer ? "the peer deleted the IKE SA" : "IKE SA deleted",
+      link_down(LinkLoss::IkeDeleted, del->by_peer ? "the peer deleted the IKE SA" : "IKE SA deleted",
                 del->by_peer, now);
     } else {
       on_child_deleted(del->child_inbound_spi, now);
     }
   } else if (std::get_if<ike::PeerDead>(&ev)) {
-    if (!from_candidate) link_down("PeerDead", "no answer to liveness checks", false, now);
+    if (!from_candidate) link_down(LinkLoss::PeerDead, "no answer to liveness checks", false, now);
   } else if (auto* f = std::get_if<ike::Failed>(&ev)) {
-    Failure fail{std::string(fail_reason_name(f->reason)), f->detail, f->by_peer, now};
+    Failure fail{f->reason, f->detail, f->by_peer, now};
+    const std::string reason(ike::fail_reason_name(f->reason));
     if (f->proposals) {
       fail.detail += " (ours:";
       for (const auto& p : f->proposals->local_offer) fail.detail += " " + p;
@@ -292,8 +278,8 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
       fail.detail += ")";
     }
     // An operator must act on these (wrong key, proposals, certificates): above link events.
-    log(LogLevel::Error, "ike failure " + fail.reason + ": " + fail.detail + (f->by_peer ? " (reported by the peer)" : ""),
-        {{"REASON", fail.reason}, {"PEER", peer_.peer_id}, {"BY_PEER", f->by_peer ? "1" : "0"}});
+    log(LogLevel::Error, "ike failure " + reason + ": " + fail.detail + (f->by_peer ? " (reported by the peer)" : ""),
+        {{"REASON", reason}, {"PEER", peer_.peer_id}, {"BY_PEER", f->by_peer ? "1" : "0"}});
     peer_.last_failure = fail;
     if (!from_candidate && session_ && session_->established()) {
       // A refused rekey keeps the IKE SA (docs/keyexchange.md): the rotation is abandoned.
@@ -302,7 +288,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
         ++counters_.rotations_abandoned;
       }
     } else if (!from_candidate) {
-      link_down(fail.reason, fail.detail, f->by_peer, now);
+      link_down(fail.cause, fail.detail, f->by_peer, now);
       peer_.last_failure = fail;  // keep the precise reason, not the generic link loss
     }
   }
@@ -471,7 +457,8 @@ void KeyingController::drop_tx(TimePoint /*now*/) {
   tx_an_.reset();
 }
 
-void KeyingController::link_down(std::string reason, std::string detail, bool by_peer, TimePoint now) {
+void KeyingController::link_down(FailureCause cause, std::string detail, bool by_peer, TimePoint now) {
+  const std::string reason(failure_name(cause));
   ++counters_.links_lost;
   // A shutdown we asked for is expected; a lost link is what an operator is paged for.
   log(closing_ ? LogLevel::Notice : LogLevel::Warning,
@@ -491,10 +478,8 @@ void KeyingController::link_down(std::string reason, std::string detail, bool by
     ++counters_.rotations_abandoned;
   }
   session_.reset();
-  peer_.last_failure = Failure{std::move(reason), std::move(detail), by_peer, now};
-  state_ = peer_.last_failure->reason == "PeerDead" || peer_.last_failure->reason == "IkeDeleted"
-               ? LinkState::Down
-               : LinkState::Failed;
+  peer_.last_failure = Failure{cause, std::move(detail), by_peer, now};
+  state_ = is_ike_failure(cause) ? LinkState::Failed : LinkState::Down;
   if (setup_.initiator && !closing_) {
     reconnect_at_ = now + backoff_;
     log(LogLevel::Info, "re-establishing in " + std::to_string(backoff_.count()) + " ms", {{"PEER", peer_.peer_id}});

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "failure_hint.h"
 #include "ike_session.h"
 #include "key_sink.h"
 #include "log_event.h"
@@ -66,7 +67,7 @@ struct SaEntry {
 };
 
 struct Failure {
-  std::string reason;  // FailReason name, or PeerDead / IkeDeleted
+  FailureCause cause;  // failure_name() gives what operators see
   std::string detail;
   bool by_peer = false;
   TimePoint at{};
@@ -158,7 +159,7 @@ class KeyingController {
   void on_child_ready(ike::ChildKeysReady& k, TimePoint now);
   void on_child_deleted(uint32_t inbound_spi, TimePoint now);
   void switch_tx(TimePoint now, bool timed_out);
-  void link_down(std::string reason, std::string detail, bool by_peer, TimePoint now);
+  void link_down(FailureCause cause, std::string detail, bool by_peer, TimePoint now);
   void drop_tx(TimePoint now);
   void retire_due(TimePoint now);
   void check_triggers(TimePoint now);

@@ -274,11 +274,11 @@ Value ControlHandlers::peer() const {
   o["child_rekeys"] = Value(p.child_rekeys);
   if (p.last_failure) {
     const auto& f = *p.last_failure;
-    o["last_failure"] = Object{{"reason", Value(f.reason)},
+    o["last_failure"] = Object{{"reason", Value(keying::failure_name(f.cause))},
                                {"detail", Value(f.detail)},
                                {"by_peer", Value(f.by_peer)},
                                {"s_ago", Value(static_cast<uint64_t>(seconds_between(f.at, now)))},
-                               {"hint", Value(keying::failure_hint(f.reason))}};
+                               {"hint", Value(keying::failure_hint(f.cause))}};
   } else {
     o["last_failure"] = Value();
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hex.h"
+#include "ike_names.h"
 
 namespace linkcrypt::interop {
 namespace {
@@ -30,22 +31,6 @@ std::string keymat_hex(const ike::DirectionKeys& d) {
   std::string text = to_hex(joined, false);
   OPENSSL_cleanse(joined.data(), joined.size());
   return text;
-}
-
-const char* reason_name(ike::FailReason r) {
-  switch (r) {
-    case ike::FailReason::NoProposalChosen: return "NoProposalChosen";
-    case ike::FailReason::AuthenticationFailed: return "AuthenticationFailed";
-    case ike::FailReason::CertificateExpired: return "CertificateExpired";
-    case ike::FailReason::CertificateUntrusted: return "CertificateUntrusted";
-    case ike::FailReason::PeerIdMismatch: return "PeerIdMismatch";
-    case ike::FailReason::InvalidKePayload: return "InvalidKePayload";
-    case ike::FailReason::PeerUnreachable: return "PeerUnreachable";
-    case ike::FailReason::TsUnacceptable: return "TsUnacceptable";
-    case ike::FailReason::MessageRejected: return "MessageRejected";
-    case ike::FailReason::InternalError: return "InternalError";
-  }
-  return "?";
 }
 
 // Offers joined with ',' and spaces made '_', so the line stays "key=value" tokens.
@@ -99,7 +84,7 @@ struct Formatter {
   }
   std::string operator()(const ike::CookieRetry&) const { return "COOKIE_RETRY"; }
   std::string operator()(const ike::Failed& e) const {
-    std::string s = std::string("FAILED reason=") + reason_name(e.reason) +
+    std::string s = "FAILED reason=" + std::string(ike::fail_reason_name(e.reason)) +
                     " by_peer=" + std::to_string(e.by_peer);
     if (e.proposals) {
       s += " local_offer=" + join(e.proposals->local_offer) +

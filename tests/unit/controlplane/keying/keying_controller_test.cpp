@@ -181,7 +181,7 @@ TEST(KeyingController, PeerDeadRetiresTxAtOnceThenReconnectsWithBackoff) {
   ASSERT_TRUE(dead);
   EXPECT_EQ(p.a.ctl->state(), LinkState::Down);
   ASSERT_TRUE(p.a.ctl->peer().last_failure);
-  EXPECT_EQ(p.a.ctl->peer().last_failure->reason, "PeerDead");
+  EXPECT_EQ(p.a.ctl->peer().last_failure->cause, FailureCause{LinkLoss::PeerDead});
   // Must-secure: no transmit SA the moment the peer is declared dead.
   EXPECT_FALSE(p.a.sink->active);
   EXPECT_TRUE(p.a.sink->tx.empty());
@@ -245,9 +245,11 @@ TEST(KeyingController, WrongPskIsATypedFailureWithHintOnBothSides) {
   EXPECT_EQ(p.a.sink->delivered + p.b.sink->delivered, 0u);
   ASSERT_TRUE(p.a.ctl->peer().last_failure);
   ASSERT_TRUE(p.b.ctl->peer().last_failure);
-  EXPECT_EQ(p.a.ctl->peer().last_failure->reason, "AuthenticationFailed");
-  EXPECT_EQ(p.b.ctl->peer().last_failure->reason, "AuthenticationFailed");
-  EXPECT_NE(failure_hint("AuthenticationFailed").find("PSK"), std::string_view::npos);
+  const FailureCause auth_failed{ike::FailReason::AuthenticationFailed};
+  EXPECT_EQ(p.a.ctl->peer().last_failure->cause, auth_failed);
+  EXPECT_EQ(p.b.ctl->peer().last_failure->cause, auth_failed);
+  EXPECT_EQ(failure_name(auth_failed), "AuthenticationFailed");
+  EXPECT_NE(failure_hint(auth_failed).find("PSK"), std::string_view::npos);
   EXPECT_EQ(p.a.ctl->state(), LinkState::Failed);
 }
 

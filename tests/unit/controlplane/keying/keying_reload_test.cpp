@@ -47,7 +47,7 @@ TEST(KeyingReload, CloseSendsDeleteThePeerReportsIkeDeletedAndNobodyReconnects) 
   p.pump();
   EXPECT_TRUE(p.a.ctl->closed());
   ASSERT_TRUE(p.b.ctl->peer().last_failure);
-  EXPECT_EQ(p.b.ctl->peer().last_failure->reason, "IkeDeleted");
+  EXPECT_EQ(p.b.ctl->peer().last_failure->cause, FailureCause{LinkLoss::IkeDeleted});
   EXPECT_TRUE(p.b.ctl->peer().last_failure->by_peer);
   p.run(milliseconds(100), 50);  // a closing initiator must not dial again
   EXPECT_EQ(p.a.ctl->counters().connects, connects);
