@@ -100,11 +100,9 @@ int main(int argc, char** argv) {
     try {
       dp_owner = std::make_unique<dpdk::Dataplane>(eal, dataplane_config(*opts));
     } catch (const dpdk::PortConfigError& e) {
-      throw daemon::ConfigError(e.what());  // a port the operator named wrongly (exit 2)
-    } catch (const std::runtime_error& e) {
-      // An MTU that cannot carry the SecTAG and ICV is the operator's to fix (exit 2).
-      if (std::string_view(e.what()).find("is too small") != std::string_view::npos) throw daemon::ConfigError(e.what());
-      throw;
+      // A port the operator named wrongly, or one whose MTU cannot carry the SecTAG and ICV
+      // (dpdk::PortMtuError): the operator's to fix (exit 2).
+      throw daemon::ConfigError(e.what());
     }
     dpdk::Dataplane& dp = *dp_owner;
     daemon::log(LogLevel::Info, "plain port " + dp.plain_port().name() + " (MTU " + std::to_string(dp.plain_port().mtu()) +

@@ -24,8 +24,10 @@ std::string device_name(const std::string& devargs) {
   return devargs.substr(0, devargs.find(','));
 }
 
+std::string port_context(const PortConfig& cfg) { return cfg.role + " port '" + cfg.devargs + "': "; }
+
 [[noreturn]] void fail(const PortConfig& cfg, const std::string& what, int rc) {
-  throw std::runtime_error(cfg.role + " port '" + cfg.devargs + "': " + what +
+  throw std::runtime_error(port_context(cfg) + what +
                            (rc != 0 ? std::string(": ") + rte_strerror(rc < 0 ? -rc : rc) : ""));
 }
 
@@ -132,10 +134,10 @@ Port::Port(const PortConfig& cfg, rte_mempool* pool) : name_(device_name(cfg.dev
   // A tap whose MTU we set carries what we set (it may be below --plain-mtu on a small wire).
   const uint32_t required = cfg.tap_mtu != 0 && driver_ == "net_tap" ? cfg.tap_mtu : cfg.required_mtu;
   if (mtu_ < required) {
-    fail(cfg, "MTU " + std::to_string(mtu_) + " is too small: it must carry " +
-                  std::to_string(required) +
-                  " octets (the plain MTU plus 32 octets of SecTAG and ICV on the wire); raise "
-                  "the interface MTU or lower --plain-mtu", 0);
+    throw PortMtuError(port_context(cfg) + "MTU " + std::to_string(mtu_) + " is too small: it must carry " +
+                       std::to_string(required) +
+                       " octets (the plain MTU plus 32 octets of SecTAG and ICV on the wire); raise "
+                       "the interface MTU or lower --plain-mtu");
   }
 
   rc = rte_eth_dev_start(port_id_);

@@ -25,7 +25,9 @@ struct PortConfig {
 
 // Construction probes the device (if it is not yet probed), configures queue_count RX/TX queue
 // pairs whose RX side draws from pool, checks the MTU and starts the port. Every failure throws
-// std::runtime_error naming the role and device (start-up only). The destructor stops and closes.
+// std::runtime_error naming the role and device (start-up only): PortConfigError when the device
+// arguments are wrong, PortMtuError when the MTU is too small (port_errors.h). The destructor
+// stops and closes.
 class Port {
  public:
   Port(const PortConfig& cfg, rte_mempool* pool);

@@ -14,6 +14,12 @@ struct PortConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The port's MTU cannot carry a full plain frame plus the 32 octets of SecTAG and ICV (802.1AE
+// 8.2): the operator must raise the interface MTU or lower --plain-mtu (linkcryptd exits 2).
+struct PortMtuError : PortConfigError {
+  using PortConfigError::PortConfigError;
+};
+
 // Before probing: a bare kernel interface name instead of device arguments, and a kernel
 // interface named by a vdev (net_af_packet iface=, net_pcap iface=/rx_iface=/tx_iface=,
 // net_tap remote=) that does not exist in this network namespace. Throws PortConfigError.

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Daemon integration: a wrong DPDK port (an interface that does not exist, a bare kernel interface name, af_packet without iface=) is a config error: exit 2 and one line in an operator's words, not "Operation not permitted" / "Bad address".
+# Daemon integration: a wrong DPDK port (an interface that does not exist, a bare kernel interface name, af_packet without iface=, an MTU too small for the SecTAG and ICV) is a config error: exit 2 and one line in an operator's words, not "Operation not permitted" / "Bad address".
 source "$(dirname "$0")/lib.sh"
 
 topology_up
 NOSUCH=nosuch$$
 
-# run_port PLAIN WIRE: linkcryptd in box A's namespace with these ports (--no-keys);
+# run_port PLAIN WIRE [OPTION...]: linkcryptd in box A's namespace with these ports (--no-keys);
 # sets RC and OUT (stderr). Bounded: a probe that hangs is a failure too.
 run_port() {
+  local plain=$1 wire=$2; shift 2
   set +e
-  OUT=$(timeout 60 ip netns exec "$NS_BA" "$LINKCRYPTD" --no-keys --plain-port "$1" --wire-port "$2" \
+  OUT=$(timeout 60 ip netns exec "$NS_BA" "$LINKCRYPTD" --no-keys --plain-port "$plain" --wire-port "$wire" "$@" \
         -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-pe" --log-level=4 2>&1 >/dev/null)
   RC=$?
   set -e
@@ -46,6 +47,11 @@ expect_config_error "bare existing interface" "plain port 'pa'" "not a DPDK devi
 
 run_port "net_af_packet0" "net_af_packet1,iface=wa"
 expect_config_error "af_packet without iface" "net_af_packet needs iface="
+
+# A wire whose MTU (1532) cannot carry a 2000-octet plain frame plus SecTAG and ICV: the port
+# reports it as a typed error, which is the operator's to fix like a wrong port.
+run_port "net_af_packet0,iface=pa" "net_af_packet1,iface=wa" --plain-mtu 2000
+expect_config_error "MTU too small" "is too small" "raise the interface MTU or lower --plain-mtu"
 
 # The checks refuse nothing valid: the same ports spelled right start (--no-keys).
 : >"$WORK/ok.err"

@@ -1,6 +1,7 @@
 // Dataplane on loopback ring vdevs with a real worker lcore: the key-exchange send/punt round trip, start-up refusals.
 #include "dataplane.h"
 #include "eal_env.h"
+#include "port_errors.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -59,7 +60,7 @@ TEST(DataplaneTest, RefusesAWireMtuWithoutRoomForSecTagAndIcv) {
   try {
     Dataplane dp(*test::test_eal(), ring_config(std::to_string(getpid()) + "c", 1500));
     FAIL() << "accepted a 1500 wire MTU for 1500 plain frames";
-  } catch (const std::runtime_error& e) {
+  } catch (const PortMtuError& e) {
     EXPECT_NE(std::string(e.what()).find("too small"), std::string::npos) << e.what();
   }
 }
