@@ -36,7 +36,8 @@ void SessionImpl::send_init(TimePoint now, Output& out) {
     ke_group_ = cfg_->ike_proposals[0].groups[0];
     ni_ = random_vec(kNonceLen);
   }
-  dh_ = DhKey::generate(ke_group_);
+  // RFC 7296 2.6: a retry with a cookie keeps every other payload, our KE value included.
+  if (!dh_ || dh_->group() != ke_group_) dh_ = DhKey::generate(ke_group_);
   if (!dh_) {
     fail(FailReason::InternalError, "key generation failed", out);
     return;
@@ -147,15 +148,19 @@ bool SessionImpl::on_init_request(std::span<const uint8_t> msg, const Message& m
 
 void SessionImpl::on_init_response(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out) {
   const Payloads& in = m.payloads;
+  // RFC 7296 2.21.1: nothing in an IKE_SA_INIT response is authenticated, so no notify in it may
+  // end the attempt. Error notifies are counted and ignored: the request stays pending and is
+  // retransmitted as usual until a genuine answer arrives or the retransmissions run out.
+  // COOKIE (2.6) and INVALID_KE_PAYLOAD (1.2) are acted on, a bounded number of times, and only
+  // when the current request's retransmission falls due: a genuine answer to the current
+  // request arriving meanwhile still wins over a forged demand to restart.
   if (const auto* n = in.find_notify(NotifyType::Cookie)) {
-    if (init_retries_++ >= kMaxInitRetries || n->data.empty() || n->data.size() > 64) {
-      fail(FailReason::MessageRejected, "responder keeps demanding a cookie", out, true);
+    if (init_restart_ || cookie_rounds_ >= kMaxCookieRounds || n->data.empty() || n->data.size() > 64) {
+      ignore_init_notify(*n, in, out);
       return;
     }
-    cookie_ = n->data;
-    ike_->pending.reset();
-    out.events.emplace_back(CookieRetry{});
-    send_init(now, out);
+    ++cookie_rounds_;
+    schedule_init_restart(InitRestart{n->data, ke_group_}, now);
     return;
   }
   if (const auto* n = in.find_notify(NotifyType::InvalidKePayload)) {
@@ -163,42 +168,36 @@ void SessionImpl::on_init_response(std::span<const uint8_t> msg, const Message& 
     bool offered = false;
     for (const auto& p : cfg_->ike_proposals)
       offered |= g && std::count(p.groups.begin(), p.groups.end(), static_cast<DhGroup>(*g)) > 0;
-    if (!g || !offered || *g == static_cast<uint16_t>(ke_group_) || init_retries_++ >= kMaxInitRetries) {
-      fail(FailReason::InvalidKePayload,
-           "responder requires key exchange group " + (g ? std::to_string(*g) : std::string("?")) +
-               ", which we do not offer",
-           out, true);
+    if (init_restart_ || !g || !offered || *g == static_cast<uint16_t>(ke_group_) ||
+        invalid_ke_rounds_ >= kMaxInvalidKeRounds) {
+      ignore_init_notify(*n, in, out);
       return;
     }
-    ke_group_ = static_cast<DhGroup>(*g);
-    ike_->pending.reset();
-    out.events.emplace_back(InvalidKeRetry{ke_group_});
-    send_init(now, out);
-    return;
-  }
-  if (in.find_notify(NotifyType::NoProposalChosen)) {
-    fail(FailReason::NoProposalChosen, "responder accepted none of our IKE proposals", out, true,
-         ProposalMismatch{describe(ike_offer_), peer_offer_from(in)});
+    ++invalid_ke_rounds_;
+    schedule_init_restart(InitRestart{std::nullopt, static_cast<DhGroup>(*g)}, now);
     return;
   }
   if (const auto* e = first_error(in)) {
-    fail(FailReason::MessageRejected, std::string("responder answered IKE_SA_INIT with ") + notify_name(e->type), out,
-         true);
+    ignore_init_notify(*e, in, out);
     return;
   }
   if (validate_init(in) != Invalid::Ok || m.header.spi_r == 0) {
     ++counters_.rx_invalid;
     return;  // keep retransmitting: this reply is not usable (could be forged)
   }
+  // Unauthenticated too (2.21.1): a bad choice or KE value could be forged; keep waiting.
   const auto suite = validate_ike_choice(*in.sa, ike_offer_);
   if (!suite || suite->group != ke_group_ || in.ke->group != static_cast<uint16_t>(ke_group_)) {
-    fail(FailReason::NoProposalChosen, "responder chose a proposal we did not offer", out, false,
-         ProposalMismatch{describe(ike_offer_), describe(*in.sa)});
+    ++counters_.rx_invalid;
+    ignore_init_answer(FailReason::NoProposalChosen, "unauthenticated answers choosing a proposal we did not offer",
+                       ProposalMismatch{describe(ike_offer_), describe(*in.sa)});
     return;
   }
   auto g_ir = dh_->derive(in.ke->data);
   if (!g_ir) {
-    fail(FailReason::MessageRejected, "responder's KE public value is invalid", out);
+    ++counters_.rx_invalid;
+    ignore_init_answer(FailReason::MessageRejected, "unauthenticated answers with an invalid KE public value",
+                       std::nullopt);
     return;
   }
   ike_->spi_r = m.header.spi_r;
@@ -211,8 +210,60 @@ void SessionImpl::on_init_response(std::span<const uint8_t> msg, const Message& 
   init_response_.assign(msg.begin(), msg.end());
   check_nat(in, ike_->spi_i, ike_->spi_r, out);
   ike_->pending.reset();
+  init_restart_.reset();  // the current request was answered: a restart demand is moot
   last_rx_ = now;
   send_auth(now, out);
+}
+
+void SessionImpl::schedule_init_restart(InitRestart r, TimePoint now) {
+  init_restart_ = std::move(r);
+  // Act at the next retransmission, but no later than one base interval from now.
+  Pending& p = *ike_->pending;
+  p.next_retx = std::min(p.next_retx, now + cfg_->timers.retransmit_base);
+}
+
+void SessionImpl::restart_init(TimePoint now, Output& out) {
+  InitRestart r = std::move(*init_restart_);
+  init_restart_.reset();
+  if (r.cookie) {
+    cookie_ = std::move(*r.cookie);
+    out.events.emplace_back(CookieRetry{});
+  }
+  if (r.group != ke_group_) {
+    ke_group_ = r.group;
+    out.events.emplace_back(InvalidKeRetry{ke_group_});
+  }
+  ike_->pending.reset();
+  send_init(now, out);
+}
+
+void SessionImpl::ignore_init_answer(FailReason r, std::string what, std::optional<ProposalMismatch> props) {
+  ignored_init_answer_ = IgnoredInitAnswer{r, std::move(what), std::move(props)};
+}
+
+void SessionImpl::ignore_init_notify(const NotifyPayload& n, const Payloads& in, Output& out) {
+  ++counters_.rx_untrusted_notify;
+  const std::string what = std::string("unauthenticated ") + notify_name(n.type) + " notifies";
+  switch (static_cast<NotifyType>(n.type)) {
+    case NotifyType::NoProposalChosen:
+      ignore_init_answer(FailReason::NoProposalChosen, what, ProposalMismatch{describe(ike_offer_), peer_offer_from(in)});
+      break;
+    case NotifyType::InvalidKePayload: ignore_init_answer(FailReason::InvalidKePayload, what, std::nullopt); break;
+    default: ignore_init_answer(FailReason::PeerUnreachable, what, std::nullopt); break;
+  }
+  out.events.emplace_back(UntrustedNotify{n.type});
+}
+
+void SessionImpl::fail_init_unanswered(uint32_t tries, Output& out) {
+  std::string detail = "no answer from the peer after " + std::to_string(tries) + " tries";
+  if (!ignored_init_answer_) {
+    fail(FailReason::PeerUnreachable, detail, out);
+    return;
+  }
+  // Only now may the ignored answer colour the reason, and still as a claim: it may be forged.
+  auto& ig = *ignored_init_answer_;
+  detail += "; the only answers were " + ig.what + " (not trusted, RFC 7296 2.21.1)";
+  fail(ig.reason, detail, out, false, std::move(ig.proposals));
 }
 
 // ---- IKE_AUTH --------------------------------------------------------------------------------

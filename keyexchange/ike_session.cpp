@@ -217,6 +217,10 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
 void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
   if (!sa.pending || now < sa.pending->next_retx) return;
   Pending& p = *sa.pending;
+  if (p.kind == ReqKind::Init && init_restart_) {
+    restart_init(now, out);
+    return;
+  }
   if (p.retries >= cfg_->timers.retransmit_limit && p.kind == ReqKind::DeleteIke && &sa != ike_.get()) {
     // A retiring IKE SA whose Delete is never answered is gone anyway (RFC 7296 1.4.1); its
     // successor carries on, so this is not a dead peer.
@@ -233,6 +237,8 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
       children_.clear();
       queue_.clear();
       retry_at_.reset();
+    } else if (p.kind == ReqKind::Init) {
+      fail_init_unanswered(p.retries + 1, out);
     } else {
       fail(FailReason::PeerUnreachable, "no answer from the peer after " + std::to_string(p.retries + 1) + " tries",
            out);
@@ -327,6 +333,8 @@ bool SessionImpl::owns(const HeaderInfo& h) const {
 }
 
 // ---- public facade ---------------------------------------------------------------------------
+
+std::string_view notify_type_name(uint16_t type) { return notify_name(type); }
 
 std::optional<HeaderInfo> peek_header(std::span<const uint8_t> msg) {
   ByteReader r(msg);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -229,6 +230,16 @@ struct InvalidKeRetry {
 // Informational: the responder demanded a cookie (RFC 7296 2.6) and we resent with it.
 struct CookieRetry {};
 
+// Informational: an IKE_SA_INIT response carried an error notify (or a COOKIE/INVALID_KE_PAYLOAD
+// beyond our bound) that we did not act on. Such answers are unauthenticated (RFC 7296 2.21.1):
+// anyone on the path can forge them, so the session keeps waiting for a genuine answer.
+struct UntrustedNotify {
+  uint16_t notify_type = 0;
+};
+
+// The RFC 7296 3.10.1 name of a notify type ("NO_PROPOSAL_CHOSEN"), for logs.
+[[nodiscard]] std::string_view notify_type_name(uint16_t type);
+
 struct Failed {
   FailReason reason = FailReason::InternalError;
   std::string detail;
@@ -237,7 +248,7 @@ struct Failed {
 };
 
 using Event = std::variant<IkeUp, FloatToNatPort, ChildKeysReady, ChildRekeyed, IkeRekeyed,
-                           Deleted, PeerDead, InvalidKeRetry, CookieRetry, Failed>;
+                           Deleted, PeerDead, InvalidKeRetry, CookieRetry, UntrustedNotify, Failed>;
 
 struct Output {
   std::vector<Datagram> send;
@@ -265,6 +276,7 @@ struct SessionCounters {
   uint64_t rx_invalid = 0;         // parsed, but a validate_* check failed (ike_validate.h)
   uint64_t rx_retransmits = 0;     // duplicate requests answered from the cache
   uint64_t tx_retransmits = 0;
+  uint64_t rx_untrusted_notify = 0;  // unauthenticated IKE_SA_INIT notifies ignored (2.21.1)
 };
 
 class SessionImpl;

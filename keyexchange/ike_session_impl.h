@@ -157,6 +157,13 @@ class SessionImpl {
   std::shared_ptr<InitReplyCache> init_cache_;
 
  private:
+  // A COOKIE or INVALID_KE_PAYLOAD we will act on when the current request's retransmission is
+  // due (unless a genuine answer to it arrives first).
+  struct InitRestart {
+    std::optional<std::vector<uint8_t>> cookie;
+    DhGroup group = DhGroup::Curve25519;
+  };
+
   // message building
   std::vector<uint8_t> seal(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, const ChainBuilder& inner);
   std::vector<uint8_t> seal_chain(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, PayloadType first,
@@ -174,6 +181,11 @@ class SessionImpl {
   // handshake
   void send_init(TimePoint now, Output& out);
   void on_init_response(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out);
+  void ignore_init_notify(const NotifyPayload& n, const Payloads& in, Output& out);
+  void ignore_init_answer(FailReason r, std::string what, std::optional<ProposalMismatch> props);
+  void fail_init_unanswered(uint32_t tries, Output& out);
+  void schedule_init_restart(InitRestart r, TimePoint now);
+  void restart_init(TimePoint now, Output& out);
   void send_auth(TimePoint now, Output& out);
   void on_auth_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
   void on_auth_response(IkeSa& sa, const Payloads& in, TimePoint now, Output& out);
@@ -231,7 +243,17 @@ class SessionImpl {
   std::vector<uint8_t> cookie_;
   std::vector<Proposal> ike_offer_;
   DhGroup ke_group_ = DhGroup::Curve25519;
-  uint32_t init_retries_ = 0;
+  uint32_t cookie_rounds_ = 0;      // COOKIEs acted on in this attempt (kMaxCookieRounds)
+  uint32_t invalid_ke_rounds_ = 0;  // INVALID_KE_PAYLOADs acted on (kMaxInvalidKeRounds)
+  // The last unauthenticated IKE_SA_INIT answer we did not act on (RFC 7296 2.21.1): named in
+  // the failure when no usable answer arrives before the retransmissions run out.
+  struct IgnoredInitAnswer {
+    FailReason reason = FailReason::PeerUnreachable;
+    std::string what;  // "unauthenticated NO_PROPOSAL_CHOSEN notifies"
+    std::optional<ProposalMismatch> proposals;
+  };
+  std::optional<IgnoredInitAnswer> ignored_init_answer_;
+  std::optional<InitRestart> init_restart_;
   std::vector<Proposal> auth_child_offer_;
   uint32_t auth_child_spi_ = 0;
   uint64_t peer_sci_ = 0;

@@ -17,7 +17,13 @@
 namespace linkcrypt::ike::detail {
 
 constexpr size_t kNonceLen = 32;
-constexpr uint32_t kMaxInitRetries = 4;
+// IKE_SA_INIT answers are unauthenticated (RFC 7296 2.21.1): each COOKIE or INVALID_KE_PAYLOAD
+// we act on restarts the exchange, so a forger could keep us restarting for ever. A genuine
+// responder needs one cookie round (two if its secret rotates in between, 2.6) and one group
+// change (it names the group it wants, 1.2); two of each let every genuine path through, and
+// beyond that such notifies are ignored like any other unauthenticated error.
+constexpr uint32_t kMaxCookieRounds = 2;
+constexpr uint32_t kMaxInvalidKeRounds = 2;
 
 inline std::vector<uint8_t> random_vec(size_t n) {
   std::vector<uint8_t> v(n);
@@ -54,6 +60,7 @@ inline const char* notify_name(uint16_t t) {
     case NotifyType::TemporaryFailure: return "TEMPORARY_FAILURE";
     case NotifyType::ChildSaNotFound: return "CHILD_SA_NOT_FOUND";
     case NotifyType::NoAdditionalSas: return "NO_ADDITIONAL_SAS";
+    case NotifyType::Cookie: return "COOKIE";
     default: return "error notify";
   }
 }

@@ -267,6 +267,8 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
     }
   } else if (std::get_if<ike::PeerDead>(&ev)) {
     if (!from_candidate) link_down(LinkLoss::PeerDead, "no answer to liveness checks", false, now);
+  } else if (const auto* un = std::get_if<ike::UntrustedNotify>(&ev)) {
+    on_untrusted_notify(un->notify_type, now);
   } else if (auto* f = std::get_if<ike::Failed>(&ev)) {
     Failure fail{f->reason, f->detail, f->by_peer, now};
     const std::string reason(ike::fail_reason_name(f->reason));
@@ -292,6 +294,22 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
       peer_.last_failure = fail;  // keep the precise reason, not the generic link loss
     }
   }
+}
+
+void KeyingController::on_untrusted_notify(uint16_t notify_type, TimePoint now) {
+  ++counters_.untrusted_notifies;
+  // Whoever forges them sets the rate: one line a second at most, saying how many it stands for.
+  constexpr Millis kLogInterval{1000};
+  if (untrusted_logged_at_ && now - *untrusted_logged_at_ < kLogInterval) {
+    ++untrusted_unlogged_;
+    return;
+  }
+  const std::string name(ike::notify_type_name(notify_type));
+  std::string line = "unauthenticated notify " + name + " received (not trusted)";
+  if (untrusted_unlogged_ > 0) line += "; " + std::to_string(untrusted_unlogged_) + " more since the last such line";
+  log(LogLevel::Warning, line, {{"NOTIFY", name}, {"PEER", peer_.peer_id}});
+  untrusted_logged_at_ = now;
+  untrusted_unlogged_ = 0;
 }
 
 void KeyingController::on_child_ready(ike::ChildKeysReady& k, TimePoint now) {

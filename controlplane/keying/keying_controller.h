@@ -92,6 +92,7 @@ struct KeyingCounters {
   uint64_t links_lost = 0;         // PeerDead / IKE SA deleted / failed
   uint64_t rotations_abandoned = 0;
   uint64_t tx_switch_timeouts = 0; // responder switched on timeout, not on a validated frame
+  uint64_t untrusted_notifies = 0; // unauthenticated IKE_SA_INIT notifies ignored (RFC 7296 2.21.1)
 };
 
 class KeyingController {
@@ -160,6 +161,7 @@ class KeyingController {
   void on_child_deleted(uint32_t inbound_spi, TimePoint now);
   void switch_tx(TimePoint now, bool timed_out);
   void link_down(FailureCause cause, std::string detail, bool by_peer, TimePoint now);
+  void on_untrusted_notify(uint16_t notify_type, TimePoint now);
   void drop_tx(TimePoint now);
   void retire_due(TimePoint now);
   void check_triggers(TimePoint now);
@@ -195,6 +197,8 @@ class KeyingController {
   // Since when the responder side has seen its PN/bytes trigger (it defers to the initiator).
   std::optional<TimePoint> deferred_trigger_since_;
   bool closing_ = false;  // close() was called: the process is stopping
+  std::optional<TimePoint> untrusted_logged_at_;  // rate limit of the untrusted-notify line
+  uint64_t untrusted_unlogged_ = 0;               // ignored since that line
 };
 
 }  // namespace linkcrypt::keying

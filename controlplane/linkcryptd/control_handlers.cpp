@@ -224,7 +224,8 @@ Value ControlHandlers::stats() const {
                             {"rx_unexpected", Value(s.rx_unexpected)},
                             {"rx_invalid", Value(s.rx_invalid)},
                             {"rx_retransmits", Value(s.rx_retransmits)},
-                            {"tx_retransmits", Value(s.tx_retransmits)}};
+                            {"tx_retransmits", Value(s.tx_retransmits)},
+                            {"rx_untrusted_notify", Value(s.rx_untrusted_notify)}};
     if (const auto* r = ctl_->responder_counters()) {
       ike["responder"] = Object{{"accepted", Value(r->accepted)},
                                 {"cookies_sent", Value(r->cookies_sent)},
@@ -242,7 +243,8 @@ Value ControlHandlers::stats() const {
                            {"established", Value(k.established)},
                            {"links_lost", Value(k.links_lost)},
                            {"rotations_abandoned", Value(k.rotations_abandoned)},
-                           {"tx_switch_timeouts", Value(k.tx_switch_timeouts)}};
+                           {"tx_switch_timeouts", Value(k.tx_switch_timeouts)},
+                           {"untrusted_notifies", Value(k.untrusted_notifies)}};
     Object t;
     for (const auto& [name, v] : ctl_->transport().counters()) t[name] = Value(v);
     ike["transport"] = Value(std::move(t));

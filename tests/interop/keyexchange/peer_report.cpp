@@ -83,6 +83,9 @@ struct Formatter {
     return "INVALID_KE_RETRY group=" + std::to_string(static_cast<int>(e.requested));
   }
   std::string operator()(const ike::CookieRetry&) const { return "COOKIE_RETRY"; }
+  std::string operator()(const ike::UntrustedNotify& e) const {
+    return std::string("UNTRUSTED_NOTIFY type=") + std::string(ike::notify_type_name(e.notify_type));
+  }
   std::string operator()(const ike::Failed& e) const {
     std::string s = "FAILED reason=" + std::string(ike::fail_reason_name(e.reason)) +
                     " by_peer=" + std::to_string(e.by_peer);

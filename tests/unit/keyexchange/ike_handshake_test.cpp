@@ -31,6 +31,16 @@ void expect_mirror(const ChildKeysReady& x, const ChildKeysReady& y) {
   EXPECT_FALSE(same(x.outbound.key, x.inbound.key));  // each direction has its own SAK
 }
 
+// Delivers an IKE_SA_INIT answer, then runs the timer when it falls due: a COOKIE or
+// INVALID_KE_PAYLOAD is acted on at the retransmission, not on arrival (RFC 7296 2.21.1).
+Output answer_then_retransmit(Session& s, const std::vector<uint8_t>& answer, TimePoint t) {
+  Output out = s.on_message(answer, t);
+  EXPECT_TRUE(out.send.empty());
+  const auto due = s.next_deadline();
+  EXPECT_TRUE(due.has_value());
+  return due ? s.on_timer(*due) : Output{};
+}
+
 bool both_up(SimNet& net) {
   return net.log(0).count<ChildKeysReady>() >= 1 && net.log(1).count<ChildKeysReady>() >= 1;
 }
@@ -153,7 +163,7 @@ TEST(IkeHandshake, CookieOnlyOnceHalfOpenSasExceedTheThreshold) {
         break;
       }
       ASSERT_EQ(res.out.send.size(), 1u);
-      out = initiators.back()->on_message(res.out.send[0].bytes, TimePoint{});
+      out = answer_then_retransmit(*initiators.back(), res.out.send[0].bytes, TimePoint{});
       for (const auto& e : out.events) cookies += std::holds_alternative<CookieRetry>(e);
     }
   }
@@ -180,8 +190,9 @@ TEST(IkeHandshake, CookieSecretRotatesAndThePreviousOneStaysValidOnePeriod) {
     return std::make_pair(std::move(s), std::move(res.out.send[0].bytes));
   };
   auto retry = [&](Session& s, const std::vector<uint8_t>& cookie_reply, TimePoint t) {
-    Output out = s.on_message(cookie_reply, t);
-    return responder.on_init(out.send[0].bytes, from, t);
+    Output out = answer_then_retransmit(s, cookie_reply, t);
+    EXPECT_EQ(out.send.size(), 1u);
+    return responder.on_init(out.send.at(0).bytes, from, t);
   };
   const TimePoint t0{};
   auto [s1, c1] = first_try(t0);
