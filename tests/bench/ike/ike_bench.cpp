@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "forged_notify_bench.h"
 #include "ike_session.h"
 
 using namespace linkcrypt;
@@ -185,5 +186,7 @@ int main(int argc, char** argv) {
   std::printf("child rekeys/s (CREATE_CHILD_SA+DELETE, no PFS)    : %10.0f\n", rk_nopfs);
   std::printf("\ncost of rotating every second (PFS), both peers: %.4f%% of a core (goal < 1%%)\n",
               100.0 / rk_pfs);
+  std::printf("forged IKE_SA_INIT NO_PROPOSAL_CHOSEN absorbed/s by a waiting initiator: %10.0f\n",
+              bench::forged_notifies_per_s(200000 * scale));
   return 0;
 }
