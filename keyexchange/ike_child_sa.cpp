@@ -92,8 +92,7 @@ void SessionImpl::start_rekey_child(uint32_t old_spi, TimePoint now, Output& out
     old = find_child_in(old_spi);
   }
   if (old == nullptr || old->deleting || old->rekeying || old->replaced_by != 0) return;
-  Pending p;
-  p.kind = ReqKind::RekeyChild;
+  RekeyChildRequest p;
   p.old_child_spi = old->spi_in;
   p.child_spi = random_u32();
   p.nonce = random_vec(kNonceLen);
@@ -140,7 +139,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   if ((*in.sa)[0].protocol == ProtocolId::Ike) {
     // A child rekey of ours in flight: ask the peer to retry later (RFC 7296 2.25.2). Our own
     // IKE rekey in flight is a 2.8.2 collision: answer it, and resolve when ours completes.
-    const bool collision = sa.rekeying && sa.pending && sa.pending->kind == ReqKind::RekeyIke;
+    const bool collision = sa.rekeying && sa.pending && sa.pending->kind() == ReqKind::RekeyIke;
     bool busy = sa.rekeying && !collision;
     for (const auto& c : children_) busy |= c.rekeying;
     if (busy) {
@@ -190,7 +189,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     IkeRekeyed ev{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r};
     if (collision) {
       nsa->collision_product = true;
-      sa.pending->peer_ike_rekey = Pending::PeerIkeRekey{*in.nonce, nr, nsa.get()};
+      std::get<RekeyIkeRequest>(sa.pending->req).peer_ike_rekey = RekeyIkeRequest::PeerIkeRekey{*in.nonce, nr, nsa.get()};
     }
     retire(std::move(ike_));  // kept until the peer deletes it (RFC 7296 2.18)
     ike_ = std::move(nsa);
@@ -261,9 +260,9 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
   const uint32_t old_spi = old->spi_in;
   const bool collision = old->rekeying;
-  if (collision && ike_->pending && ike_->pending->kind == ReqKind::RekeyChild &&
-      ike_->pending->old_child_spi == old_spi)
-    ike_->pending->peer_rekey = ChildSa::PeerRekey{*in.nonce, nr, spi};
+  if (auto* mine = ike_->pending ? std::get_if<RekeyChildRequest>(&ike_->pending->req) : nullptr;
+      collision && mine != nullptr && mine->old_child_spi == old_spi)
+    mine->peer_rekey = ChildSa::PeerRekey{*in.nonce, nr, spi};
   auto ev = install_child(*cs, spi, peer_spi, false, g_ir ? g_ir->view() : std::span<const uint8_t>{}, *in.nonce, nr,
                           old);
   if (!ev) {
@@ -276,7 +275,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   (void)now;
 }
 
-void SessionImpl::on_rekey_child_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out) {
+void SessionImpl::on_rekey_child_response(IkeSa& sa, RekeyChildRequest& p, const Payloads& in, TimePoint now, Output& out) {
   (void)sa;
   if (ChildSa* old = find_child_in(p.old_child_spi)) old->rekeying = false;
   auto failed_op = [&](FailReason r, std::string d, std::optional<ProposalMismatch> props = std::nullopt) {
@@ -374,8 +373,7 @@ void SessionImpl::start_delete_child(uint32_t spi_in, TimePoint now, Output& out
   ChildSa* c = find_child_in(spi_in);
   if (c == nullptr || c->deleting) return;
   c->deleting = true;
-  Pending p;
-  p.kind = ReqKind::DeleteChild;
+  DeleteChildRequest p;
   p.old_child_spi = spi_in;
   ChainBuilder b;
   const auto proto = c->suite.kind == ChildKind::Macsec ? ProtocolId::Macsec : ProtocolId::Esp;

@@ -58,8 +58,7 @@ void SessionImpl::send_init(TimePoint now, Output& out) {
   h.exchange = ExchangeType::IkeSaInit;
   h.flags = kFlagInitiator;
   init_request_ = build_plain_message(h, c);
-  Pending p;
-  p.kind = ReqKind::Init;
+  Pending p(InitRequest{});
   p.bytes = init_request_;
   p.interval = cfg_->timers.retransmit_base;
   p.next_retx = now + p.interval;
@@ -370,9 +369,7 @@ void SessionImpl::send_auth(TimePoint now, Output& out) {
   c.add(PayloadType::Sa, build_sa(auth_child_offer_));
   add_ts(c, nullptr, nullptr);
   add_sci(c);
-  Pending p;
-  p.kind = ReqKind::Auth;
-  send_request(*ike_, std::move(p), ExchangeType::IkeAuth, c, now, out);
+  send_request(*ike_, AuthRequest{}, ExchangeType::IkeAuth, c, now, out);
   state_ = SessionState::AuthSent;
 }
 
@@ -456,9 +453,7 @@ void SessionImpl::on_auth_response(IkeSa& sa, const Payloads& in, TimePoint now,
     // RFC 7296 2.21.2: report the failure in a separate INFORMATIONAL exchange.
     ChainBuilder c;
     c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::AuthenticationFailed, {}));
-    Pending p;
-    p.kind = ReqKind::NotifyError;
-    send_request(sa, std::move(p), ExchangeType::Informational, c, now, out);
+    send_request(sa, NotifyErrorRequest{}, ExchangeType::Informational, c, now, out);
     fail(f->reason, f->detail, out);
     return;
   }

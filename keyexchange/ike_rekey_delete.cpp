@@ -16,8 +16,7 @@ using namespace detail;
 
 void SessionImpl::start_rekey_ike(TimePoint now, Output& out) {
   if (ike_->rekeying || ike_->deleting) return;
-  Pending p;
-  p.kind = ReqKind::RekeyIke;
+  RekeyIkeRequest p;
   p.new_ike_spi = random_u64();
   p.nonce = random_vec(kNonceLen);
   const DhGroup group = ike_->suite.group;
@@ -32,7 +31,7 @@ void SessionImpl::start_rekey_ike(TimePoint now, Output& out) {
   send_request(*ike_, std::move(p), ExchangeType::CreateChildSa, c, now, out);
 }
 
-void SessionImpl::on_rekey_ike_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out) {
+void SessionImpl::on_rekey_ike_response(IkeSa& sa, RekeyIkeRequest& p, const Payloads& in, TimePoint now, Output& out) {
   sa.rekeying = false;
   auto failed_op = [&](FailReason r, std::string d) {
     Failed f;
@@ -125,11 +124,9 @@ bool SessionImpl::ike_rekey_in_flight() const {
 void SessionImpl::start_delete_ike(IkeSa& sa, TimePoint now, Output& out) {
   if (sa.deleting) return;
   sa.deleting = true;
-  Pending p;
-  p.kind = ReqKind::DeleteIke;
   ChainBuilder c;
   c.add(PayloadType::Delete, build_delete(ProtocolId::Ike, 0, {}));
-  send_request(sa, std::move(p), ExchangeType::Informational, c, now, out);
+  send_request(sa, DeleteIkeRequest{}, ExchangeType::Informational, c, now, out);
 }
 
 // ---- INFORMATIONAL ---------------------------------------------------------------------------
@@ -187,15 +184,16 @@ void SessionImpl::on_informational_request(IkeSa& sa, const Payloads& in, uint32
 void SessionImpl::on_informational_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out) {
   (void)in;
   (void)now;
-  switch (p.kind) {
+  switch (p.kind()) {
     case ReqKind::DeleteChild: {
-      ChildSa* ch = find_child_in(p.old_child_spi);
+      const uint32_t spi = std::get<DeleteChildRequest>(p.req).old_child_spi;
+      ChildSa* ch = find_child_in(spi);
       if (ch == nullptr) return;  // the peer deleted it in the same round trip
       if (ch->replaced_by != 0)
         out.events.emplace_back(ChildRekeyed{ch->spi_in, ch->replaced_by});
       else
         out.events.emplace_back(Deleted{false, ch->spi_in, false});
-      std::erase_if(children_, [&](const ChildSa& x) { return x.spi_in == p.old_child_spi; });
+      std::erase_if(children_, [&](const ChildSa& x) { return x.spi_in == spi; });
       return;
     }
     case ReqKind::DeleteIke:

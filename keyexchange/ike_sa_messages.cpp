@@ -94,15 +94,15 @@ void SessionImpl::emit_send(std::vector<uint8_t> bytes, Output& out) const {
   out.send.push_back(Datagram{std::move(bytes), nat_});
 }
 
-void SessionImpl::send_request(IkeSa& sa, Pending p, ExchangeType ex, const ChainBuilder& inner, TimePoint now,
-                               Output& out) {
+void SessionImpl::transmit_new_request(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, TimePoint now,
+                                       Output& out) {
+  Pending& p = *sa.pending;
   p.mid = sa.next_mid++;
   p.bytes = seal(sa, ex, false, p.mid, inner);
   p.interval = cfg_->timers.retransmit_base;
   p.next_retx = now + p.interval;
   p.retries = 0;
   emit_send(p.bytes, out);
-  sa.pending = std::move(p);
 }
 
 void SessionImpl::send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out) {

@@ -87,7 +87,7 @@ void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& 
 }
 
 void SessionImpl::dispatch_response(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out) {
-  const ReqKind kind = sa.pending->kind;
+  const ReqKind kind = sa.pending->kind();
   const ExchangeType want = kind == ReqKind::Auth ? ExchangeType::IkeAuth
                             : (kind == ReqKind::RekeyChild || kind == ReqKind::RekeyIke) ? ExchangeType::CreateChildSa
                                                                                          : ExchangeType::Informational;
@@ -99,8 +99,8 @@ void SessionImpl::dispatch_response(IkeSa& sa, const Message& m, const Payloads&
   sa.pending.reset();
   switch (kind) {
     case ReqKind::Auth: on_auth_response(sa, in, now, out); return;
-    case ReqKind::RekeyChild: on_rekey_child_response(sa, p, in, now, out); return;
-    case ReqKind::RekeyIke: on_rekey_ike_response(sa, p, in, now, out); return;
+    case ReqKind::RekeyChild: on_rekey_child_response(sa, std::get<RekeyChildRequest>(p.req), in, now, out); return;
+    case ReqKind::RekeyIke: on_rekey_ike_response(sa, std::get<RekeyIkeRequest>(p.req), in, now, out); return;
     default: on_informational_response(sa, p, in, now, out); return;
   }
 }
@@ -133,7 +133,7 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
   }
   if (h.exchange == ExchangeType::IkeSaInit) {
     if (role_ == Role::Initiator && state_ == SessionState::InitSent && is_response && h.spi_i == ike_->spi_i &&
-        h.message_id == 0 && ike_->pending && ike_->pending->kind == ReqKind::Init) {
+        h.message_id == 0 && ike_->pending && ike_->pending->kind() == ReqKind::Init) {
       on_init_response(msg, m, now, out);
     } else if (role_ == Role::Responder && !is_response && init_cache_ && h.spi_i == init_cache_->spi_i &&
                std::equal(msg.begin(), msg.end(), init_cache_->request.begin(), init_cache_->request.end())) {
@@ -163,7 +163,7 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
     return out;
   }
   if (is_response) {
-    if (!sa->pending || sa->pending->kind == ReqKind::Init || sa->pending->mid != h.message_id) {
+    if (!sa->pending || sa->pending->kind() == ReqKind::Init || sa->pending->mid != h.message_id) {
       ++counters_.rx_unexpected;
       return out;
     }
@@ -203,12 +203,7 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
       case ReqKind::RekeyIke: start_rekey_ike(now, out); break;
       case ReqKind::DeleteChild: start_delete_child(r.child_spi, now, out); break;
       case ReqKind::DeleteIke: start_delete_ike(*ike_, now, out); break;
-      case ReqKind::Dpd: {
-        Pending p;
-        p.kind = ReqKind::Dpd;
-        send_request(*ike_, std::move(p), ExchangeType::Informational, ChainBuilder{}, now, out);
-        break;
-      }
+      case ReqKind::Dpd: send_request(*ike_, LivenessRequest{}, ExchangeType::Informational, ChainBuilder{}, now, out); break;
       default: break;
     }
   }
@@ -217,11 +212,11 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
 void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
   if (!sa.pending || now < sa.pending->next_retx) return;
   Pending& p = *sa.pending;
-  if (p.kind == ReqKind::Init && init_restart_) {
+  if (p.kind() == ReqKind::Init && init_restart_) {
     restart_init(now, out);
     return;
   }
-  if (p.retries >= cfg_->timers.retransmit_limit && p.kind == ReqKind::DeleteIke && &sa != ike_.get()) {
+  if (p.retries >= cfg_->timers.retransmit_limit && p.kind() == ReqKind::DeleteIke && &sa != ike_.get()) {
     // A retiring IKE SA whose Delete is never answered is gone anyway (RFC 7296 1.4.1); its
     // successor carries on, so this is not a dead peer.
     drop_retiring(&sa);
@@ -237,7 +232,7 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
       children_.clear();
       queue_.clear();
       retry_at_.reset();
-    } else if (p.kind == ReqKind::Init) {
+    } else if (p.kind() == ReqKind::Init) {
       fail_init_unanswered(p.retries + 1, out);
     } else {
       fail(FailReason::PeerUnreachable, "no answer from the peer after " + std::to_string(p.retries + 1) + " tries",
@@ -249,7 +244,7 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
   ++counters_.tx_retransmits;
   p.interval = std::min<Millis>(p.interval * cfg_->timers.backoff_factor, cfg_->timers.retransmit_max);
   p.next_retx = now + p.interval;
-  out.send.push_back(Datagram{p.bytes, nat_ && p.kind != ReqKind::Init});
+  out.send.push_back(Datagram{p.bytes, nat_ && p.kind() != ReqKind::Init});
 }
 
 Output SessionImpl::on_timer(TimePoint now) {

@@ -4,6 +4,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "ike_auth.h"
@@ -48,32 +49,64 @@ struct ChildSa {
 
 struct IkeSa;
 
+// Kinds of request, in the order of the Request alternatives below (QueuedRequest names one).
 enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, DeleteIke, Dpd, NotifyError };
 
-struct Pending {
-  ReqKind kind = ReqKind::Dpd;
-  uint32_t mid = 0;
-  std::vector<uint8_t> bytes;
-  TimePoint next_retx{};
-  Millis interval{0};
-  uint32_t retries = 0;
-  std::optional<DhKey> dh;
+// ---- in-flight requests: one state type per request kind -------------------------------------
+
+struct InitRequest {};  // IKE_SA_INIT: its context stays in the session until IKE_AUTH
+struct AuthRequest {};
+
+struct RekeyChildRequest {  // CREATE_CHILD_SA rekeying a child (RFC 7296 1.3.3)
+  uint32_t child_spi = 0;      // the new child: our inbound SPI
+  uint32_t old_child_spi = 0;  // the child being rekeyed (our inbound SPI)
+  std::optional<DhKey> dh;     // PFS
   std::vector<uint8_t> nonce;
   std::vector<Proposal> offer;
-  uint32_t child_spi = 0;      // new child: our inbound SPI
-  uint32_t old_child_spi = 0;  // child being rekeyed or deleted (our inbound SPI)
-  uint64_t new_ike_spi = 0;
-  // Child rekey: the old child's AN and selectors, kept here because the peer may delete the
-  // old child before our answer arrives; and a colliding peer rekey we answered (2.8.1).
+  // The old child's AN and selectors, kept here because the peer may delete the old child
+  // before our answer arrives; and a colliding peer rekey we answered (2.8.1).
   uint8_t old_an = 0;
   std::vector<TrafficSelector> old_ts_local, old_ts_remote;
   std::optional<ChildSa::PeerRekey> peer_rekey;
-  // IKE rekey: a colliding peer IKE rekey we answered while this one was in flight (2.8.2).
+};
+
+struct RekeyIkeRequest {  // CREATE_CHILD_SA rekeying the IKE SA (RFC 7296 1.3.2)
+  uint64_t new_ike_spi = 0;
+  std::optional<DhKey> dh;
+  std::vector<uint8_t> nonce;
+  std::vector<Proposal> offer;
+  // A colliding peer IKE rekey we answered while this one was in flight (2.8.2).
   struct PeerIkeRekey {
     std::vector<uint8_t> ni, nr;
     IkeSa* created = nullptr;  // the IKE SA our answer created (owned by ike_ or retiring_)
   };
   std::optional<PeerIkeRekey> peer_ike_rekey;
+};
+
+struct DeleteChildRequest {  // INFORMATIONAL Delete of one child (RFC 7296 1.4.1)
+  uint32_t old_child_spi = 0;  // our inbound SPI
+};
+struct DeleteIkeRequest {};    // INFORMATIONAL Delete of the IKE SA
+struct LivenessRequest {};     // empty INFORMATIONAL (RFC 7296 2.4)
+struct NotifyErrorRequest {};  // INFORMATIONAL AUTHENTICATION_FAILED (2.21.2)
+
+using Request = std::variant<InitRequest, AuthRequest, RekeyChildRequest, RekeyIkeRequest, DeleteChildRequest,
+                             DeleteIkeRequest, LivenessRequest, NotifyErrorRequest>;
+static_assert(std::variant_size_v<Request> == static_cast<size_t>(ReqKind::NotifyError) + 1);
+
+// The one request in flight on an IKE SA (window size 1, RFC 7296 2.3) and its retransmission.
+struct Pending {
+  // From one alternative, never from another Request: GCC 12 -O3 warns (falsely) on moving a
+  // whole variant of these types.
+  template <typename R>
+  explicit Pending(R&& r) : req(std::forward<R>(r)) {}
+  Request req;
+  uint32_t mid = 0;
+  std::vector<uint8_t> bytes;
+  TimePoint next_retx{};
+  Millis interval{0};
+  uint32_t retries = 0;
+  [[nodiscard]] ReqKind kind() const { return static_cast<ReqKind>(req.index()); }
 };
 
 struct IkeSa {
@@ -169,7 +202,12 @@ class SessionImpl {
   std::vector<uint8_t> seal_chain(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, PayloadType first,
                                   std::span<const uint8_t> chain);
   bool open(IkeSa& sa, std::span<const uint8_t> msg, const Message& m, Payloads& inner);
-  void send_request(IkeSa& sa, Pending p, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out);
+  template <typename R>
+  void send_request(IkeSa& sa, R r, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out) {
+    sa.pending.emplace(std::move(r));
+    transmit_new_request(sa, ex, inner, now, out);
+  }
+  void transmit_new_request(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out);
   void send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out);
   void emit_send(std::vector<uint8_t> bytes, Output& out) const;
   std::vector<uint8_t> nat_hash(uint64_t spi_i, uint64_t spi_r, const Endpoint& ep) const;
@@ -203,9 +241,9 @@ class SessionImpl {
   ChildSa* find_child_out(uint32_t spi_out);
   void start_rekey_child(uint32_t old_spi, TimePoint now, Output& out);
   void on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
-  void on_rekey_child_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out);
+  void on_rekey_child_response(IkeSa& sa, RekeyChildRequest& p, const Payloads& in, TimePoint now, Output& out);
   void start_rekey_ike(TimePoint now, Output& out);
-  void on_rekey_ike_response(IkeSa& sa, Pending& p, const Payloads& in, TimePoint now, Output& out);
+  void on_rekey_ike_response(IkeSa& sa, RekeyIkeRequest& p, const Payloads& in, TimePoint now, Output& out);
   void start_delete_child(uint32_t spi_in, TimePoint now, Output& out);
   void start_delete_ike(IkeSa& sa, TimePoint now, Output& out);
   void on_informational_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
