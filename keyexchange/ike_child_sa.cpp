@@ -370,15 +370,9 @@ void SessionImpl::on_rekey_child_response(IkeSa& sa, RekeyChildRequest& p, const
 }
 
 void SessionImpl::start_delete_child(uint32_t spi_in, TimePoint now, Output& out) {
-  ChildSa* c = find_child_in(spi_in);
-  if (c == nullptr || c->deleting) return;
-  c->deleting = true;
-  DeleteChildRequest p;
-  p.old_child_spi = spi_in;
   ChainBuilder b;
-  const auto proto = c->suite.kind == ChildKind::Macsec ? ProtocolId::Macsec : ProtocolId::Esp;
-  b.add(PayloadType::Delete, build_delete(proto, 4, {spi_bytes(spi_in)}));
-  send_request(*ike_, std::move(p), ExchangeType::Informational, b, now, out);
+  if (!DeleteChildExchange::build_request(children_, spi_in, b)) return;
+  send_request(*ike_, DeleteChildExchange{spi_in}, ExchangeType::Informational, b, now, out);
 }
 
 }  // namespace linkcrypt::ike

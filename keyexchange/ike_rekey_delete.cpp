@@ -122,11 +122,9 @@ bool SessionImpl::ike_rekey_in_flight() const {
 }
 
 void SessionImpl::start_delete_ike(IkeSa& sa, TimePoint now, Output& out) {
-  if (sa.deleting) return;
-  sa.deleting = true;
   ChainBuilder c;
-  c.add(PayloadType::Delete, build_delete(ProtocolId::Ike, 0, {}));
-  send_request(sa, DeleteIkeRequest{}, ExchangeType::Informational, c, now, out);
+  if (!DeleteIkeExchange::build_request(sa, c)) return;
+  send_request(sa, DeleteIkeExchange{}, ExchangeType::Informational, c, now, out);
 }
 
 // ---- INFORMATIONAL ---------------------------------------------------------------------------
@@ -136,25 +134,10 @@ void SessionImpl::on_informational_request(IkeSa& sa, const Payloads& in, uint32
   ChainBuilder c;
   bool delete_ike = false;
   for (const auto& d : in.deletes) {
-    if (d.protocol == ProtocolId::Ike) {
+    if (d.protocol == ProtocolId::Ike)
       delete_ike = true;
-      continue;
-    }
-    if (d.spi_len != 4) continue;
-    std::vector<std::vector<uint8_t>> ours;
-    for (const auto& s : d.spis) {
-      ChildSa* ch = find_child_out(spi_u32(s));
-      if (ch == nullptr) continue;
-      // RFC 7296 1.4.1: answer with our inbound SPIs, unless we are deleting it ourselves.
-      if (!ch->deleting) ours.push_back(spi_bytes(ch->spi_in));
-      if (ch->replaced_by != 0)
-        out.events.emplace_back(ChildRekeyed{ch->spi_in, ch->replaced_by});
-      else
-        out.events.emplace_back(Deleted{false, ch->spi_in, true});
-      const uint32_t gone = ch->spi_in;
-      std::erase_if(children_, [&](const ChildSa& x) { return x.spi_in == gone; });
-    }
-    if (!ours.empty()) c.add(PayloadType::Delete, build_delete(d.protocol, 4, ours));
+    else
+      DeleteChildExchange::answer_peer_delete(children_, d, c, out);  // 1.4.1
   }
   const bool auth_failed = in.find_notify(NotifyType::AuthenticationFailed) != nullptr;
   send_response(sa, ExchangeType::Informational, mid, c, out);
@@ -185,29 +168,21 @@ void SessionImpl::on_informational_response(IkeSa& sa, Pending& p, const Payload
   (void)in;
   (void)now;
   switch (p.kind()) {
-    case ReqKind::DeleteChild: {
-      const uint32_t spi = std::get<DeleteChildRequest>(p.req).old_child_spi;
-      ChildSa* ch = find_child_in(spi);
-      if (ch == nullptr) return;  // the peer deleted it in the same round trip
-      if (ch->replaced_by != 0)
-        out.events.emplace_back(ChildRekeyed{ch->spi_in, ch->replaced_by});
-      else
-        out.events.emplace_back(Deleted{false, ch->spi_in, false});
-      std::erase_if(children_, [&](const ChildSa& x) { return x.spi_in == spi; });
+    case ReqKind::DeleteChild:
+      std::get<DeleteChildExchange>(p.req).process_response(children_, out);
       return;
-    }
     case ReqKind::DeleteIke:
-      if (&sa != ike_.get()) {
+      if (std::get<DeleteIkeExchange>(p.req).process_response(&sa == ike_.get(), out) ==
+          DeleteIkeExchange::Outcome::RetiredSaGone) {
         drop_retiring(&sa);
         return;
       }
-      out.events.emplace_back(Deleted{true, 0, false});
       state_ = SessionState::Closed;
       children_.clear();
       queue_.clear();
       return;
-    default:
-      return;  // liveness answered (last_rx_ already updated) or error notify acknowledged
+    case ReqKind::Dpd: std::get<LivenessExchange>(p.req).process_response(); return;
+    default: return;  // the error notify was acknowledged
   }
 }
 

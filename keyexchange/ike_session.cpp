@@ -203,7 +203,10 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
       case ReqKind::RekeyIke: start_rekey_ike(now, out); break;
       case ReqKind::DeleteChild: start_delete_child(r.child_spi, now, out); break;
       case ReqKind::DeleteIke: start_delete_ike(*ike_, now, out); break;
-      case ReqKind::Dpd: send_request(*ike_, LivenessRequest{}, ExchangeType::Informational, ChainBuilder{}, now, out); break;
+      case ReqKind::Dpd:
+        send_request(*ike_, LivenessExchange{}, ExchangeType::Informational, LivenessExchange::build_request(), now,
+                     out);
+        break;
       default: break;
     }
   }
@@ -216,7 +219,8 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
     restart_init(now, out);
     return;
   }
-  if (p.retries >= cfg_->timers.retransmit_limit && p.kind() == ReqKind::DeleteIke && &sa != ike_.get()) {
+  if (p.retries >= cfg_->timers.retransmit_limit && p.kind() == ReqKind::DeleteIke &&
+      DeleteIkeExchange::give_up_quietly(&sa == ike_.get())) {
     // A retiring IKE SA whose Delete is never answered is gone anyway (RFC 7296 1.4.1); its
     // successor carries on, so this is not a dead peer.
     drop_retiring(&sa);
@@ -264,8 +268,8 @@ Output SessionImpl::on_timer(TimePoint now) {
     retry_req_.reset();
   }
   const auto dpd = cfg_->timers.dpd_interval;
-  if (state_ == SessionState::Established && dpd.count() > 0 && !ike_->pending && queue_.empty() &&
-      now - last_rx_ >= dpd)
+  if (state_ == SessionState::Established && LivenessExchange::enabled(dpd) && !ike_->pending && queue_.empty() &&
+      now >= LivenessExchange::due_at(last_rx_, dpd))
     queue_.push_back(QueuedRequest{ReqKind::Dpd, 0});
   pump_queue(now, out);
   return out;
@@ -283,8 +287,8 @@ std::optional<TimePoint> SessionImpl::next_deadline() const {
     if (r->pending) consider(r->pending->next_retx);
   if (retry_at_) consider(*retry_at_);
   if (role_ == Role::Responder && state_ == SessionState::InitSent) consider(created_ + cfg_->timers.half_open_timeout);
-  if (state_ == SessionState::Established && cfg_->timers.dpd_interval.count() > 0 && !ike_->pending)
-    consider(last_rx_ + cfg_->timers.dpd_interval);
+  if (state_ == SessionState::Established && LivenessExchange::enabled(cfg_->timers.dpd_interval) && !ike_->pending)
+    consider(LivenessExchange::due_at(last_rx_, cfg_->timers.dpd_interval));
   return best;
 }
 

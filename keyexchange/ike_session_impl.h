@@ -10,6 +10,8 @@
 #include "ike_auth.h"
 #include "ike_codec.h"
 #include "ike_crypto.h"
+#include "ike_exchange_delete.h"
+#include "ike_exchange_liveness.h"
 #include "ike_keys.h"
 #include "ike_proposals.h"
 #include "ike_session.h"
@@ -83,15 +85,11 @@ struct RekeyIkeRequest {  // CREATE_CHILD_SA rekeying the IKE SA (RFC 7296 1.3.2
   std::optional<PeerIkeRekey> peer_ike_rekey;
 };
 
-struct DeleteChildRequest {  // INFORMATIONAL Delete of one child (RFC 7296 1.4.1)
-  uint32_t old_child_spi = 0;  // our inbound SPI
-};
-struct DeleteIkeRequest {};    // INFORMATIONAL Delete of the IKE SA
-struct LivenessRequest {};     // empty INFORMATIONAL (RFC 7296 2.4)
+// Delete and liveness are exchange units of their own (ike_exchange_*.h).
 struct NotifyErrorRequest {};  // INFORMATIONAL AUTHENTICATION_FAILED (2.21.2)
 
-using Request = std::variant<InitRequest, AuthRequest, RekeyChildRequest, RekeyIkeRequest, DeleteChildRequest,
-                             DeleteIkeRequest, LivenessRequest, NotifyErrorRequest>;
+using Request = std::variant<InitRequest, AuthRequest, RekeyChildRequest, RekeyIkeRequest, DeleteChildExchange,
+                             DeleteIkeExchange, LivenessExchange, NotifyErrorRequest>;
 static_assert(std::variant_size_v<Request> == static_cast<size_t>(ReqKind::NotifyError) + 1);
 
 // The one request in flight on an IKE SA (window size 1, RFC 7296 2.3) and its retransmission.
