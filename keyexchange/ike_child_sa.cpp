@@ -1,4 +1,4 @@
-// Child SAs: installation and KEYMAT events, CREATE_CHILD_SA rekey and its collisions (RFC 7296 1.3.3, 2.8.1).
+// Child SAs: installation and KEYMAT events, answering the peer's CREATE_CHILD_SA (RFC 7296 1.3.3, 2.8.1).
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -80,45 +80,6 @@ std::optional<ChildKeysReady> SessionImpl::install_child(const ChildSuite& suite
   }
   children_.push_back(std::move(c));
   return ev;
-}
-
-void SessionImpl::start_rekey_child(uint32_t old_spi, TimePoint now, Output& out) {
-  ChildSa* old = nullptr;
-  if (old_spi == 0) {
-    // The current child: the newest one that is not on its way out.
-    for (auto& c : children_)
-      if (!c.deleting && c.replaced_by == 0) old = &c;
-  } else {
-    old = find_child_in(old_spi);
-  }
-  if (old == nullptr || old->deleting || old->rekeying || old->replaced_by != 0) return;
-  RekeyChildRequest p;
-  p.old_child_spi = old->spi_in;
-  p.child_spi = random_u32();
-  p.nonce = random_vec(kNonceLen);
-  const bool pfs = !cfg_->child.pfs_groups.empty();
-  std::optional<DhGroup> group;
-  if (pfs) {
-    group = child_ke_group_.value_or(cfg_->child.pfs_groups[0]);
-    p.dh = DhKey::generate(*group);
-    if (!p.dh) return;
-  }
-  p.offer = build_child_offer(cfg_->child, p.child_spi, pfs, group);
-  ChainBuilder c;
-  const auto proto = static_cast<uint8_t>(cfg_->child.kind == ChildKind::Macsec ? ProtocolId::Macsec : ProtocolId::Esp);
-  // RFC 7296 1.3.3: REKEY_SA names the SA being rekeyed by our inbound SPI.
-  c.add(PayloadType::Notify, build_notify(proto, spi_bytes(old->spi_in), NotifyType::RekeySa, {}));
-  c.add(PayloadType::Sa, build_sa(p.offer));
-  c.add(PayloadType::Nonce, p.nonce);
-  if (p.dh) c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(*group), p.dh->public_value()));
-  const bool esp = cfg_->child.kind == ChildKind::Esp && !old->ts_local.empty();
-  add_ts(c, esp ? &old->ts_local : nullptr, esp ? &old->ts_remote : nullptr);
-  add_sci(c);
-  old->rekeying = true;
-  p.old_an = old->an;
-  p.old_ts_local = old->ts_local;
-  p.old_ts_remote = old->ts_remote;
-  send_request(*ike_, std::move(p), ExchangeType::CreateChildSa, c, now, out);
 }
 
 void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out) {
@@ -260,9 +221,9 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
   const uint32_t old_spi = old->spi_in;
   const bool collision = old->rekeying;
-  if (auto* mine = ike_->pending ? std::get_if<RekeyChildRequest>(&ike_->pending->req) : nullptr;
+  if (auto* mine = ike_->pending ? std::get_if<RekeyChildExchange>(&ike_->pending->req) : nullptr;
       collision && mine != nullptr && mine->old_child_spi == old_spi)
-    mine->peer_rekey = ChildSa::PeerRekey{*in.nonce, nr, spi};
+    mine->note_peer_rekey(PeerChildRekey{*in.nonce, nr, spi});  // 2.8.1, resolved when ours is answered
   auto ev = install_child(*cs, spi, peer_spi, false, g_ir ? g_ir->view() : std::span<const uint8_t>{}, *in.nonce, nr,
                           old);
   if (!ev) {
@@ -273,100 +234,6 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   find_child_in(old_spi)->replaced_by = spi;
   out.events.emplace_back(std::move(*ev));
   (void)now;
-}
-
-void SessionImpl::on_rekey_child_response(IkeSa& sa, RekeyChildRequest& p, const Payloads& in, TimePoint now, Output& out) {
-  (void)sa;
-  if (ChildSa* old = find_child_in(p.old_child_spi)) old->rekeying = false;
-  auto failed_op = [&](FailReason r, std::string d, std::optional<ProposalMismatch> props = std::nullopt) {
-    Failed f;
-    f.reason = r;
-    f.detail = std::move(d);
-    f.by_peer = true;
-    f.proposals = std::move(props);
-    out.events.emplace_back(std::move(f));
-  };
-  if (in.find_notify(NotifyType::TemporaryFailure) || in.find_notify(NotifyType::ChildSaNotFound)) {
-    ChildSa* old = find_child_in(p.old_child_spi);
-    // Retry later unless the peer's own rekey or delete already replaced this child (2.25).
-    if (old && !old->deleting && !p.peer_rekey && old->replaced_by == 0) {
-      uint8_t jitter = 0;
-      (void)random_bytes({&jitter, 1});
-      retry_at_ = now + cfg_->timers.retransmit_base + Millis(jitter * 4);
-      retry_req_ = QueuedRequest{ReqKind::RekeyChild, p.old_child_spi};
-    }
-    return;
-  }
-  if (const auto* n = in.find_notify(NotifyType::InvalidKePayload)) {
-    const auto g = notify_u16(*n);
-    if (g && std::count(cfg_->child.pfs_groups.begin(), cfg_->child.pfs_groups.end(), static_cast<DhGroup>(*g)) &&
-        (!p.dh || static_cast<uint16_t>(p.dh->group()) != *g)) {
-      child_ke_group_ = static_cast<DhGroup>(*g);
-      out.events.emplace_back(InvalidKeRetry{*child_ke_group_});
-      queue_.push_front(QueuedRequest{ReqKind::RekeyChild, p.old_child_spi});
-      return;
-    }
-    failed_op(FailReason::InvalidKePayload, "peer wants a PFS group we do not offer");
-    return;
-  }
-  if (in.find_notify(NotifyType::NoProposalChosen)) {
-    failed_op(FailReason::NoProposalChosen, "peer refused our child rekey proposal",
-              ProposalMismatch{describe(p.offer), peer_offer_from(in)});
-    return;
-  }
-  if (const auto* e = first_error(in)) {
-    failed_op(FailReason::MessageRejected, std::string("peer refused the child rekey: ") + notify_name(e->type));
-    return;
-  }
-  const auto cs = in.sa ? validate_child_choice(*in.sa, p.offer) : std::nullopt;
-  if (!cs || validate_nonce(in) != Invalid::Ok || (*in.sa)[0].spi.size() != 4 || bool(cs->group) != bool(p.dh)) {
-    failed_op(FailReason::MessageRejected, "malformed CREATE_CHILD_SA response");
-    return;
-  }
-  std::optional<SecretBytes> g_ir;
-  if (cs->group) {
-    if (!in.ke || in.ke->group != static_cast<uint16_t>(*cs->group) || p.dh->group() != *cs->group ||
-        !(g_ir = p.dh->derive(in.ke->data))) {
-      failed_op(FailReason::MessageRejected, "invalid KE in CREATE_CHILD_SA response");
-      return;
-    }
-  }
-  if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8) peer_sci_ = spi_u64(sci->data);
-  // The old child may already be gone (a colliding peer rekey deleted it): its AN and
-  // selectors travel in the pending request.
-  ChildSa old_copy;
-  old_copy.spi_in = p.old_child_spi;
-  old_copy.an = p.old_an;
-  old_copy.ts_local = p.old_ts_local;
-  old_copy.ts_remote = p.old_ts_remote;
-  auto ev = install_child(*cs, p.child_spi, spi_u32((*in.sa)[0].spi), true,
-                          g_ir ? g_ir->view() : std::span<const uint8_t>{}, p.nonce, *in.nonce, &old_copy);
-  if (!ev) {
-    fail(FailReason::InternalError, "child key derivation failed", out);
-    return;
-  }
-  out.events.emplace_back(std::move(*ev));
-  ChildSa* o = find_child_in(p.old_child_spi);
-  if (p.peer_rekey) {
-    // RFC 7296 2.8.1 collision: the exchange holding the lowest of the four nonces made the
-    // redundant SA; its initiator deletes it, the other initiator deletes the old one.
-    const auto& pr = *p.peer_rekey;
-    std::span<const uint8_t> ours_low = nonce_less(p.nonce, *in.nonce) ? std::span<const uint8_t>(p.nonce)
-                                                                        : std::span<const uint8_t>(*in.nonce);
-    std::span<const uint8_t> theirs_low =
-        nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
-    if (nonce_less(ours_low, theirs_low)) {
-      if (o) o->replaced_by = pr.new_spi_in;
-      enqueue(QueuedRequest{ReqKind::DeleteChild, p.child_spi}, now, out);
-    } else if (o) {
-      o->replaced_by = p.child_spi;
-      enqueue(QueuedRequest{ReqKind::DeleteChild, p.old_child_spi}, now, out);
-    }
-    return;
-  }
-  if (o == nullptr) return;
-  o->replaced_by = p.child_spi;
-  enqueue(QueuedRequest{ReqKind::DeleteChild, p.old_child_spi}, now, out);
 }
 
 void SessionImpl::start_delete_child(uint32_t spi_in, TimePoint now, Output& out) {

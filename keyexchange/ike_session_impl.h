@@ -12,6 +12,7 @@
 #include "ike_crypto.h"
 #include "ike_exchange_delete.h"
 #include "ike_exchange_liveness.h"
+#include "ike_exchange_rekey_child.h"
 #include "ike_keys.h"
 #include "ike_proposals.h"
 #include "ike_session.h"
@@ -42,11 +43,6 @@ struct ChildSa {
   bool deleting = false;
   bool rekeying = false;      // our CREATE_CHILD_SA for it is in flight
   uint32_t replaced_by = 0;   // spi_in of the child that replaces it
-  // RFC 7296 2.8.1: a peer's rekey of this child that we answered while ours was in flight.
-  struct PeerRekey {
-    std::vector<uint8_t> ni, nr;
-    uint32_t new_spi_in = 0;
-  };
 };
 
 struct IkeSa;
@@ -58,19 +54,6 @@ enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, De
 
 struct InitRequest {};  // IKE_SA_INIT: its context stays in the session until IKE_AUTH
 struct AuthRequest {};
-
-struct RekeyChildRequest {  // CREATE_CHILD_SA rekeying a child (RFC 7296 1.3.3)
-  uint32_t child_spi = 0;      // the new child: our inbound SPI
-  uint32_t old_child_spi = 0;  // the child being rekeyed (our inbound SPI)
-  std::optional<DhKey> dh;     // PFS
-  std::vector<uint8_t> nonce;
-  std::vector<Proposal> offer;
-  // The old child's AN and selectors, kept here because the peer may delete the old child
-  // before our answer arrives; and a colliding peer rekey we answered (2.8.1).
-  uint8_t old_an = 0;
-  std::vector<TrafficSelector> old_ts_local, old_ts_remote;
-  std::optional<ChildSa::PeerRekey> peer_rekey;
-};
 
 struct RekeyIkeRequest {  // CREATE_CHILD_SA rekeying the IKE SA (RFC 7296 1.3.2)
   uint64_t new_ike_spi = 0;
@@ -85,10 +68,10 @@ struct RekeyIkeRequest {  // CREATE_CHILD_SA rekeying the IKE SA (RFC 7296 1.3.2
   std::optional<PeerIkeRekey> peer_ike_rekey;
 };
 
-// Delete and liveness are exchange units of their own (ike_exchange_*.h).
+// Child rekey, delete and liveness are exchange units of their own (ike_exchange_*.h).
 struct NotifyErrorRequest {};  // INFORMATIONAL AUTHENTICATION_FAILED (2.21.2)
 
-using Request = std::variant<InitRequest, AuthRequest, RekeyChildRequest, RekeyIkeRequest, DeleteChildExchange,
+using Request = std::variant<InitRequest, AuthRequest, RekeyChildExchange, RekeyIkeRequest, DeleteChildExchange,
                              DeleteIkeExchange, LivenessExchange, NotifyErrorRequest>;
 static_assert(std::variant_size_v<Request> == static_cast<size_t>(ReqKind::NotifyError) + 1);
 
@@ -188,6 +171,8 @@ class SessionImpl {
   std::shared_ptr<InitReplyCache> init_cache_;
 
  private:
+  friend struct RekeyChildExchange;  // an exchange unit: builds, processes, resolves collisions
+
   // A COOKIE or INVALID_KE_PAYLOAD we will act on when the current request's retransmission is
   // due (unless a genuine answer to it arrives first).
   struct InitRestart {
@@ -237,9 +222,7 @@ class SessionImpl {
                                               const ChildSa* replaces);
   ChildSa* find_child_in(uint32_t spi_in);
   ChildSa* find_child_out(uint32_t spi_out);
-  void start_rekey_child(uint32_t old_spi, TimePoint now, Output& out);
   void on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
-  void on_rekey_child_response(IkeSa& sa, RekeyChildRequest& p, const Payloads& in, TimePoint now, Output& out);
   void start_rekey_ike(TimePoint now, Output& out);
   void on_rekey_ike_response(IkeSa& sa, RekeyIkeRequest& p, const Payloads& in, TimePoint now, Output& out);
   void start_delete_child(uint32_t spi_in, TimePoint now, Output& out);

@@ -1,0 +1,153 @@
+// The child rekey unit: build the CREATE_CHILD_SA request, process its answer, resolve a collision (RFC 7296 1.3.3, 2.8.1).
+#include "ike_exchange_rekey_child.h"
+
+#include <algorithm>
+
+#include "ike_session_impl.h"
+#include "ike_session_util.h"
+
+namespace linkcrypt::ike {
+
+using namespace detail;
+
+void RekeyChildExchange::start(SessionImpl& s, uint32_t old_spi, TimePoint now, Output& out) {
+  const Config& cfg = *s.cfg_;
+  ChildSa* old = nullptr;
+  if (old_spi == 0) {
+    // The current child: the newest one that is not on its way out.
+    for (auto& c : s.children_)
+      if (!c.deleting && c.replaced_by == 0) old = &c;
+  } else {
+    old = s.find_child_in(old_spi);
+  }
+  if (old == nullptr || old->deleting || old->rekeying || old->replaced_by != 0) return;
+  RekeyChildExchange p;
+  p.old_child_spi = old->spi_in;
+  p.child_spi = random_u32();
+  p.nonce = random_vec(kNonceLen);
+  const bool pfs = !cfg.child.pfs_groups.empty();
+  std::optional<DhGroup> group;
+  if (pfs) {
+    group = s.child_ke_group_.value_or(cfg.child.pfs_groups[0]);
+    p.dh = DhKey::generate(*group);
+    if (!p.dh) return;
+  }
+  p.offer = build_child_offer(cfg.child, p.child_spi, pfs, group);
+  ChainBuilder c;
+  const auto proto = static_cast<uint8_t>(cfg.child.kind == ChildKind::Macsec ? ProtocolId::Macsec : ProtocolId::Esp);
+  // RFC 7296 1.3.3: REKEY_SA names the SA being rekeyed by our inbound SPI.
+  c.add(PayloadType::Notify, build_notify(proto, spi_bytes(old->spi_in), NotifyType::RekeySa, {}));
+  c.add(PayloadType::Sa, build_sa(p.offer));
+  c.add(PayloadType::Nonce, p.nonce);
+  if (p.dh) c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(*group), p.dh->public_value()));
+  const bool esp = cfg.child.kind == ChildKind::Esp && !old->ts_local.empty();
+  s.add_ts(c, esp ? &old->ts_local : nullptr, esp ? &old->ts_remote : nullptr);
+  s.add_sci(c);
+  old->rekeying = true;
+  p.old_an = old->an;
+  p.old_ts_local = old->ts_local;
+  p.old_ts_remote = old->ts_remote;
+  s.send_request(*s.ike_, std::move(p), ExchangeType::CreateChildSa, c, now, out);
+}
+
+void RekeyChildExchange::process_response(SessionImpl& s, const Payloads& in, TimePoint now, Output& out) {
+  const Config& cfg = *s.cfg_;
+  if (ChildSa* old = s.find_child_in(old_child_spi)) old->rekeying = false;
+  auto failed_op = [&](FailReason r, std::string d, std::optional<ProposalMismatch> props = std::nullopt) {
+    Failed f;
+    f.reason = r;
+    f.detail = std::move(d);
+    f.by_peer = true;
+    f.proposals = std::move(props);
+    out.events.emplace_back(std::move(f));
+  };
+  if (in.find_notify(NotifyType::TemporaryFailure) || in.find_notify(NotifyType::ChildSaNotFound)) {
+    ChildSa* old = s.find_child_in(old_child_spi);
+    // Retry later unless the peer's own rekey or delete already replaced this child (2.25).
+    if (old && !old->deleting && !peer_rekey && old->replaced_by == 0) {
+      uint8_t jitter = 0;
+      (void)random_bytes({&jitter, 1});
+      s.retry_at_ = now + cfg.timers.retransmit_base + Millis(jitter * 4);
+      s.retry_req_ = QueuedRequest{ReqKind::RekeyChild, old_child_spi};
+    }
+    return;
+  }
+  if (const auto* n = in.find_notify(NotifyType::InvalidKePayload)) {
+    const auto g = notify_u16(*n);
+    if (g && std::count(cfg.child.pfs_groups.begin(), cfg.child.pfs_groups.end(), static_cast<DhGroup>(*g)) &&
+        (!dh || static_cast<uint16_t>(dh->group()) != *g)) {
+      s.child_ke_group_ = static_cast<DhGroup>(*g);
+      out.events.emplace_back(InvalidKeRetry{*s.child_ke_group_});
+      s.queue_.push_front(QueuedRequest{ReqKind::RekeyChild, old_child_spi});
+      return;
+    }
+    failed_op(FailReason::InvalidKePayload, "peer wants a PFS group we do not offer");
+    return;
+  }
+  if (in.find_notify(NotifyType::NoProposalChosen)) {
+    failed_op(FailReason::NoProposalChosen, "peer refused our child rekey proposal",
+              ProposalMismatch{describe(offer), peer_offer_from(in)});
+    return;
+  }
+  if (const auto* e = first_error(in)) {
+    failed_op(FailReason::MessageRejected, std::string("peer refused the child rekey: ") + notify_name(e->type));
+    return;
+  }
+  const auto cs = in.sa ? validate_child_choice(*in.sa, offer) : std::nullopt;
+  if (!cs || validate_nonce(in) != Invalid::Ok || (*in.sa)[0].spi.size() != 4 || bool(cs->group) != bool(dh)) {
+    failed_op(FailReason::MessageRejected, "malformed CREATE_CHILD_SA response");
+    return;
+  }
+  std::optional<SecretBytes> g_ir;
+  if (cs->group) {
+    if (!in.ke || in.ke->group != static_cast<uint16_t>(*cs->group) || dh->group() != *cs->group ||
+        !(g_ir = dh->derive(in.ke->data))) {
+      failed_op(FailReason::MessageRejected, "invalid KE in CREATE_CHILD_SA response");
+      return;
+    }
+  }
+  if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8)
+    s.peer_sci_ = spi_u64(sci->data);
+  // The old child may already be gone (a colliding peer rekey deleted it): its AN and
+  // selectors travel in this request.
+  ChildSa old_copy;
+  old_copy.spi_in = old_child_spi;
+  old_copy.an = old_an;
+  old_copy.ts_local = old_ts_local;
+  old_copy.ts_remote = old_ts_remote;
+  auto ev = s.install_child(*cs, child_spi, spi_u32((*in.sa)[0].spi), true,
+                            g_ir ? g_ir->view() : std::span<const uint8_t>{}, nonce, *in.nonce, &old_copy);
+  if (!ev) {
+    s.fail(FailReason::InternalError, "child key derivation failed", out);
+    return;
+  }
+  out.events.emplace_back(std::move(*ev));
+  if (peer_rekey) {
+    resolve_collision(s, *in.nonce, now, out);
+    return;
+  }
+  ChildSa* o = s.find_child_in(old_child_spi);
+  if (o == nullptr) return;
+  o->replaced_by = child_spi;
+  s.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
+}
+
+void RekeyChildExchange::resolve_collision(SessionImpl& s, std::span<const uint8_t> peer_nonce, TimePoint now,
+                                           Output& out) const {
+  // RFC 7296 2.8.1: the exchange holding the lowest of the four nonces made the redundant SA;
+  // its initiator deletes it, the other initiator deletes the old one.
+  ChildSa* o = s.find_child_in(old_child_spi);
+  const auto& pr = *peer_rekey;
+  std::span<const uint8_t> ours_low = nonce_less(nonce, peer_nonce) ? std::span<const uint8_t>(nonce) : peer_nonce;
+  std::span<const uint8_t> theirs_low =
+      nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
+  if (nonce_less(ours_low, theirs_low)) {
+    if (o) o->replaced_by = pr.new_spi_in;
+    s.enqueue(QueuedRequest{ReqKind::DeleteChild, child_spi}, now, out);
+  } else if (o) {
+    o->replaced_by = child_spi;
+    s.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
+  }
+}
+
+}  // namespace linkcrypt::ike
