@@ -150,7 +150,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     IkeRekeyed ev{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r};
     if (collision) {
       nsa->collision_product = true;
-      std::get<RekeyIkeRequest>(sa.pending->req).peer_ike_rekey = RekeyIkeRequest::PeerIkeRekey{*in.nonce, nr, nsa.get()};
+      std::get<RekeyIkeExchange>(sa.pending->req).note_peer_rekey(RekeyIkeExchange::PeerIkeRekey{*in.nonce, nr, nsa.get()});
     }
     retire(std::move(ike_));  // kept until the peer deletes it (RFC 7296 2.18)
     ike_ = std::move(nsa);

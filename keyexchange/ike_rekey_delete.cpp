@@ -1,4 +1,4 @@
-// IKE SA rekey and its collisions (RFC 7296 2.18, 2.8.2) and INFORMATIONAL delete/liveness (1.4, 2.4).
+// IKE SAs on their way out (2.18), the peer's INFORMATIONAL requests, and the answers to ours (1.4, 2.4).
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -12,96 +12,7 @@ namespace linkcrypt::ike {
 
 using namespace detail;
 
-// ---- IKE SA rekey ----------------------------------------------------------------------------
-
-void SessionImpl::start_rekey_ike(TimePoint now, Output& out) {
-  if (ike_->rekeying || ike_->deleting) return;
-  RekeyIkeRequest p;
-  p.new_ike_spi = random_u64();
-  p.nonce = random_vec(kNonceLen);
-  const DhGroup group = ike_->suite.group;
-  p.dh = DhKey::generate(group);
-  if (!p.dh) return;
-  p.offer = build_ike_offer(cfg_->ike_proposals, spi_bytes(p.new_ike_spi));
-  ChainBuilder c;
-  c.add(PayloadType::Sa, build_sa(p.offer));
-  c.add(PayloadType::Nonce, p.nonce);
-  c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(group), p.dh->public_value()));
-  ike_->rekeying = true;
-  send_request(*ike_, std::move(p), ExchangeType::CreateChildSa, c, now, out);
-}
-
-void SessionImpl::on_rekey_ike_response(IkeSa& sa, RekeyIkeRequest& p, const Payloads& in, TimePoint now, Output& out) {
-  sa.rekeying = false;
-  auto failed_op = [&](FailReason r, std::string d) {
-    Failed f;
-    f.reason = r;
-    f.detail = std::move(d);
-    f.by_peer = true;
-    out.events.emplace_back(std::move(f));
-  };
-  if (in.find_notify(NotifyType::TemporaryFailure)) {
-    if (p.peer_ike_rekey) return;  // the peer's own rekey went through: nothing to retry
-    uint8_t jitter = 0;
-    (void)random_bytes({&jitter, 1});
-    retry_at_ = now + cfg_->timers.retransmit_base + Millis(jitter * 4);
-    retry_req_ = QueuedRequest{ReqKind::RekeyIke, 0};
-    return;
-  }
-  if (in.find_notify(NotifyType::NoProposalChosen)) {
-    failed_op(FailReason::NoProposalChosen, "peer refused our IKE rekey proposal");
-    return;
-  }
-  if (const auto* e = first_error(in)) {
-    failed_op(FailReason::MessageRejected, std::string("peer refused the IKE rekey: ") + notify_name(e->type));
-    return;
-  }
-  const auto suite = in.sa ? validate_ike_choice(*in.sa, p.offer) : std::nullopt;
-  std::optional<SecretBytes> g_ir;
-  if (!suite || validate_nonce(in) != Invalid::Ok || (*in.sa)[0].spi.size() != 8 || !in.ke || suite->group != p.dh->group() ||
-      in.ke->group != static_cast<uint16_t>(suite->group) || !(g_ir = p.dh->derive(in.ke->data))) {
-    failed_op(FailReason::MessageRejected, "malformed IKE rekey response");
-    return;
-  }
-  auto nsa = std::make_unique<IkeSa>();
-  nsa->spi_i = p.new_ike_spi;
-  nsa->spi_r = spi_u64((*in.sa)[0].spi);
-  nsa->initiator = true;
-  nsa->suite = *suite;
-  if (!derive_ike_keys(*suite, g_ir->view(), p.nonce, *in.nonce, nsa->spi_i, nsa->spi_r, &sa.keys.sk_d, sa.suite.prf,
-                       nsa->keys)) {
-    fail(FailReason::InternalError, "key derivation failed", out);
-    return;
-  }
-  if (p.peer_ike_rekey) {
-    // RFC 7296 2.8.2: the exchange holding the lowest of the four nonces made the redundant IKE
-    // SA; its initiator deletes that SA, the other initiator deletes the old one. `sa` is the old
-    // SA (already retiring, since we answered the peer's rekey on it).
-    const auto& pr = *p.peer_ike_rekey;
-    std::span<const uint8_t> ours_low = nonce_less(p.nonce, *in.nonce) ? std::span<const uint8_t>(p.nonce)
-                                                                        : std::span<const uint8_t>(*in.nonce);
-    std::span<const uint8_t> theirs_low =
-        nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
-    if (nonce_less(ours_low, theirs_low)) {
-      IkeSa* redundant = nsa.get();
-      retire(std::move(nsa));
-      start_delete_ike(*redundant, now, out);
-      return;
-    }
-    // Ours survives: the peer's new SA is redundant and the peer deletes it.
-    out.events.emplace_back(IkeRekeyed{ike_->spi_i, ike_->spi_r, nsa->spi_i, nsa->spi_r});
-    std::unique_ptr<IkeSa> theirs = std::move(ike_);
-    ike_ = std::move(nsa);
-    if (theirs.get() != pr.created || !theirs->peer_deleted) retire(std::move(theirs));
-    start_delete_ike(sa, now, out);
-    return;
-  }
-  out.events.emplace_back(IkeRekeyed{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r});
-  retire(std::move(ike_));
-  ike_ = std::move(nsa);
-  // RFC 7296 2.18: the rekey initiator deletes the old IKE SA.
-  start_delete_ike(*retiring_.back(), now, out);
-}
+// ---- IKE SAs on their way out ----------------------------------------------------------------
 
 void SessionImpl::drop_retiring(const IkeSa* sa) {
   for (const auto& r : retiring_) {

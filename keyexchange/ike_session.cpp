@@ -100,7 +100,7 @@ void SessionImpl::dispatch_response(IkeSa& sa, const Message& m, const Payloads&
   switch (kind) {
     case ReqKind::Auth: on_auth_response(sa, in, now, out); return;
     case ReqKind::RekeyChild: std::get<RekeyChildExchange>(p.req).process_response(*this, in, now, out); return;
-    case ReqKind::RekeyIke: on_rekey_ike_response(sa, std::get<RekeyIkeRequest>(p.req), in, now, out); return;
+    case ReqKind::RekeyIke: std::get<RekeyIkeExchange>(p.req).process_response(*this, sa, in, now, out); return;
     default: on_informational_response(sa, p, in, now, out); return;
   }
 }
@@ -200,7 +200,7 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
     queue_.pop_front();
     switch (r.kind) {
       case ReqKind::RekeyChild: RekeyChildExchange::start(*this, r.child_spi, now, out); break;
-      case ReqKind::RekeyIke: start_rekey_ike(now, out); break;
+      case ReqKind::RekeyIke: RekeyIkeExchange::start(*this, now, out); break;
       case ReqKind::DeleteChild: start_delete_child(r.child_spi, now, out); break;
       case ReqKind::DeleteIke: start_delete_ike(*ike_, now, out); break;
       case ReqKind::Dpd:

@@ -13,6 +13,7 @@
 #include "ike_exchange_delete.h"
 #include "ike_exchange_liveness.h"
 #include "ike_exchange_rekey_child.h"
+#include "ike_exchange_rekey_ike.h"
 #include "ike_keys.h"
 #include "ike_proposals.h"
 #include "ike_session.h"
@@ -55,23 +56,10 @@ enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, De
 struct InitRequest {};  // IKE_SA_INIT: its context stays in the session until IKE_AUTH
 struct AuthRequest {};
 
-struct RekeyIkeRequest {  // CREATE_CHILD_SA rekeying the IKE SA (RFC 7296 1.3.2)
-  uint64_t new_ike_spi = 0;
-  std::optional<DhKey> dh;
-  std::vector<uint8_t> nonce;
-  std::vector<Proposal> offer;
-  // A colliding peer IKE rekey we answered while this one was in flight (2.8.2).
-  struct PeerIkeRekey {
-    std::vector<uint8_t> ni, nr;
-    IkeSa* created = nullptr;  // the IKE SA our answer created (owned by ike_ or retiring_)
-  };
-  std::optional<PeerIkeRekey> peer_ike_rekey;
-};
-
-// Child rekey, delete and liveness are exchange units of their own (ike_exchange_*.h).
+// Child rekey, IKE rekey, delete and liveness are exchange units of their own (ike_exchange_*.h).
 struct NotifyErrorRequest {};  // INFORMATIONAL AUTHENTICATION_FAILED (2.21.2)
 
-using Request = std::variant<InitRequest, AuthRequest, RekeyChildExchange, RekeyIkeRequest, DeleteChildExchange,
+using Request = std::variant<InitRequest, AuthRequest, RekeyChildExchange, RekeyIkeExchange, DeleteChildExchange,
                              DeleteIkeExchange, LivenessExchange, NotifyErrorRequest>;
 static_assert(std::variant_size_v<Request> == static_cast<size_t>(ReqKind::NotifyError) + 1);
 
@@ -171,7 +159,9 @@ class SessionImpl {
   std::shared_ptr<InitReplyCache> init_cache_;
 
  private:
-  friend struct RekeyChildExchange;  // an exchange unit: builds, processes, resolves collisions
+  // Exchange units: each builds its request, processes the answer, resolves its collisions.
+  friend struct RekeyChildExchange;
+  friend struct RekeyIkeExchange;
 
   // A COOKIE or INVALID_KE_PAYLOAD we will act on when the current request's retransmission is
   // due (unless a genuine answer to it arrives first).
@@ -223,8 +213,6 @@ class SessionImpl {
   ChildSa* find_child_in(uint32_t spi_in);
   ChildSa* find_child_out(uint32_t spi_out);
   void on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
-  void start_rekey_ike(TimePoint now, Output& out);
-  void on_rekey_ike_response(IkeSa& sa, RekeyIkeRequest& p, const Payloads& in, TimePoint now, Output& out);
   void start_delete_child(uint32_t spi_in, TimePoint now, Output& out);
   void start_delete_ike(IkeSa& sa, TimePoint now, Output& out);
   void on_informational_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
