@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "cipher_suite.h"
 #include "openssl_handles.h"
 #include "secret_file.h"
 
@@ -22,6 +23,17 @@ namespace {
 
 constexpr size_t kMaxFileLen = 64 * 1024;
 constexpr size_t kMinPskLen = 16;
+
+// The child proposal's transform ID for each 802.1AE suite (docs/protocol.md).
+ike::MacsecSuite to_macsec_suite(secy::CipherSuite s) {
+  switch (s) {
+    case secy::CipherSuite::GcmAes128: return ike::MacsecSuite::GcmAes128;
+    case secy::CipherSuite::GcmAes256: return ike::MacsecSuite::GcmAes256;
+    case secy::CipherSuite::GcmAesXpn128: return ike::MacsecSuite::GcmAesXpn128;
+    case secy::CipherSuite::GcmAesXpn256: return ike::MacsecSuite::GcmAesXpn256;
+  }
+  return ike::MacsecSuite::GcmAesXpn256;
+}
 
 std::string read_public_file(const std::string& what, const std::string& path, std::vector<uint8_t>& out) {
   std::ifstream in(path, std::ios::binary);
@@ -123,11 +135,10 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   }
 
   // 802.1AE Table 14-1, offered as the only MACsec suite: both sides must agree.
-  if (o.suite == "gcm-aes-xpn-256") c->child.macsec.suites = {ike::MacsecSuite::GcmAesXpn256};
-  else if (o.suite == "gcm-aes-xpn-128") c->child.macsec.suites = {ike::MacsecSuite::GcmAesXpn128};
-  else if (o.suite == "gcm-aes-256") c->child.macsec.suites = {ike::MacsecSuite::GcmAes256};
-  else if (o.suite == "gcm-aes-128") c->child.macsec.suites = {ike::MacsecSuite::GcmAes128};
-  else return "unknown suite '" + o.suite + "': use gcm-aes-xpn-256, gcm-aes-xpn-128, gcm-aes-256 or gcm-aes-128";
+  // The name is parsed where every suite name is: secy::parse_cipher_suite.
+  const auto suite = secy::parse_cipher_suite(o.suite);
+  if (!suite) return "unknown suite '" + o.suite + "': use gcm-aes-xpn-256, gcm-aes-xpn-128, gcm-aes-256 or gcm-aes-128";
+  c->child.macsec.suites = {to_macsec_suite(*suite)};
   c->child.macsec.confidentiality = !o.integrity_only;
 
   if (o.auth == "psk") {

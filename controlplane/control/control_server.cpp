@@ -173,7 +173,7 @@ void ControlServer::accept_clients() {
     const size_t limit = root ? kMaxClients : kMaxClients - 1;
     if (clients_.size() >= limit) {
       ++stats_.rejected_clients;
-      std::string busy = build_error(
+      std::string busy = api::build_error(
           ErrorCode::kUnavailable, "too many control clients (" + std::to_string(kMaxClients) +
                                        ", the last kept for root); try again later");
       (void)::send(fd.get(), busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -202,7 +202,7 @@ void ControlServer::read_client(Client& c) {
       return;
     }
     c.in.append(buf, static_cast<size_t>(n));
-    if (c.in.size() > kMaxRequestLen) break;
+    if (c.in.size() > api::kMaxRequestLen) break;
   }
 }
 
@@ -221,11 +221,11 @@ void ControlServer::process_input(Client& c) {
   }
   if (!c.fd.valid()) return;
   c.in.erase(0, start);
-  if (!has_line(c.in) && c.in.size() > kMaxRequestLen && !c.close_after_flush) {
+  if (!has_line(c.in) && c.in.size() > api::kMaxRequestLen && !c.close_after_flush) {
     // No newline within the limit: say why, then hang up (the rest of the line is unusable).
     ++stats_.errors;
     c.in.clear();
-    queue(c, build_error(ErrorCode::kTooLarge, "request exceeds " + std::to_string(kMaxRequestLen) + " octets"));
+    queue(c, api::build_error(ErrorCode::kTooLarge, "request exceeds " + std::to_string(api::kMaxRequestLen) + " octets"));
     c.close_after_flush = true;
   }
 }
@@ -243,16 +243,16 @@ void ControlServer::queue(Client& c, std::string text) {
 void ControlServer::answer(Client& c, std::string_view line) {
   ++stats_.requests;
   c.last_request = Clock::now();
-  ParsedRequest parsed = parse_request(line);
+  api::ParsedRequest parsed = api::parse_request(line);
   if (parsed.error) {
     ++stats_.errors;
-    queue(c, build_error(parsed.error->code, parsed.error->message));
+    queue(c, api::build_error(parsed.error->code, parsed.error->message));
     return;
   }
   if (!c.admin && state_changing_.count(parsed.request->cmd)) {
     ++stats_.errors;
     ++stats_.permission_denied;
-    queue(c, build_error(ErrorCode::kPermissionDenied,
+    queue(c, api::build_error(ErrorCode::kPermissionDenied,
                          "'" + parsed.request->cmd +
                              "' changes state: it needs root or the control-admin-group; read-only commands are open"));
     return;
@@ -260,13 +260,13 @@ void ControlServer::answer(Client& c, std::string_view line) {
   Reply reply = handler_(*parsed.request);
   if (!reply.ok) {
     ++stats_.errors;
-    queue(c, build_error(reply.code, reply.message));
+    queue(c, api::build_error(reply.code, reply.message));
     return;
   }
-  std::string text = build_ok(std::move(reply.result));
-  if (text.size() > kMaxResponseLen) {
+  std::string text = api::build_ok(reply.result);
+  if (text.size() > api::kMaxResponseLen) {
     ++stats_.errors;
-    queue(c, build_error(ErrorCode::kInternal, "response too large"));
+    queue(c, api::build_error(ErrorCode::kInternal, "response too large"));
     return;
   }
   queue(c, std::move(text));
@@ -297,7 +297,7 @@ void ControlServer::check_timeouts(Client& c, Clock::time_point now) {
   // A partial request line does not count as activity: a client trickling bytes is idle too.
   if (c.out.empty() && !has_line(c.in) && now - c.last_request > limits_.idle_timeout) {
     ++stats_.idle_timeouts;
-    std::string bye = build_error(ErrorCode::kUnavailable, "idle for " +
+    std::string bye = api::build_error(ErrorCode::kUnavailable, "idle for " +
                                       std::to_string(limits_.idle_timeout.count() / 1000) +
                                       " s without a request: closing");
     (void)::send(c.fd.get(), bye.data(), bye.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

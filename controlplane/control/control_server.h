@@ -13,18 +13,21 @@
 #include <string>
 #include <vector>
 
-#include "control_protocol.h"
+#include "api/protocol.h"
 #include "unique_fd.h"
 
 namespace linkcrypt::control {
 
+using api::ErrorCode;
+using api::Request;
+
 struct Reply {
   bool ok = true;
-  json::Value result;
+  api::Json result;
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
 
-  static Reply success(json::Value r) { return Reply{true, std::move(r), ErrorCode::kInternal, {}}; }
+  static Reply success(api::Json r) { return Reply{true, std::move(r), ErrorCode::kInternal, {}}; }
   static Reply failure(ErrorCode c, std::string m) { return Reply{false, {}, c, std::move(m)}; }
 };
 
@@ -45,7 +48,7 @@ struct ControlServerLimits {
   std::chrono::milliseconds idle_timeout{30000};   // no request for this long: closed
   std::chrono::milliseconds stuck_timeout{5000};   // replies queued, none drained this long: dropped
   size_t out_low_cap = 256 * 1024;                 // above: the client's requests are not read
-  size_t out_hard_cap = 2 * kMaxResponseLen;       // a reply that would queue beyond: dropped
+  size_t out_hard_cap = 2 * api::kMaxResponseLen;       // a reply that would queue beyond: dropped
   size_t max_requests_per_tick = 8;                // per client per service() call
 };
 

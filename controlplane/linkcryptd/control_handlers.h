@@ -1,10 +1,16 @@
-// The daemon's control-socket commands (status, sa, stats, peer, rotations, rekey) as JSON.
+// The daemon's control-socket commands (status, sa, stats, peer, rotations, rekey): fills the
+// contract's structs (api/) from the dataplane report and the keying controller.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <string>
 
+#include "api/peer.h"
+#include "api/rotations.h"
+#include "api/sa.h"
+#include "api/stats.h"
+#include "api/status.h"
 #include "control_server.h"
 #include "dataplane.h"
 #include "keying_controller.h"
@@ -23,11 +29,11 @@ class ControlHandlers {
   void set_server(const control::ControlServer* s) { server_ = s; }
 
  private:
-  json::Value status() const;
-  json::Value sa();
-  json::Value stats() const;
-  json::Value peer() const;
-  json::Value rotations(const json::Value& args) const;
+  api::StatusResult status() const;
+  api::SaResult sa();
+  api::StatsResult stats() const;
+  api::PeerResult peer() const;
+  api::RotationsResult rotations(const api::RotationsArgs& args) const;
 
   dpdk::Dataplane& dp_;
   keying::KeyingController* ctl_;

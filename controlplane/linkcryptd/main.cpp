@@ -1,5 +1,5 @@
 // linkcryptd: options → keys/IKE config → EAL → dataplane → keying + control socket → event loop.
-#include "control_commands.h"
+#include "api/commands.h"
 #include "control_handlers.h"
 #include "counters_dump.h"
 #include "daemon_log.h"
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
           opts->control_socket, [&handlers](const control::Request& r) { return handlers.handle(r); }, err);
       if (!server) throw std::runtime_error("control socket " + opts->control_socket + ": " + err);
       handlers.set_server(server.get());
-      server->set_state_changing(daemon::state_changing_commands());  // rekey: root or control-admin-group
+      server->set_state_changing(api::state_changing_commands());  // rekey: root or control-admin-group
       server->set_admin_gid(opts->control_admin_gid);
     }
 

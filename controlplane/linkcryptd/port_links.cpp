@@ -1,4 +1,4 @@
-// Port link reporting: log lines for link/MTU changes, start-up MTU notes and warnings, status JSON.
+// Port link reporting: log lines for link/MTU changes, start-up MTU notes and warnings, status rows.
 #include "port_links.h"
 
 #include "daemon_log.h"
@@ -13,19 +13,19 @@ std::string port_label(const dpdk::PortLinkState& s) {
   return l;
 }
 
-json::Value port_json(const dpdk::PortLinkState& s) {
-  json::Object o;
-  o["role"] = json::Value(s.role);
-  o["device"] = json::Value(s.device);
-  o["interface"] = s.ifname.empty() ? json::Value() : json::Value(s.ifname);
-  o["if_index"] = s.if_index != 0 ? json::Value(s.if_index) : json::Value();
-  o["source"] = json::Value(s.source);
-  o["link"] = json::Value(!s.known ? "unknown" : s.up ? "up" : "down");
-  o["admin_up"] = json::Value(s.admin_up);
-  o["carrier"] = json::Value(s.carrier);
-  o["operstate"] = json::Value(s.operstate);
-  o["mtu"] = json::Value(s.mtu);
-  o["speed_mbps"] = s.speed_mbps != 0 ? json::Value(s.speed_mbps) : json::Value();
+api::PortStatus port_status(const dpdk::PortLinkState& s) {
+  api::PortStatus o;
+  o.role = s.role;
+  o.device = s.device;
+  if (!s.ifname.empty()) o.interface = s.ifname;
+  if (s.if_index != 0) o.if_index = s.if_index;
+  o.source = s.source;
+  o.link = !s.known ? "unknown" : s.up ? "up" : "down";
+  o.admin_up = s.admin_up;
+  o.carrier = s.carrier;
+  o.operstate = s.operstate;
+  o.mtu = s.mtu;
+  if (s.speed_mbps != 0) o.speed_mbps = s.speed_mbps;
   return o;
 }
 
@@ -98,8 +98,8 @@ void report_startup_mtus(const dpdk::Dataplane& dp, const DaemonOptions& opts) {
   }
 }
 
-json::Value ports_json(const dpdk::LinkMonitor& links) {
-  return json::Array{port_json(links.plain()), port_json(links.wire())};
+std::vector<api::PortStatus> port_statuses(const dpdk::LinkMonitor& links) {
+  return {port_status(links.plain()), port_status(links.wire())};
 }
 
 }  // namespace linkcrypt::daemon

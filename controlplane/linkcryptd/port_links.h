@@ -1,8 +1,8 @@
-// The daemon's view of its ports' links: change log lines, start-up MTU notes, the status JSON.
+// The daemon's view of its ports' links: change log lines, start-up MTU notes, the status rows.
 #pragma once
 
 #include "dataplane.h"
-#include "json_value.h"
+#include "api/status.h"
 #include "options.h"
 
 #include <string>
@@ -23,6 +23,6 @@ void report_link_changes(dpdk::Dataplane& dp);
 void report_startup_mtus(const dpdk::Dataplane& dp, const DaemonOptions& opts);
 
 // The "ports" table of `status`: role, device, interface, link, MTU, ... for both ports.
-[[nodiscard]] json::Value ports_json(const dpdk::LinkMonitor& links);
+[[nodiscard]] std::vector<api::PortStatus> port_statuses(const dpdk::LinkMonitor& links);
 
 }  // namespace linkcrypt::daemon

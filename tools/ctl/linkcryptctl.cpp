@@ -6,7 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "control_client.h"
+#include "api/client.h"
+#include "api/commands.h"
+#include "api/peer.h"
+#include "api/rotations.h"
+#include "api/sa.h"
+#include "api/stats.h"
+#include "api/status.h"
 #include "render.h"
 #include "socket_choice.h"
 #include "version.h"
@@ -16,21 +22,45 @@ using namespace linkcrypt;
 
 namespace {
 
-// Commands with their table column order; anything else is passed to the daemon as is, so a
-// newer daemon's commands work with an older CLI.
+// Tables print their columns in the order of the row struct's fields (api/).
 const std::vector<ctl::ColumnOrder> kColumnOrders = {
-    {"sas", {"direction", "an", "sci", "suite", "key_id", "next_pn", "lowest_pn", "pn_headroom",
-             "time_to_exhaustion_s", "age_s", "packets", "octets", "errors"}},
-    {"ports", {"role", "device", "interface", "link", "mtu", "operstate", "carrier", "admin_up", "source"}},
-    {"commands", {"command", "read_only", "summary"}},
-    {"rotations", {"when", "reason", "duration_ms", "frames_dropped", "old_key_id", "new_key_id"}},
+    {"sas", api::field_names<api::SaRow>()},
+    {"ports", api::field_names<api::PortStatus>()},
+    {"commands", api::field_names<api::HelpRow>()},
+    {"rotations", api::field_names<api::RotationRecord>()},
 };
 
+template <class Result>
+std::optional<api::Json> through(const api::Response& r, std::string& why) {
+  auto typed = api::decode_result<Result>(r, why);
+  if (!typed) return std::nullopt;
+  return api::to_json_value(*typed);
+}
+
+// A known command's result goes through its struct, so what is printed is what the contract
+// says (and a daemon that breaks it is reported); anything else is passed on as is, so a newer
+// daemon's commands work with an older CLI.
+std::optional<api::Json> typed_result(const std::string& cmd, const api::Response& r, std::string& why) {
+  if (cmd == "status") return through<api::StatusResult>(r, why);
+  if (cmd == "sa") return through<api::SaResult>(r, why);
+  if (cmd == "stats") return through<api::StatsResult>(r, why);
+  if (cmd == "peer") return through<api::PeerResult>(r, why);
+  if (cmd == "rotations") return through<api::RotationsResult>(r, why);
+  if (cmd == "help") return through<api::HelpResult>(r, why);
+  if (cmd == "rekey") return through<api::RekeyResult>(r, why);
+  return r.result;
+}
+
 void usage(std::ostream& os, const po::options_description& opts) {
+  std::string reads, changes;
+  for (const auto& c : api::commands()) {
+    std::string& list = c.read_only ? reads : changes;
+    list += (list.empty() ? "" : " | ") + std::string(c.name);
+  }
   os << "usage: linkcryptctl [--socket PATH | --instance NAME] [--json] COMMAND [KEY=VALUE ...]\n\n"
-        "commands: status | sa | stats | peer | rotations | help (read-only)\n"
-        "          rekey (changes state: root or the daemon's control-admin-group)\n"
-        "          'linkcryptctl help' asks the daemon for its list\n\n"
+     << "commands: " << reads << " (read-only)\n"
+     << "          " << changes << " (changes state: root or the daemon's control-admin-group)\n"
+     << "          'linkcryptctl help' asks the daemon for its list\n\n"
      << opts;
 }
 
@@ -76,7 +106,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto words = vm["command"].as<std::vector<std::string>>();
-  json::Object args;
+  api::Json args = api::Json::object();
   for (size_t i = 1; i < words.size(); ++i) {
     auto eq = words[i].find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -85,10 +115,10 @@ int main(int argc, char** argv) {
     }
     std::string key = words[i].substr(0, eq), value = words[i].substr(eq + 1);
     // Numbers go as numbers, so `rekey an=1` and `rotations last=5` mean what they say.
-    auto parsed = json::parse(value);
+    auto parsed = api::parse_bounded(value);
     args[key] = parsed.value && !parsed.value->is_object() && !parsed.value->is_array()
                     ? *parsed.value
-                    : json::Value(value);
+                    : api::Json(value);
   }
   const int timeout = vm["timeout"].as<int>();
   if (timeout <= 0) {
@@ -101,29 +131,29 @@ int main(int argc, char** argv) {
     std::cerr << "linkcryptctl: " << socket.error << "\n";
     return 2;
   }
-  auto r = control::call(socket.path,
-                         control::build_request(words[0], json::Value(std::move(args))), timeout);
+  auto r = api::call(socket.path, api::build_request(words[0], std::move(args)), timeout);
   if (!r.response) {
     std::cerr << "linkcryptctl: " << r.error << "\n";
     return 1;
   }
-  const json::Value& resp = *r.response;
+  const api::Response& resp = *r.response;
   if (vm.count("json")) {
-    std::cout << json::write(resp) << "\n";
+    std::cout << api::write_compact(resp.raw) << "\n";
   }
-  const json::Value* ok = resp.find("ok");
-  if (!ok || ok->as_bool() != true) {
-    const json::Value* err = resp.find("error");
-    const json::Value* code = err ? err->find("code") : nullptr;
-    const json::Value* msg = err ? err->find("message") : nullptr;
+  if (!resp.ok) {
     std::cerr << "linkcryptctl: " << words[0] << ": "
-              << (msg && msg->as_string() ? *msg->as_string() : "request failed") << " ("
-              << (code && code->as_string() ? *code->as_string() : "?") << ")\n";
+              << (resp.error_message.empty() ? "request failed" : resp.error_message) << " ("
+              << (resp.error_code.empty() ? "?" : resp.error_code) << ")\n";
     return 1;
   }
   if (!vm.count("json")) {
-    const json::Value* result = resp.find("result");
-    std::cout << ctl::render_human(result ? *result : json::Value(), kColumnOrders);
+    std::string why;
+    const auto result = typed_result(words[0], resp, why);
+    if (!result) {
+      std::cerr << "linkcryptctl: " << words[0] << ": " << why << "\n";
+      return 1;
+    }
+    std::cout << ctl::render_human(*result, kColumnOrders);
   }
   return 0;
 }

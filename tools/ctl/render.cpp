@@ -1,6 +1,8 @@
 // Human rendering of control-socket results: aligned "key: value" lines and tables.
 #include "render.h"
 
+#include "api/bounded_json.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -8,10 +10,9 @@ namespace linkcrypt::ctl {
 
 namespace {
 
-bool is_table(const json::Value& v) {
-  const json::Array* a = v.as_array();
-  if (!a || a->empty()) return false;
-  return std::all_of(a->begin(), a->end(), [](const json::Value& e) { return e.is_object(); });
+bool is_table(const api::Json& v) {
+  if (!v.is_array() || v.empty()) return false;
+  return std::all_of(v.begin(), v.end(), [](const api::Json& e) { return e.is_object(); });
 }
 
 std::string label(std::string_view key) {
@@ -20,11 +21,11 @@ std::string label(std::string_view key) {
   return s;
 }
 
-std::vector<std::string> table_columns(const json::Array& rows, std::string_view key,
+std::vector<std::string> table_columns(const api::Json& rows, std::string_view key,
                                        const std::vector<ColumnOrder>& orders) {
   std::vector<std::string> seen;
   for (const auto& row : rows) {
-    for (const auto& [k, _] : *row.as_object()) {
+    for (const auto& [k, _] : row.items()) {
       if (std::find(seen.begin(), seen.end(), k) == seen.end()) seen.push_back(k);
     }
   }
@@ -44,7 +45,7 @@ std::vector<std::string> table_columns(const json::Array& rows, std::string_view
   return cols;
 }
 
-void render_table(std::string& out, const json::Array& rows, std::string_view key,
+void render_table(std::string& out, const api::Json& rows, std::string_view key,
                   const std::vector<ColumnOrder>& orders, const std::string& indent) {
   auto cols = table_columns(rows, key, orders);
   std::vector<std::vector<std::string>> cells;
@@ -53,8 +54,8 @@ void render_table(std::string& out, const json::Array& rows, std::string_view ke
   for (const auto& row : rows) {
     std::vector<std::string> line;
     for (size_t i = 0; i < cols.size(); ++i) {
-      const json::Value* v = row.find(cols[i]);
-      std::string text = v ? render_scalar(*v) : "-";
+      const auto v = row.find(cols[i]);
+      std::string text = v != row.end() ? render_scalar(*v) : "-";
       width[i] = std::max(width[i], text.size());
       line.push_back(std::move(text));
     }
@@ -79,59 +80,59 @@ void render_table(std::string& out, const json::Array& rows, std::string_view ke
   for (const auto& line : cells) emit(line);
 }
 
-void render_object(std::string& out, const json::Object& obj, const std::vector<ColumnOrder>& orders,
+void render_object(std::string& out, const api::Json& obj, const std::vector<ColumnOrder>& orders,
                    const std::string& indent) {
   size_t w = 0;
-  for (const auto& [k, v] : obj) {
+  for (const auto& [k, v] : obj.items()) {
     if (!v.is_object() && !is_table(v)) w = std::max(w, label(k).size());
   }
   // Scalars first (a summary), then sections and tables.
-  for (const auto& [k, v] : obj) {
+  for (const auto& [k, v] : obj.items()) {
     if (v.is_object() || is_table(v)) continue;
     std::string l = label(k);
     out += indent + l + ":" + std::string(w - l.size() + 1, ' ') + render_scalar(v) + "\n";
   }
-  for (const auto& [k, v] : obj) {
+  for (const auto& [k, v] : obj.items()) {
     if (v.is_object()) {
       out += indent + label(k) + ":\n";
-      render_object(out, *v.as_object(), orders, indent + "  ");
+      render_object(out, v, orders, indent + "  ");
     } else if (is_table(v)) {
       out += indent + label(k) + ":\n";
-      render_table(out, *v.as_array(), k, orders, indent + "  ");
+      render_table(out, v, k, orders, indent + "  ");
     }
   }
 }
 
 }  // namespace
 
-std::string render_scalar(const json::Value& v) {
+std::string render_scalar(const api::Json& v) {
   if (v.is_null()) return "-";
-  if (auto b = v.as_bool()) return *b ? "yes" : "no";
-  if (const std::string* s = v.as_string()) return *s;
-  if (auto u = v.as_uint()) return std::to_string(*u);
-  if (auto i = v.as_int()) return std::to_string(*i);
-  if (auto d = v.as_double()) {
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  if (v.is_number_float()) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", *d);
+    std::snprintf(buf, sizeof buf, "%.3g", v.get<double>());
     return buf;
   }
-  if (const json::Array* a = v.as_array()) {
+  if (v.is_array()) {
     std::string s;
-    for (const auto& e : *a) {
+    for (const auto& e : v) {
       if (!s.empty()) s += ", ";
       s += render_scalar(e);
     }
     return s.empty() ? "-" : s;
   }
-  return json::write(v);
+  return api::write_compact(v);
 }
 
-std::string render_human(const json::Value& result, const std::vector<ColumnOrder>& orders) {
+std::string render_human(const api::Json& result, const std::vector<ColumnOrder>& orders) {
   std::string out;
-  if (const json::Object* o = result.as_object()) {
-    render_object(out, *o, orders, "");
+  if (result.is_object()) {
+    render_object(out, result, orders, "");
   } else if (is_table(result)) {
-    render_table(out, *result.as_array(), "", orders, "");
+    render_table(out, result, "", orders, "");
   } else {
     out = render_scalar(result) + "\n";
   }

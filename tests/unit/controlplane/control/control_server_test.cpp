@@ -1,6 +1,6 @@
 // Control socket over a real Unix socket: answers, JSON errors for bad requests, limits, 0660,
 // and the abuse limits: bounded queues, back-pressure, timeouts, the root slot, permissions.
-#include "control_client.h"
+#include "api/client.h"
 #include "control_server.h"
 
 #include <gtest/gtest.h>
@@ -23,6 +23,12 @@
 namespace linkcrypt::control {
 namespace {
 
+using api::build_request;
+using api::call;
+using api::kMaxRequestLen;
+using api::kProtocolVersion;
+using Json = api::Json;
+
 class ControlServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -43,16 +49,14 @@ class ControlServerTest : public ::testing::Test {
 
   static Reply handle(const Request& r) {
     if (r.cmd == "status") {
-      json::Object o;
-      o["state"] = json::Value("up");
-      return Reply::success(json::Value(std::move(o)));
+      return Reply::success(Json{{"state", "up"}});
     }
-    if (r.cmd == "big") return Reply::success(json::Value(std::string(10000, 'b')));
-    if (r.cmd == "rekey") return Reply::success(json::Value("started"));
+    if (r.cmd == "big") return Reply::success(Json(std::string(10000, 'b')));
+    if (r.cmd == "rekey") return Reply::success(Json("started"));
     if (r.cmd == "echo") {
-      const json::Value* n = r.args.find("n");
-      if (!n || !n->as_uint()) return Reply::failure(ErrorCode::kBadArgument, "echo needs args.n");
-      return Reply::success(json::Value(*n->as_uint()));
+      const auto n = r.args.find("n");
+      if (n == r.args.end() || !n->is_number_unsigned()) return Reply::failure(ErrorCode::kBadArgument, "echo needs args.n");
+      return Reply::success(*n);
     }
     return Reply::failure(ErrorCode::kUnknownCommand, "unknown command '" + r.cmd + "'");
   }
@@ -84,11 +88,11 @@ class ControlServerTest : public ::testing::Test {
   }
 
   static std::string error_code_of(const std::string& line) {
-    auto v = json::parse(line);
-    if (!v.value) return "<not json: " + line + ">";
-    const json::Value* ok = v.value->find("ok");
-    if (!ok || ok->as_bool() != false) return "<ok>";
-    return *v.value->find("error")->find("code")->as_string();
+    std::string why;
+    auto v = api::parse_response(line, why);
+    if (!v) return "<not json: " + line + ">";
+    if (v->ok) return "<ok>";
+    return v->error_code;
   }
 
   std::string dir_, path_;
@@ -108,15 +112,13 @@ TEST_F(ControlServerTest, AnswersRequestsThroughTheClient) {
   start_pump();
   auto r = call(path_, build_request("status"), 2000);
   ASSERT_TRUE(r.response) << r.error;
-  EXPECT_EQ(r.response->find("v")->as_uint(), kProtocolVersion);
-  EXPECT_EQ(r.response->find("ok")->as_bool(), true);
-  EXPECT_EQ(*r.response->find("result")->find("state")->as_string(), "up");
+  EXPECT_EQ(r.response->raw.at("v"), kProtocolVersion);
+  EXPECT_TRUE(r.response->ok);
+  EXPECT_EQ(r.response->result.at("state"), "up");
 
-  json::Object args;
-  args["n"] = json::Value(uint64_t{42});
-  r = call(path_, build_request("echo", json::Value(std::move(args))), 2000);
+  r = call(path_, build_request("echo", Json{{"n", uint64_t{42}}}), 2000);
   ASSERT_TRUE(r.response) << r.error;
-  EXPECT_EQ(r.response->find("result")->as_uint(), 42u);
+  EXPECT_EQ(r.response->result, 42u);
 }
 
 TEST_F(ControlServerTest, BadRequestsGetJsonErrorsAndTheConnectionStaysUsable) {
@@ -161,7 +163,7 @@ TEST_F(ControlServerTest, OversizedRequestIsRefusedAndTheDaemonSurvives) {
   ::close(fd);
   auto r = call(path_, build_request("status"), 2000);
   ASSERT_TRUE(r.response) << r.error;
-  EXPECT_EQ(r.response->find("ok")->as_bool(), true);
+  EXPECT_TRUE(r.response->ok);
 }
 
 TEST_F(ControlServerTest, SecondDaemonOnTheSamePathIsRefused) {
@@ -349,7 +351,7 @@ class ControlServerCredsTest : public ControlServerTest {
     return [this, cmd, want] {
       auto r = call(path_, build_request(cmd), 3000);
       if (!r.response) return 2;
-      std::string line = json::write(*r.response);
+      std::string line = api::write_compact(r.response->raw);
       return error_code_of(line) == want ? 0 : 1;
     };
   }
@@ -363,7 +365,7 @@ TEST_F(ControlServerCredsTest, NonRootMayReadButNotChangeState) {
   start_pump();
   auto r = call(path_, build_request("rekey"), 2000);
   ASSERT_TRUE(r.response) << r.error;
-  EXPECT_EQ(r.response->find("ok")->as_bool(), true);
+  EXPECT_TRUE(r.response->ok);
 }
 
 TEST_F(ControlServerCredsTest, AdminGroupMayChangeState) {

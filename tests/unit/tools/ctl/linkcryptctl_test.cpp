@@ -7,10 +7,28 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/status.h"
 #include "control_server.h"
 
 namespace linkcrypt::control {
 namespace {
+
+// What the fake daemon answers to `status`: the same struct linkcryptd fills.
+api::StatusResult fake_status() {
+  api::StatusResult s;
+  s.state = "secured";
+  s.uptime_s = 42;
+  s.suite = "gcm-aes-xpn-256";
+  s.transport = "inband";
+  s.tx_an = 1;
+  s.tx_key_id = "00000000000000aa";
+  s.rotations = 3;
+  s.ike_state = "established";
+  s.role = "initiator";
+  s.ports = {{"plain", "net_tap0", "lp", "up", 1500, "UP", true, true, "netlink", 7, std::nullopt},
+             {"wire", "0000:01:00.0", std::nullopt, "down", 1532, "DOWN", false, true, "ethdev", std::nullopt, 10000}};
+  return s;
+}
 
 const char* g_ctl = nullptr;  // path to the linkcryptctl binary (argv[1])
 
@@ -39,13 +57,10 @@ class LinkcryptctlTest : public ::testing::Test {
     path_ = dir_ + "/ctl.sock";
     std::string error;
     server_ = ControlServer::open(path_, [this](const Request& r) {
-      last_args_ = json::write(r.args);
-      if (r.cmd == "status") {
-        json::Object o;
-        o["ike_state"] = json::Value("established");
-        o["tx_an"] = json::Value(uint64_t{1});
-        return Reply::success(json::Value(std::move(o)));
-      }
+      last_args_ = api::write_compact(r.args);
+      if (r.cmd == "status") return Reply::success(api::to_json_value(fake_status()));
+      // A daemon that breaks the contract: ike_state must be a string.
+      if (r.cmd == "peer") return Reply::success(api::Json{{"ike_state", 5}});
       return Reply::failure(ErrorCode::kUnknownCommand, "unknown command '" + r.cmd + "'");
     }, error);
     ASSERT_NE(server_, nullptr) << error;
@@ -68,10 +83,44 @@ class LinkcryptctlTest : public ::testing::Test {
 TEST_F(LinkcryptctlTest, PrintsHumanAndJsonOutput) {
   CtlRun human = run_ctl("--socket " + path_ + " status");
   EXPECT_EQ(human.status, 0) << human.out;
-  EXPECT_EQ(human.out, "ike state: established\ntx an:     1\n");
+  // Scalars in name order, then the ports table in PortStatus's field order; null as "-".
+  EXPECT_EQ(human.out,
+            "ike state:   established\n"
+            "must secure: yes\n"
+            "peer id:     -\n"
+            "role:        initiator\n"
+            "rotations:   3\n"
+            "state:       secured\n"
+            "suite:       gcm-aes-xpn-256\n"
+            "transport:   inband\n"
+            "tx an:       1\n"
+            "tx key id:   00000000000000aa\n"
+            "uptime s:    42\n"
+            "ports:\n"
+            "  ROLE   DEVICE        INTERFACE  LINK  MTU   OPERSTATE  CARRIER  ADMIN UP  SOURCE   IF INDEX  SPEED MBPS\n"
+            "  plain  net_tap0      lp         up    1500  UP         yes      yes       netlink  7         -\n"
+            "  wire   0000:01:00.0  -          down  1532  DOWN       no       yes       ethdev   -         10000\n");
   CtlRun machine = run_ctl("--socket " + path_ + " --json status");
   EXPECT_EQ(machine.status, 0) << machine.out;
-  EXPECT_EQ(machine.out, R"({"ok":true,"result":{"ike_state":"established","tx_an":1},"v":1})" "\n");
+  EXPECT_EQ(machine.out,
+            R"({"ok":true,"result":{"ike_state":"established","must_secure":true,"peer_id":null,)"
+            R"("ports":[{"admin_up":true,"carrier":true,"device":"net_tap0","if_index":7,"interface":"lp",)"
+            R"("link":"up","mtu":1500,"operstate":"UP","role":"plain","source":"netlink","speed_mbps":null},)"
+            R"({"admin_up":true,"carrier":false,"device":"0000:01:00.0","if_index":null,"interface":null,)"
+            R"("link":"down","mtu":1532,"operstate":"DOWN","role":"wire","source":"ethdev","speed_mbps":10000}],)"
+            R"("role":"initiator","rotations":3,"state":"secured","suite":"gcm-aes-xpn-256","transport":"inband",)"
+            R"("tx_an":1,"tx_key_id":"00000000000000aa","uptime_s":42},"v":1})"
+            "\n");
+}
+
+TEST_F(LinkcryptctlTest, AResultThatBreaksTheContractIsReported) {
+  CtlRun human = run_ctl("--socket " + path_ + " peer");
+  EXPECT_EQ(human.status, 1);
+  EXPECT_EQ(human.out, "linkcryptctl: peer: linkcryptd's result does not match the API (ike_state: expected a string)\n");
+  // --json prints what the daemon sent, whatever it is.
+  CtlRun machine = run_ctl("--socket " + path_ + " --json peer");
+  EXPECT_EQ(machine.status, 0) << machine.out;
+  EXPECT_EQ(machine.out, R"({"ok":true,"result":{"ike_state":5},"v":1})" "\n");
 }
 
 TEST_F(LinkcryptctlTest, PassesTypedArguments) {

@@ -6,20 +6,15 @@
 namespace linkcrypt::ctl {
 namespace {
 
-json::Value sa_row(const char* dir, uint64_t an, uint64_t pkts) {
-  json::Object o;
-  o["direction"] = json::Value(dir);
-  o["an"] = json::Value(an);
-  o["packets"] = json::Value(pkts);
-  o["zeta"] = json::Value(nullptr);
-  return json::Value(std::move(o));
+using Json = api::Json;
+
+Json sa_row(const char* dir, uint64_t an, uint64_t pkts) {
+  return Json{{"direction", dir}, {"an", an}, {"packets", pkts}, {"zeta", nullptr}};
 }
 
 TEST(Render, TablesFollowTheColumnOrderThenNames) {
-  json::Object result;
-  result["sas"] = json::Value(json::Array{sa_row("tx", 1, 12345), sa_row("rx", 0, 7)});
-  result["state"] = json::Value("up");
-  std::string text = render_human(json::Value(std::move(result)),
+  Json result = {{"sas", Json::array({sa_row("tx", 1, 12345), sa_row("rx", 0, 7)})}, {"state", "up"}};
+  std::string text = render_human(result,
                                   {{"sas", {"direction", "an", "packets"}}});
   EXPECT_EQ(text,
             "state: up\n"
@@ -30,14 +25,9 @@ TEST(Render, TablesFollowTheColumnOrderThenNames) {
 }
 
 TEST(Render, ScalarsNestedSectionsAndLists) {
-  json::Object peer;
-  peer["ike_state"] = json::Value("established");
-  peer["failure"] = json::Value(nullptr);
-  json::Object result;
-  result["peer"] = json::Value(std::move(peer));
-  result["must_secure"] = json::Value(true);
-  result["groups"] = json::Value(json::Array{json::Value(31), json::Value(19)});
-  EXPECT_EQ(render_human(json::Value(std::move(result))),
+  Json peer = {{"ike_state", "established"}, {"failure", nullptr}};
+  Json result = {{"peer", peer}, {"must_secure", true}, {"groups", Json::array({31, 19})}};
+  EXPECT_EQ(render_human(result),
             "groups:      31, 19\n"
             "must secure: yes\n"
             "peer:\n"

@@ -1,5 +1,5 @@
 // Client side of the control socket: one request, one response line (used by linkcryptctl).
-#include "control_client.h"
+#include "api/client.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,7 +11,7 @@
 
 #include "unique_fd.h"
 
-namespace linkcrypt::control {
+namespace linkcrypt::api {
 
 ClientResult call(const std::string& socket_path, const std::string& request_line, int timeout_ms) {
   ClientResult r;
@@ -59,13 +59,9 @@ ClientResult call(const std::string& socket_path, const std::string& request_lin
   for (;;) {
     size_t nl = in.find('\n');
     if (nl != std::string::npos) {
-      auto parsed = json::parse(std::string_view(in).substr(0, nl),
-                                json::ParseLimits{.max_len = kMaxResponseLen, .max_depth = 64});
-      if (!parsed.value || !parsed.value->is_object()) {
-        r.error = "linkcryptd sent a response that is not a JSON object";
-        return r;
-      }
-      r.response = std::move(parsed.value);
+      std::string why;
+      r.response = parse_response(std::string_view(in).substr(0, nl), why);
+      if (!r.response) r.error = why;
       return r;
     }
     if (in.size() > kMaxResponseLen) {
@@ -98,4 +94,4 @@ ClientResult call(const std::string& socket_path, const std::string& request_lin
   }
 }
 
-}  // namespace linkcrypt::control
+}  // namespace linkcrypt::api
