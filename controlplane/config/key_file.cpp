@@ -216,7 +216,10 @@ std::string_view key_file_error_name(KeyFileError e) {
     case KeyFileError::UnknownKey: return "unknown key";
     case KeyFileError::DuplicateKey: return "key given twice";
     case KeyFileError::KeyOutsideSection: return "only cipher-suite may precede the first section";
-    case KeyFileError::UnknownCipherSuite: return "unknown cipher suite (gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128, gcm-aes-xpn-256)";
+    case KeyFileError::UnknownCipherSuite: {
+      static const std::string kText = "unknown cipher suite (" + std::string(secy::cipher_suite_names()) + ")";
+      return kText;
+    }
     case KeyFileError::MissingCipherSuite: return "cipher-suite must be given before the first section";
     case KeyFileError::BadHex: return "bad hex value";
     case KeyFileError::BadSakLength: return "SAK length does not match the cipher suite (16 or 32 octets)";

@@ -137,7 +137,7 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   // 802.1AE Table 14-1, offered as the only MACsec suite: both sides must agree.
   // The name is parsed where every suite name is: secy::parse_cipher_suite.
   const auto suite = secy::parse_cipher_suite(o.suite);
-  if (!suite) return "unknown suite '" + o.suite + "': use gcm-aes-xpn-256, gcm-aes-xpn-128, gcm-aes-256 or gcm-aes-128";
+  if (!suite) return "unknown suite '" + o.suite + "': use one of " + std::string(secy::cipher_suite_names());
   c->child.macsec.suites = {to_macsec_suite(*suite)};
   c->child.macsec.confidentiality = !o.integrity_only;
 

@@ -145,7 +145,7 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
   }
   const auto suite = secy::parse_cipher_suite(o.keying.suite);
   if (!suite) {
-    throw ConfigError(at("suite") + " must be gcm-aes-xpn-256, gcm-aes-xpn-128, gcm-aes-256 or gcm-aes-128, not '" +
+    throw ConfigError(at("suite") + " must be one of " + std::string(secy::cipher_suite_names()) + ", not '" +
                       o.keying.suite + "'");
   }
   if (o.ike) {

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cctype>
+#include <string>
 
 namespace linkcrypt::secy {
 
@@ -26,5 +27,14 @@ std::optional<CipherSuite> parse_cipher_suite(std::string_view name) {
 }
 
 std::string_view cipher_suite_name(CipherSuite s) { return kNames[static_cast<size_t>(s)]; }
+
+std::string_view cipher_suite_names() {
+  static const std::string kAll = [] {
+    std::string all;
+    for (auto n : kNames) all += (all.empty() ? "" : ", ") + std::string(n);
+    return all;
+  }();
+  return kAll;
+}
 
 }  // namespace linkcrypt::secy

@@ -42,5 +42,7 @@ inline constexpr size_t kMaxSakLen = 32;
 // "gcm-aes-128", "gcm-aes-256", "gcm-aes-xpn-128", "gcm-aes-xpn-256" (case-insensitive).
 [[nodiscard]] std::optional<CipherSuite> parse_cipher_suite(std::string_view name);
 [[nodiscard]] std::string_view cipher_suite_name(CipherSuite s);
+// Every name, for messages and help: "gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128, gcm-aes-xpn-256".
+[[nodiscard]] std::string_view cipher_suite_names();
 
 }  // namespace linkcrypt::secy

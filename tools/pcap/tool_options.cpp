@@ -16,9 +16,7 @@ namespace linkcrypt::pcaptool {
 namespace po = boost::program_options;
 namespace {
 
-std::string suite_names() {
-  return "gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128, gcm-aes-xpn-256";
-}
+std::string suite_names() { return std::string(secy::cipher_suite_names()); }
 
 // Decimal, or hex with a 0x prefix; the whole text must be the number.
 bool parse_u64(std::string_view text, uint64_t& out) {
