@@ -11,6 +11,10 @@ topology_up
 make_psk psk
 write_config a auth=psk "psk-file=$WORK/psk"
 write_config b auth=psk "psk-file=$WORK/psk"
+# Test rig, not daemon: box B's wire "NIC" gets a deeper receive ring (net_af_packet framecnt 16384,
+# default 512 frames, about 1 ms of this flood), as a real NIC's descriptor ring would absorb the
+# moments this shared machine's scheduler takes the worker away.
+sed -i 's/^wire-port = net_af_packet1,iface=wb$/wire-port = net_af_packet1,iface=wb,framecnt=16384/' "$WORK/b.conf"
 
 # 1. Box A's IKE_SA_INIT request as it crossed the wire (what an attacker on the link records).
 ip netns exec "$NS_BB" "$PY" - wb "$WORK/init.hex" <<'PYEOF' &
@@ -32,6 +36,11 @@ PIDS+=("$catcher")
 sleep 0.5
 start_daemon a
 start_daemon b
+# A deployed box gives its worker lcores cores of their own (isolcpus); here they share two CPUs
+# with the injector, the UDP tools and whatever else runs: raise the daemons' threads above them.
+for pid in "$DPID_a" "$DPID_b"; do
+  for task in /proc/"$pid"/task/*; do renice -n -10 -p "${task##*/}" >/dev/null; done
+done
 wait_secured a
 wait_secured b
 wait "$catcher" || fail "box A's IKE_SA_INIT was not seen on the wire"
@@ -57,11 +66,15 @@ send_pid=$!
 PIDS+=("$send_pid")
 sleep 1
 log_lines_before=$(wc -l <"$WORK/b.err")
+# The attacker is another machine: its CPU is not the victim's. Here it shares the host, so it is
+# kept on CPU 0, away from the daemons' worker lcores (EAL -l 0,1: workers on CPU 1). The veth
+# delivers into box B's packet ring on the sender's CPU, so that kernel work stays on CPU 0 too.
+pin=(); [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null && pin=(taskset -c 0)
 t0=$(date +%s%N)
 if [ "$MODE" = init ]; then
-  ip netns exec "$NS_BA" "$KX_FLOOD" --iface wa --seconds "$FLOOD_S" replay "$(cat "$WORK/init.hex")" >"$WORK/flood.out"
+  ip netns exec "$NS_BA" "${pin[@]}" "$KX_FLOOD" --iface wa --seconds "$FLOOD_S" replay "$(cat "$WORK/init.hex")" >"$WORK/flood.out"
 else
-  ip netns exec "$NS_BA" "$KX_FLOOD" --iface wa --seconds "$FLOOD_S" junk 02:00:00:00:0e:01 >"$WORK/flood.out"
+  ip netns exec "$NS_BA" "${pin[@]}" "$KX_FLOOD" --iface wa --seconds "$FLOOD_S" junk 02:00:00:00:0e:01 >"$WORK/flood.out"
 fi
 t1=$(date +%s%N)
 log_lines_during=$(( $(wc -l <"$WORK/b.err") - log_lines_before ))
@@ -94,12 +107,14 @@ pass "UDP stream during the attack: $lost1 of $total1 lost (< 1%)"
 grep -q "key-exchange frames refused in the last second" "$WORK/b.err" || fail "box B never logged the attack"
 pass "box B logged the attack in $log_lines_during lines over ${flood_secs} s"
 if [ "$MODE" = init ]; then
-  # Past the token bucket only a trickle reaches the responder; there cookies engage before the
-  # half-open limit and no Diffie-Hellman is spent beyond ike-cookie-threshold sessions.
+  # Past the token bucket only a trickle (kx-new-sa-rate, 200/s) reaches the responder. A copy of
+  # an INIT it answered is answered again from its cache (RFC 7296 2.1); any other INIT meets a
+  # COOKIE from 2 half-open IKE SAs on: at most ike-cookie-threshold Diffie-Hellmans (keying_controller
+  # KeyingFlood.* proves the cookie path with distinct INITs).
   [ "$(d KxRateLimited)" -gt 0 ] || fail "no INIT was rate-limited (KxRateLimited +0)"
-  [ "$(d responder_cookies_sent)" -gt 0 ] || fail "the responder never demanded a COOKIE"
-  [ "$(d responder_accepted)" -le 8 ] || fail "the responder accepted $(d responder_accepted) replayed INITs (a DH each)"
-  pass "replayed INITs: KxRateLimited +$(d KxRateLimited), COOKIEs sent +$(d responder_cookies_sent), accepted (DH spent) +$(d responder_accepted)"
+  [ "$(d KxPunted)" -le $(( (flood_secs + 20) * 200 + 50 )) ] || fail "more INITs passed the workers than kx-new-sa-rate allows: KxPunted +$(d KxPunted)"
+  [ "$(d responder_accepted)" -le 2 ] || fail "the responder accepted $(d responder_accepted) replayed INITs (a DH each; bound: ike-cookie-threshold 2)"
+  pass "replayed INITs: KxRateLimited +$(d KxRateLimited), passed on +$(d KxPunted), COOKIEs sent +$(d responder_cookies_sent), accepted (DH spent) +$(d responder_accepted)"
 else
   [ "$(d KxJunk)" -gt 0 ] || fail "no junk frame was counted (KxJunk +0)"
   [ "$(d responder_malformed)" -eq 0 ] || pass "note: $(d responder_malformed) junk frames looked like IKE_SA_INITs to the worker"
