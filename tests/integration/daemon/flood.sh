@@ -15,6 +15,9 @@ write_config b auth=psk "psk-file=$WORK/psk"
 # default 512 frames, about 1 ms of this flood), as a real NIC's descriptor ring would absorb the
 # moments this shared machine's scheduler takes the worker away.
 sed -i 's/^wire-port = net_af_packet1,iface=wb$/wire-port = net_af_packet1,iface=wb,framecnt=16384/' "$WORK/b.conf"
+# And box B's worker busy-polls as a deployed one does (idle-sleep-us 0, the default): a worker
+# that naps 100 us when its rings are empty wakes late on a loaded machine, into a full ring.
+sed -i 's/^idle-sleep-us = 100$/idle-sleep-us = 0/' "$WORK/b.conf"
 
 # 1. Box A's IKE_SA_INIT request as it crossed the wire (what an attacker on the link records).
 ip netns exec "$NS_BB" "$PY" - wb "$WORK/init.hex" <<'PYEOF' &
@@ -50,7 +53,7 @@ key_a=$(q a status 'r["tx_key_id"]'); key_b=$(q b status 'r["tx_key_id"]')
 lost_before=$(stat b keying_links_lost)
 
 # 2. The attack and the stream, side by side. The stream starts first and ends after the flood.
-counters=(WireRx KxPunted KxPuntedPriority KxJunk KxRateLimited KxPuntRingFull KxPriorityRingFull
+counters=(WireRx BusyLoops IdleLoops KxPunted KxPuntedPriority KxJunk KxRateLimited KxPuntRingFull KxPriorityRingFull
           responder_accepted responder_cookies_sent responder_cookie_invalid responder_over_limit
           responder_malformed keying_rx_unrouted RxMissed)
 declare -A before after
@@ -91,7 +94,7 @@ for n in "${counters[@]}"; do after[$n]=$(stat b "$n"); done
 d() { echo $(( ${after[$1]/missing/0} - ${before[$1]/missing/0} )); }
 echo "box B during the attack: $(for n in "${counters[@]}"; do printf '%s +%s, ' "$n" "$(d "$n")"; done)"
 echo "box B log lines during the ${flood_secs} s attack: $log_lines_during"
-tail -n "$log_lines_during" "$WORK/b.err" | head -n 5 | sed 's/^/  B> /'
+tail -n "$log_lines_during" "$WORK/b.err" | head -n 5 | sed 's/^/  B> /' || true  # head closes the pipe early
 
 # 3. The verdicts on the attack window.
 alive a && alive b || fail "a daemon died"
@@ -103,7 +106,7 @@ if grep -q "PeerDead" "$WORK/a.err" "$WORK/b.err"; then grep "PeerDead" "$WORK/a
 pass "link stayed secured with the same keys (A $key_a, B $key_b), no PeerDead"
 [ $((lost1 * 100)) -lt "$total1" ] || fail "the UDP stream lost $lost1 of $total1 datagrams during the attack (bound: < 1%)"
 pass "UDP stream during the attack: $lost1 of $total1 lost (< 1%)"
-[ "$log_lines_during" -le $((flood_secs + 2)) ] || { tail -n "$log_lines_during" "$WORK/b.err" | head -n 20; fail "box B wrote $log_lines_during log lines in ${flood_secs} s (bound: one a second)"; }
+[ "$log_lines_during" -le $((flood_secs + 2)) ] || { tail -n "$log_lines_during" "$WORK/b.err" | head -n 20 || true; fail "box B wrote $log_lines_during log lines in ${flood_secs} s (bound: one a second)"; }
 grep -q "key-exchange frames refused in the last second" "$WORK/b.err" || fail "box B never logged the attack"
 pass "box B logged the attack in $log_lines_during lines over ${flood_secs} s"
 if [ "$MODE" = init ]; then
