@@ -63,7 +63,7 @@ ip netns exec "$NS_HB" "$PY" "$TOOLS/seq_udp.py" recv --bind "$HOST_B" --run 1 -
 recv_pid=$!
 PIDS+=("$recv_pid")
 wait_for 10 "receiver ready" test -s "$WORK/recv1.ready"
-ip netns exec "$NS_HA" "$PY" "$TOOLS/seq_udp.py" send --to "$HOST_B" --run 1 --count $((RATE * (FLOOD_S + 2))) \
+ip netns exec "$NS_HA" "$PY" "$TOOLS/seq_udp.py" send --to "$HOST_B" --run 1 --count $((RATE * (FLOOD_S + 1))) \
     --rate "$RATE" >"$WORK/send1.out" &
 send_pid=$!
 PIDS+=("$send_pid")
@@ -131,7 +131,7 @@ ip netns exec "$NS_HB" "$PY" "$TOOLS/seq_udp.py" recv --bind "$HOST_B" --run 2 -
 recv_pid=$!
 PIDS+=("$recv_pid")
 wait_for 10 "receiver ready" test -s "$WORK/recv2.ready"
-ip netns exec "$NS_HA" "$PY" "$TOOLS/seq_udp.py" send --to "$HOST_B" --run 2 --count $((RATE * 3)) --rate "$RATE" >/dev/null
+ip netns exec "$NS_HA" "$PY" "$TOOLS/seq_udp.py" send --to "$HOST_B" --run 2 --count $((RATE * 2)) --rate "$RATE" >/dev/null
 wait "$recv_pid" && recv_rc=0 || recv_rc=$?
 cat "$WORK/seq2.out"
 [ "$recv_rc" -eq 0 ] || fail "the UDP stream after the attack lost, duplicated or reordered datagrams"
