@@ -70,6 +70,44 @@ TEST(KeyingFlood, ReplayedInitIsAnsweredFromTheCacheNotRecomputed) {
   EXPECT_EQ(p.b.ctl->counters().links_lost, 0u);
 }
 
+// In-band, the sender's address is its source MAC (InbandTransport): a COOKIE handed to one MAC
+// is refused from another, so an injector cannot reuse a cookie it saw sent to the real peer
+// from a MAC of its own.
+TEST(KeyingFlood, CookieIsBoundToTheSourceMac) {
+  auto cfg = std::make_shared<ike::Config>();
+  cfg->role = ike::Role::Responder;
+  cfg->local_id = ike::Identity::fqdn("b.example");
+  cfg->auth.method = ike::AuthMethod::Psk;
+  const std::string psk = "k";
+  cfg->auth.psk = SecretBytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(psk.data()), psk.size()));
+  ike::Responder responder(cfg, ike::ResponderLimits{0, 8});  // cookies always
+  const ike::Endpoint mac_a{{2, 0, 0, 0, 0, 0xa}, 0};
+  const ike::Endpoint mac_x{{2, 0, 0, 0, 0, 0xe}, 0};
+
+  auto icfg = std::make_shared<ike::Config>();
+  icfg->local_id = ike::Identity::fqdn("a.example");
+  icfg->auth.method = ike::AuthMethod::Psk;
+  icfg->auth.psk = SecretBytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(psk.data()), psk.size()));
+  ike::Session initiator(icfg);
+  const ike::TimePoint now{};
+  const ike::Output first = initiator.start(now);
+  ASSERT_EQ(first.send.size(), 1u);
+  ike::Responder::Result r = responder.on_init(first.send[0].bytes, mac_a, now);
+  ASSERT_FALSE(r.session);
+  ASSERT_EQ(r.out.send.size(), 1u);  // the COOKIE notify
+  EXPECT_EQ(responder.counters().cookies_sent, 1u);
+  const ike::Output again = initiator.on_message(r.out.send[0].bytes, now);
+  ASSERT_EQ(again.send.size(), 1u);  // IKE_SA_INIT with the COOKIE first (RFC 7296 2.6)
+
+  r = responder.on_init(again.send[0].bytes, mac_x, now);  // the same bytes from another MAC
+  EXPECT_FALSE(r.session);
+  EXPECT_EQ(responder.counters().cookie_invalid, 1u);
+  EXPECT_EQ(responder.counters().accepted, 0u);
+  r = responder.on_init(again.send[0].bytes, mac_a, now);  // from the MAC it was given to
+  EXPECT_TRUE(r.session);
+  EXPECT_EQ(responder.counters().accepted, 1u);
+}
+
 // linkcryptd's option defaults (options.h) match these; the option check refuses a threshold at
 // or above the limit (config_bad_input).
 TEST(KeyingFlood, DefaultCookieThresholdIsBelowTheHalfOpenLimit) {
