@@ -21,7 +21,8 @@ inline constexpr uint16_t kDefaultKxEtherType = 0x88B5;  // IEEE 802 local exper
 
 // Everything one worker touches. `index` is its RX/TX queue on both ports, its RCU reader id and
 // its engine's lcore slot. The counters are this lcore's own blocks (no sharing, no atomics).
-struct WorkerContext {
+// Cache-line aligned: the token bucket is written by its worker, and the contexts sit side by side.
+struct alignas(64) WorkerContext {
   uint32_t index = 0;
   uint16_t plain_port = 0;
   uint16_t wire_port = 0;
