@@ -124,6 +124,10 @@ else
   pass "junk: KxJunk +$(d KxJunk), KxRateLimited +$(d KxRateLimited) (random frames that parse as IKE headers)"
 fi
 [ "$(d KxPriorityRingFull)" -eq 0 ] || fail "the priority ring overflowed: KxPriorityRingFull +$(d KxPriorityRingFull)"
+# The established IKE SA's own messages (liveness checks every 2 s idle, their answers) took the
+# priority ring past the flood.
+[ "$(d KxPuntedPriority)" -gt 0 ] || fail "no message of the established IKE SA reached box B's priority ring"
+pass "the established IKE SA's messages on the priority ring: +$(d KxPuntedPriority), none dropped"
 
 # 4. After the attack: nothing lost.
 ip netns exec "$NS_HB" "$PY" "$TOOLS/seq_udp.py" recv --bind "$HOST_B" --run 2 --ready "$WORK/recv2.ready" \
