@@ -96,8 +96,13 @@ TEST(KeyingFlood, CookieIsBoundToTheSourceMac) {
   ASSERT_FALSE(r.session);
   ASSERT_EQ(r.out.send.size(), 1u);  // the COOKIE notify
   EXPECT_EQ(responder.counters().cookies_sent, 1u);
-  const ike::Output again = initiator.on_message(r.out.send[0].bytes, now);
-  ASSERT_EQ(again.send.size(), 1u);  // IKE_SA_INIT with the COOKIE first (RFC 7296 2.6)
+  // The initiator acts on the COOKIE when its retransmission falls due (RFC 7296 2.21.1: a genuine
+  // answer arriving meanwhile would win): then it resends IKE_SA_INIT with the COOKIE first (2.6).
+  (void)initiator.on_message(r.out.send[0].bytes, now);
+  const auto due = initiator.next_deadline();
+  ASSERT_TRUE(due);
+  const ike::Output again = initiator.on_timer(*due);
+  ASSERT_EQ(again.send.size(), 1u);
 
   r = responder.on_init(again.send[0].bytes, mac_x, now);  // the same bytes from another MAC
   EXPECT_FALSE(r.session);
