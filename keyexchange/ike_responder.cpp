@@ -28,7 +28,8 @@ struct Responder::Impl {
     secret_born = now;
   }
 
-  // RFC 7296 2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>).
+  // RFC 7296 2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>); in-band, IPi is
+  // the initiator's source MAC (transport.h), so a cookie is only good from the MAC it was sent to.
   std::vector<uint8_t> cookie_for(uint8_t version, std::span<const uint8_t> ni, const Endpoint& remote,
                                   uint64_t spi_i) const {
     std::vector<uint8_t> out(1 + 32);

@@ -11,7 +11,6 @@ namespace linkcrypt::keying {
 namespace {
 
 constexpr uint8_t kExchangeIkeSaInit = 34;  // RFC 7296 3.1
-constexpr size_t kMaxCandidates = 8;        // half-open responder sessions kept (Responder limits the rest)
 constexpr size_t kReceiveBurst = 64;
 
 std::string key_id_hex(uint64_t id) {
@@ -88,7 +87,7 @@ KeyingController::KeyingController(KeyingSetup setup, transport::Transport& tran
       backoff_(setup_.policy.reconnect_min) {
   init_cfg_ = with_role(*setup_.ike, ike::Role::Initiator);
   resp_cfg_ = with_role(*setup_.ike, ike::Role::Responder);
-  if (!setup_.initiator) responder_ = std::make_unique<ike::Responder>(resp_cfg_);
+  if (!setup_.initiator) responder_ = std::make_unique<ike::Responder>(resp_cfg_, setup_.responder_limits);
   if (setup_.ike->remote_id) peer_.peer_id = identity_text(*setup_.ike->remote_id);
 }
 
@@ -120,6 +119,11 @@ std::string KeyingController::ike_state() const {
 
 ike::SessionCounters KeyingController::session_counters() const {
   return session_ ? session_->counters() : ike::SessionCounters{};
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> KeyingController::ike_sa_spis() const {
+  if (!session_ || session_->spi_i() == 0) return std::nullopt;
+  return std::make_pair(session_->spi_i(), session_->spi_r());
 }
 
 const ike::ResponderCounters* KeyingController::responder_counters() const {
@@ -187,7 +191,8 @@ void KeyingController::receive(const transport::InboundMessage& m, TimePoint now
     ike::Session* s = r.session.get();
     if (r.session) {
       candidates_.push_back(std::move(r.session));
-      if (candidates_.size() > kMaxCandidates) {
+      // The Responder refuses INITs at the limit; this only guards against a drifting count.
+      if (candidates_.size() > setup_.responder_limits.half_open_limit) {
         candidates_.erase(candidates_.begin());
         ++counters_.candidates_dropped;
       }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "failure_hint.h"
@@ -41,6 +42,9 @@ struct KeyingSetup {
   std::shared_ptr<const ike::Config> ike;
   bool initiator = true;  // resolved role (contract: auto → lower local identity initiates)
   KeyingPolicy policy;
+  // Responder role: half-open IKE SAs kept, and how many before COOKIEs are demanded (RFC 7296
+  // 2.6). cookie_threshold < half_open_limit, so cookies engage before INITs are refused.
+  ike::ResponderLimits responder_limits{2, 8};
   std::function<int64_t()> unix_now;        // wall clock for the rotation log; system clock if empty
   std::function<void(const LogEvent&)> log;  // key-lifecycle events with key ids; never key bytes
 };
@@ -130,6 +134,9 @@ class KeyingController {
   [[nodiscard]] ike::SessionCounters session_counters() const;
   [[nodiscard]] const ike::ResponderCounters* responder_counters() const;
   [[nodiscard]] const transport::Transport& transport() const { return transport_; }
+  // The SPIs of the IKE SA we key with ({spi_i, 0} while our IKE_SA_INIT is outstanding), or
+  // nullopt: what the dataplane's key-exchange classifier gives priority (issue 15).
+  [[nodiscard]] std::optional<std::pair<uint64_t, uint64_t>> ike_sa_spis() const;
   [[nodiscard]] bool rotation_in_progress() const { return rotation_.has_value() || pending_.has_value(); }
 
  private:

@@ -3,6 +3,7 @@
 
 #include "counters_dump.h"
 #include "daemon_log.h"
+#include "kx_guard.h"
 #include "shutdown.h"
 #include "port_links.h"
 #include "systemd_notify.h"
@@ -45,6 +46,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
   auto next_rate_sample = Clock::now();
   bool threshold_logged = false;
   std::vector<std::vector<uint8_t>> kx_frames;
+  KxGuard kx_guard;  // the workers' priority for our IKE SA; the once-a-second flood line
   for (;;) {
     timespec tick{0, 10'000'000};
     siginfo_t info;
@@ -64,6 +66,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     if (controller) {
       // In-band frames, IKE timers, make-before-break switch cue, rotation triggers (design §4).
       controller->tick(Clock::now());
+      kx_guard.after_tick(dp, *controller, Clock::now());
     } else {
       // Manual keys: key-exchange frames have no consumer; the workers counted them (KxPunted).
       kx_frames.clear();

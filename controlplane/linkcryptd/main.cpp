@@ -21,6 +21,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -42,6 +43,8 @@ dpdk::DataplaneConfig dataplane_config(const daemon::DaemonOptions& o) {
   c.kx_ethertype = o.kx_ethertype;
   c.engine = o.engine;
   c.idle_sleep_us = o.idle_sleep_us;
+  c.kx_new_sa_rate = o.kx_new_sa_rate;
+  c.kx_new_sa_burst = std::max<uint32_t>(1, o.kx_new_sa_rate / 4);
   c.secy = o.secy;
   return c;
 }
@@ -148,6 +151,8 @@ int main(int argc, char** argv) {
       setup.ike = ike.ike;
       setup.initiator = ike.initiator;
       setup.policy = daemon::keying_policy(*opts);
+      setup.responder_limits.half_open_limit = opts->ike_half_open_limit;
+      setup.responder_limits.cookie_threshold = opts->ike_cookie_threshold;
       setup.log = [](const LogEvent& e) { daemon::log(e); };
       controller = std::make_unique<keying::KeyingController>(std::move(setup), *transport, *sink);
       daemon::log(LogLevel::Info, std::string("IKE keying: ") + (ike.initiator ? "initiator" : "responder") +

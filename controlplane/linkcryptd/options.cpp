@@ -135,6 +135,13 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
     throw ConfigError(at("reconnect-max-ms") + " " + std::to_string(o.reconnect_max_ms) + " is below reconnect-min-ms " +
                       std::to_string(o.reconnect_min_ms));
   }
+  if (o.ike_cookie_threshold >= o.ike_half_open_limit) {
+    // Otherwise the half-open limit refuses INITs before any COOKIE is sent (issue 15): a flood
+    // then locks a restarting peer out instead of costing it one round trip.
+    throw ConfigError(at("ike-cookie-threshold") + " " + std::to_string(o.ike_cookie_threshold) +
+                      " must be below ike-half-open-limit " + std::to_string(o.ike_half_open_limit) +
+                      ": cookies must engage before new IKE SAs are refused");
+  }
   const std::string& role = o.keying.role;
   if (role != "auto" && role != "initiator" && role != "responder") {
     throw ConfigError(at("role") + " must be auto, initiator or responder, not '" + role + "'");
@@ -245,6 +252,9 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("retire-grace-ms", ranged(&o.retire_grace_ms, kRetireGraceMsRange), "old receive SAs live this long after the TX switch")
       ("reconnect-min-ms", ranged(&o.reconnect_min_ms, kReconnectMsRange), "first re-establishment back-off")
       ("reconnect-max-ms", ranged(&o.reconnect_max_ms, kReconnectMsRange), "back-off cap (>= reconnect-min-ms)")
+      ("ike-half-open-limit", ranged(&o.ike_half_open_limit, kHalfOpenLimitRange), "responder: half-open IKE SAs kept; more IKE_SA_INITs are dropped (responder_over_limit)")
+      ("ike-cookie-threshold", ranged(&o.ike_cookie_threshold, kCookieThresholdRange), "responder: from this many half-open IKE SAs on, an IKE_SA_INIT without a valid COOKIE gets one back and costs no Diffie-Hellman (RFC 7296 2.6); below ike-half-open-limit")
+      ("kx-new-sa-rate", ranged(&o.kx_new_sa_rate, kKxNewSaRateRange), "new-session IKE_SA_INITs and frames of unknown IKE SAs the workers pass to the control plane per second (more: KxRateLimited)")
       ("control-socket", po::value(&o.control_socket)->default_value("/run/linkcrypt/linkcryptd.sock"), "control socket for linkcryptctl")
       ("control-admin-group", po::value(&o.control_admin_group), "group whose members may run state-changing control commands (rekey); default none: root only")
       ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog | journal (under systemd stderr means the journal)")

@@ -42,6 +42,10 @@ struct DaemonOptions {
   uint64_t ike_rekey_interval_s = 86400;
   uint32_t switch_timeout_ms = 1000, retire_grace_ms = 2000;
   uint32_t reconnect_min_ms = 1000, reconnect_max_ms = 30000;
+  // Key-exchange flood limits (docs/security.md): responder half-open IKE SAs, the count from which
+  // COOKIEs are demanded, and new-session frames per second the workers pass on.
+  uint32_t ike_half_open_limit = 8, ike_cookie_threshold = 2;
+  uint32_t kx_new_sa_rate = 200;
   bool must_secure = true;
   std::string control_socket = "/run/linkcrypt/linkcryptd.sock";
   // Manual keying opens the control socket only when control-socket is given, so two

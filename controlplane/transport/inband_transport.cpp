@@ -29,7 +29,12 @@ size_t InbandTransport::receive(std::vector<InboundMessage>& out, size_t max) {
       }
       continue;
     }
-    out.push_back(InboundMessage{{ike->begin(), ike->end()}, {}});
+    // The sender is its source MAC: the responder binds its COOKIE to it (RFC 7296 2.6 hashes
+    // the initiator's address). Port 0; in-band has no local address, so no NAT detection.
+    ike::Endpoint from;
+    from.address.assign(f.begin() + 6, f.begin() + 12);
+    from.port = 0;
+    out.push_back(InboundMessage{{ike->begin(), ike->end()}, std::move(from)});
     ++n;
   }
   return n;

@@ -15,7 +15,7 @@ namespace linkcrypt::transport {
 // One IKE message as received, framing already removed.
 struct InboundMessage {
   std::vector<uint8_t> ike;
-  ike::Endpoint from;  // UDP: the sender (for NAT detection and cookies); in-band: empty address
+  ike::Endpoint from;  // UDP: the sender (NAT detection, cookies); in-band: its source MAC, port 0 (cookies)
 };
 
 using CounterList = std::vector<std::pair<std::string, uint64_t>>;

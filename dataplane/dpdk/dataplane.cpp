@@ -3,6 +3,7 @@
 
 #include "sectag.h"
 
+#include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -50,7 +51,7 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
   links_ = std::make_unique<LinkMonitor>(*plain_, *wire_);
   wire_down_.store(links_->wire().known && !links_->wire().up);
 
-  punt_to_control_ = make_mbuf_ring("lc_punt_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), true);
+  punt_to_control_ = make_mbuf_ring("lc_punt_" + suffix, cfg.punt_low_ring_len, static_cast<int>(rte_socket_id()), true);
   control_to_wire_ = make_mbuf_ring("lc_kxtx_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), false);
 
   secy_cfg_ = cfg.secy;
@@ -60,8 +61,15 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
   secy_cfg_.max_protected_len = wire_->mtu() + 14;
   rcu_ = std::make_unique<RcuDomain>(workers);
   sa_ = std::make_unique<SaControl>(*rcu_, secy_cfg_);
+  known_ike_sas_ = std::make_unique<Published<kxclass::KnownIkeSas>>(
+      *rcu_, std::make_unique<const kxclass::KnownIkeSas>());
+  punt_priority_ = make_mbuf_ring("lc_puntp_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), true);
 
   worker_counters_ = std::make_unique<WorkerCounters[]>(workers);
+  // kx-new-sa-rate is shared out: each worker admits its part, at least one per second.
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint32_t rate_share = std::max<uint32_t>(1, cfg.kx_new_sa_rate / workers);
+  const uint32_t burst_share = std::max<uint32_t>(1, cfg.kx_new_sa_burst / workers);
   secy_counters_ = std::make_unique<secy::SecyCounters[]>(workers);
   contexts_.resize(workers);
   for (uint16_t i = 0; i < workers; ++i) {
@@ -74,7 +82,10 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
     c.sa = sa_.get();
     c.rcu = rcu_.get();
     c.engine = engines_.back().get();
+    c.punt_priority = punt_priority_.get();
     c.punt_to_control = punt_to_control_.get();
+    c.known_ike_sas = known_ike_sas_.get();
+    c.new_sa_bucket = kxclass::TokenBucket(rate_share, burst_share, hz, rte_rdtsc());
     c.control_to_wire = i == 0 ? control_to_wire_.get() : nullptr;
     c.counters = &worker_counters_[i];
     c.secy_counters = &secy_counters_[i];
@@ -151,7 +162,8 @@ std::vector<LinkChange> Dataplane::poll_links() {
 size_t Dataplane::receive_kx(std::vector<std::vector<uint8_t>>& out, size_t max) {
   size_t got = 0;
   void* obj = nullptr;
-  while (got < max && rte_ring_dequeue(punt_to_control_.get(), &obj) == 0) {
+  while (got < max && (rte_ring_dequeue(punt_priority_.get(), &obj) == 0 ||
+                       rte_ring_dequeue(punt_to_control_.get(), &obj) == 0)) {
     auto* m = static_cast<rte_mbuf*>(obj);
     std::vector<uint8_t> frame(rte_pktmbuf_pkt_len(m));
     // rte_pktmbuf_read copies only when the data is not contiguous; copy in the other case.
@@ -179,6 +191,12 @@ bool Dataplane::send_kx(std::span<const uint8_t> frame) {
     return false;
   }
   return true;
+}
+
+void Dataplane::set_known_ike_sas(const kxclass::KnownIkeSas& sas) {
+  (void)known_ike_sas_->reclaim();
+  if (*known_ike_sas_->load() == sas) return;
+  known_ike_sas_->publish(std::make_unique<const kxclass::KnownIkeSas>(sas));
 }
 
 unsigned Dataplane::kx_queued() const { return rte_ring_count(control_to_wire_.get()); }

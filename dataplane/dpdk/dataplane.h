@@ -30,7 +30,12 @@ struct DataplaneConfig {
   uint32_t plain_mtu = 1500;      // the largest plain L2 payload carried; wire needs +32
   uint32_t plain_vlan_tags = 0;   // 802.1Q tags a full-size plain frame may carry: wire needs +4 each
   uint32_t mbuf_count = 8191;     // per pool (one pool for both ports)
-  uint32_t punt_ring_len = 1024;  // power of two
+  uint32_t punt_ring_len = 1024;  // power of two: the priority punt ring and the kx send ring
+  uint32_t punt_low_ring_len = 256;  // power of two: new sessions / unknown IKE SAs (bounded)
+  // New-session IKE_SA_INITs and frames of unknown IKE SAs admitted per second (all workers
+  // together; each worker gets an equal share) and the burst allowed above that rate.
+  uint32_t kx_new_sa_rate = 200;
+  uint32_t kx_new_sa_burst = 50;
   uint16_t kx_ethertype = kDefaultKxEtherType;
   secy::EngineKind engine = secy::EngineKind::IpsecMb;
   uint32_t idle_sleep_us = 0;
@@ -56,7 +61,9 @@ class Dataplane {
   void set_secy_config(const secy::SecyConfig& cfg);
   [[nodiscard]] DataplaneCounters counters() const;
 
-  // Key-exchange frames punted from the wire, oldest first; each is a whole Ethernet frame.
+  // Key-exchange frames punted from the wire; each is a whole Ethernet frame. The priority
+  // ring (known IKE SAs) is drained before the low one, so the established session's messages
+  // (liveness checks, rekeys) are never queued behind a flood. Oldest first within each ring.
   // Returns how many were appended to out (at most max).
   size_t receive_kx(std::vector<std::vector<uint8_t>>& out, size_t max);
   // Queues one whole Ethernet frame (DA‖SA‖EtherType‖payload) for the wire. False when no mbuf
@@ -65,6 +72,9 @@ class Dataplane {
   // Key-exchange frames queued by send_kx that no worker has handed to the wire port yet (the
   // shutdown waits for 0 so its IKE Delete is not lost when the workers stop).
   [[nodiscard]] unsigned kx_queued() const;
+  // Main lcore: the IKE SAs whose frames the workers put on the priority ring. Publishes a new
+  // table (RCU pointer swap) only when it differs; frees old tables once no worker holds them.
+  void set_known_ike_sas(const kxclass::KnownIkeSas& sas);
 
   [[nodiscard]] uint32_t worker_count() const { return static_cast<uint32_t>(lcores_.size()); }
   [[nodiscard]] const Port& plain_port() const { return *plain_; }
@@ -93,6 +103,8 @@ class Dataplane {
   RingPtr control_to_wire_;
   std::unique_ptr<RcuDomain> rcu_;
   std::unique_ptr<SaControl> sa_;
+  std::unique_ptr<Published<kxclass::KnownIkeSas>> known_ike_sas_;
+  RingPtr punt_priority_;
   std::vector<std::unique_ptr<secy::CipherEngine>> engines_;
   std::unique_ptr<WorkerCounters[]> worker_counters_;
   std::unique_ptr<secy::SecyCounters[]> secy_counters_;

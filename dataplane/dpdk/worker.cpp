@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint16_t kBurst = 32;
 constexpr uint32_t kIdleLoopsBeforeSleep = 1024;
+const kxclass::KnownIkeSas kNoKnownIkeSas{};  // a context without a published table (tests)
 
 // Frees the mbufs tx_burst did not take; returns how many that was.
 inline uint16_t send_or_free(uint16_t port, uint16_t queue, rte_mbuf** pkts, uint16_t n) {
@@ -112,6 +113,61 @@ void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
   send_counted(ctx.wire_port, static_cast<uint16_t>(ctx.index), out, o, c.wire_tx, c.wire_tx_full);
 }
 
+// Sorts the burst's key-exchange frames (issue 15): an established session's messages must win
+// over a flood of new-session requests or junk on the same EtherType.
+void punt_kx(WorkerContext& ctx, rte_mbuf** kx, uint16_t n) {
+  WorkerCounters& c = *ctx.counters;
+  // Held until the quiescent report, like the SA tables.
+  const kxclass::KnownIkeSas& known = ctx.known_ike_sas != nullptr ? *ctx.known_ike_sas->load() : kNoKnownIkeSas;
+  rte_mbuf* prio[kBurst];
+  rte_mbuf* low[kBurst];
+  rte_mbuf* drop[kBurst];  // freed in one call: under a flood this is most of the burst
+  uint16_t np = 0;
+  uint16_t nl = 0;
+  uint16_t nd = 0;
+  const uint64_t now = rte_rdtsc();
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = kx[i];
+    const std::span<const uint8_t> frame(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m));
+    switch (kxclass::classify_kx_frame(frame, known)) {
+      case kxclass::KxClass::KnownSa:
+        prio[np++] = m;
+        break;
+      case kxclass::KxClass::NewInit:
+      case kxclass::KxClass::UnknownSa:
+        if (ctx.new_sa_bucket.take(now)) {
+          low[nl++] = m;
+        } else {
+          ++c.kx_rate_limited;
+          drop[nd++] = m;
+        }
+        break;
+      case kxclass::KxClass::Junk:
+        ++c.kx_junk;
+        drop[nd++] = m;
+        break;
+    }
+  }
+  if (nd != 0) rte_pktmbuf_free_bulk(drop, nd);
+  if (np != 0) {
+    const unsigned queued = rte_ring_enqueue_burst(ctx.punt_priority, reinterpret_cast<void**>(prio), np, nullptr);
+    c.kx_punted += queued;
+    c.kx_punted_priority += queued;
+    if (queued < np) {
+      c.kx_priority_full += np - queued;
+      rte_pktmbuf_free_bulk(prio + queued, np - queued);
+    }
+  }
+  if (nl != 0) {
+    const unsigned queued = rte_ring_enqueue_burst(ctx.punt_to_control, reinterpret_cast<void**>(low), nl, nullptr);
+    c.kx_punted += queued;
+    if (queued < nl) {
+      c.kx_punt_full += nl - queued;
+      rte_pktmbuf_free_bulk(low + queued, nl - queued);
+    }
+  }
+}
+
 void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint16_t n) {
   WorkerCounters& c = *ctx.counters;
   const uint64_t start = rte_rdtsc();
@@ -138,14 +194,7 @@ void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
     frames[k] = {rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_pkt_len(m)};
     held[k++] = m;
   }
-  if (p != 0) {
-    const unsigned queued = rte_ring_enqueue_burst(ctx.punt_to_control, reinterpret_cast<void**>(punt), p, nullptr);
-    c.kx_punted += queued;
-    if (queued < p) {
-      c.kx_punt_full += p - queued;
-      rte_pktmbuf_free_bulk(punt + queued, p - queued);
-    }
-  }
+  if (p != 0) punt_kx(ctx, punt, p);
   secy::ValidateResult results[kBurst];
   (void)secy::validate_burst(*ctx.engine, *t.rx, t.cfg, frames, k, results, *ctx.secy_counters);
   rte_mbuf* out[kBurst];

@@ -7,6 +7,8 @@
 
 #include "counters.h"
 #include "engine.h"
+#include "kx_classify.h"
+#include "token_bucket.h"
 
 #include <rte_ring.h>
 
@@ -19,7 +21,8 @@ inline constexpr uint16_t kDefaultKxEtherType = 0x88B5;  // IEEE 802 local exper
 
 // Everything one worker touches. `index` is its RX/TX queue on both ports, its RCU reader id and
 // its engine's lcore slot. The counters are this lcore's own blocks (no sharing, no atomics).
-struct WorkerContext {
+// Cache-line aligned: the token bucket is written by its worker, and the contexts sit side by side.
+struct alignas(64) WorkerContext {
   uint32_t index = 0;
   uint16_t plain_port = 0;
   uint16_t wire_port = 0;
@@ -27,7 +30,13 @@ struct WorkerContext {
   const SaControl* sa = nullptr;
   RcuDomain* rcu = nullptr;
   secy::CipherEngine* engine = nullptr;
-  rte_ring* punt_to_control = nullptr;  // key-exchange frames from the wire (all workers)
+  // Key-exchange frames from the wire (all workers), sorted by kxclass::classify_kx_frame:
+  // frames of a known IKE SA take the priority ring, which the control plane drains first; new
+  // sessions and unknown SAs the low ring, after the token bucket; junk is dropped here.
+  rte_ring* punt_priority = nullptr;
+  rte_ring* punt_to_control = nullptr;  // the low-priority ring
+  const Published<kxclass::KnownIkeSas>* known_ike_sas = nullptr;
+  kxclass::TokenBucket new_sa_bucket;   // this lcore's share of kx-new-sa-rate
   rte_ring* control_to_wire = nullptr;  // key-exchange frames to send (worker 0 only)
   WorkerCounters* counters = nullptr;
   secy::SecyCounters* secy_counters = nullptr;

@@ -19,7 +19,11 @@ struct alignas(64) WorkerCounters {
   uint64_t multi_segment = 0;       // frames dropped: chained mbuf that could not be linearised
   uint64_t wire_down_drops = 0;     // plain frames dropped: the wire link is down
   uint64_t kx_punted = 0;           // key-exchange frames from the wire handed to the control plane
-  uint64_t kx_punt_full = 0;        // ... dropped because the punt ring was full
+  uint64_t kx_punted_priority = 0;  // ... of which on the priority ring (a known IKE SA's)
+  uint64_t kx_punt_full = 0;        // ... dropped because the low-priority punt ring was full
+  uint64_t kx_priority_full = 0;    // ... dropped because the priority punt ring was full
+  uint64_t kx_junk = 0;             // 0x88B5 frames dropped: not an IKEv2 header we act on
+  uint64_t kx_rate_limited = 0;     // new-session / unknown-SA frames over kx-new-sa-rate
   uint64_t kx_sent = 0;             // key-exchange frames from the control plane sent on the wire
   uint64_t kx_send_full = 0;        // ... dropped because the wire TX queue was full
   uint64_t pn_threshold_events = 0; // bursts in which the transmit SA crossed its rekey threshold
@@ -41,6 +45,8 @@ struct alignas(64) WorkerCounters {
     plain_rx += o.plain_rx; plain_tx += o.plain_tx; wire_rx += o.wire_rx; wire_tx += o.wire_tx;
     plain_tx_full += o.plain_tx_full; wire_tx_full += o.wire_tx_full; no_room += o.no_room;
     multi_segment += o.multi_segment; wire_down_drops += o.wire_down_drops; kx_punted += o.kx_punted; kx_punt_full += o.kx_punt_full;
+    kx_punted_priority += o.kx_punted_priority; kx_priority_full += o.kx_priority_full;
+    kx_junk += o.kx_junk; kx_rate_limited += o.kx_rate_limited;
     kx_sent += o.kx_sent; kx_send_full += o.kx_send_full;
     pn_threshold_events += o.pn_threshold_events;
     protect_cycles += o.protect_cycles; protect_frames += o.protect_frames;
@@ -65,7 +71,11 @@ void visit_counters(const WorkerCounters& c, Fn&& fn) {
   fn(std::string_view("MultiSegment"), c.multi_segment);
   fn(std::string_view("WireDownDrops"), c.wire_down_drops);
   fn(std::string_view("KxPunted"), c.kx_punted);
+  fn(std::string_view("KxPuntedPriority"), c.kx_punted_priority);
   fn(std::string_view("KxPuntRingFull"), c.kx_punt_full);
+  fn(std::string_view("KxPriorityRingFull"), c.kx_priority_full);
+  fn(std::string_view("KxJunk"), c.kx_junk);
+  fn(std::string_view("KxRateLimited"), c.kx_rate_limited);
   fn(std::string_view("KxSent"), c.kx_sent);
   fn(std::string_view("KxSendQueueFull"), c.kx_send_full);
   fn(std::string_view("PnThresholdEvents"), c.pn_threshold_events);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "flood_bench.h"
 #include "forged_notify_bench.h"
 #include "ike_session.h"
 
@@ -188,5 +189,6 @@ int main(int argc, char** argv) {
               100.0 / rk_pfs);
   std::printf("forged IKE_SA_INIT NO_PROPOSAL_CHOSEN absorbed/s by a waiting initiator: %10.0f\n",
               bench::forged_notifies_per_s(200000 * scale));
+  bench::flood_bench(scale);
   return 0;
 }

@@ -91,7 +91,7 @@ wait_for 5 "the idle clients connected" grep -q "16th idle client" "$WORK/idle.o
 cat "$WORK/idle.out"
 grep -q "16th idle client: unavailable" "$WORK/idle.out" || fail "the client over the limit did not get 'unavailable'"
 out=$(ctl a status) || fail "root's linkcryptctl status failed with 15 idle clients connected"
-echo "$out" | grep -q "state: *secured" || { echo "$out"; fail "root's status: unexpected output"; }
+grep -q "state: *secured" <<<"$out" || { echo "$out"; fail "root's status: unexpected output"; }
 pass "root's linkcryptctl status answers while 15 non-root clients sit idle"
 rejected=$(stat a rejected_clients)
 [ "$rejected" -ge 1 ] || fail "control.rejected_clients is $rejected"
@@ -101,15 +101,15 @@ wait "$idle" 2>/dev/null || true
 
 # ---- (c) a non-root user reads, but may not rekey ----
 out=$("${NOBODY[@]}" "$LINKCRYPTCTL" --socket "$WORK/a.sock" status 2>&1) || { echo "$out"; fail "nobody could not run status"; }
-echo "$out" | grep -q "state: *secured" || { echo "$out"; fail "nobody's status: unexpected output"; }
+grep -q "state: *secured" <<<"$out" || { echo "$out"; fail "nobody's status: unexpected output"; }
 pass "nobody (socket group) runs status"
 out=$("${NOBODY[@]}" "$LINKCRYPTCTL" --socket "$WORK/a.sock" help 2>&1) || { echo "$out"; fail "nobody could not run help"; }
-echo "$out" | grep -q "rekey" || { echo "$out"; fail "help does not list rekey"; }
+grep -q "rekey" <<<"$out" || { echo "$out"; fail "help does not list rekey"; }
 pass "help lists the commands: $(echo "$out" | awk '$1 != "COMMAND" && $1 !~ /:$/ {print $1}' | tr '\n' ' ')"
 # linkcryptctl --help advertises exactly the daemon's commands.
 cli_help=$("$LINKCRYPTCTL" --help)
 for c in $(q a help '" ".join(x["command"] for x in r["commands"])'); do
-  echo "$cli_help" | grep -qw -- "$c" || fail "linkcryptctl --help does not advertise '$c'"
+  grep -qw -- "$c" <<<"$cli_help" || fail "linkcryptctl --help does not advertise '$c'"
 done
 [ "$(q a help '[x["command"] for x in r["commands"] if not x["read_only"]]')" = '["rekey"]' ] || fail "help: rekey should be the only state-changing command"
 pass "linkcryptctl --help advertises every command the daemon lists; only rekey changes state"
@@ -117,7 +117,7 @@ rot_before=$(q a status 'r["rotations"]')
 if out=$("${NOBODY[@]}" "$LINKCRYPTCTL" --socket "$WORK/a.sock" rekey 2>&1); then
   echo "$out"; fail "nobody was allowed to rekey"
 fi
-echo "$out" | grep -q "permission_denied" || { echo "$out"; fail "nobody's rekey refused without permission_denied"; }
+grep -q "permission_denied" <<<"$out" || { echo "$out"; fail "nobody's rekey refused without permission_denied"; }
 pass "nobody's rekey refused: $out"
 [ "$(stat a permission_denied)" -ge 1 ] || fail "control.permission_denied not counted"
 ctl a rekey >/dev/null || fail "root's rekey refused"

@@ -44,7 +44,7 @@ base() { counter b "$1" "$2"; }
 declare -A before
 keys=("secy|InPktsNoTag" "secy|InPktsBadTag" "secy|InPktsNoSCI" "rx-sc sci=$SCI_A|InPktsNotUsingSA"
       "rx-sa sci=$SCI_A|InPktsLate" "rx-sa sci=$SCI_A|InPktsNotValid" "rx-sa sci=$SCI_A|InPktsOK"
-      "dataplane|KxPunted" "dataplane|PlainTx")
+      "dataplane|KxPunted" "dataplane|KxJunk" "dataplane|PlainTx")
 dump_counters b >"$WORK/before.txt"
 value() {  # file scope name
   awk -v s="$2" -v n="$3" 'index($0, s) == 1 && $(NF-1) == n {print $NF; exit}' "$1"
@@ -72,15 +72,17 @@ send(b + a + b'\x08\x00' + bytes(46), 6)        # cleartext IPv4 x6      -> InPk
 v = bytearray(g); v[14] |= 0x80
 send(v, 1)                                      # V bit set              -> InPktsBadTag
 send(g[:22], 1)                                 # truncated SecTAG       -> InPktsBadTag
-send(b + a + b'\x88\xb5' + b'IKE' + bytes(43), 2)  # key exchange x2      -> punted, KxPunted
+ike = bytes(8) + bytes(8) + bytes([33, 0x20, 37, 0x20]) + bytes(4) + (46).to_bytes(4, 'big') + bytes(18)
+send(b + a + b'\x88\xb5' + b'IKE' + bytes(43), 3)  # not IKEv2 x3      -> KxJunk
+send(b + a + b'\x88\xb5' + ike, 2)             # IKE header x2        -> punted, KxPunted
 PYEOF
-pass "injected 3 replayed, 2 tampered, 4 unknown-SCI, 5 unknown-AN, 6 cleartext, 2 malformed, 2 key-exchange frames"
+pass "injected 3 replayed, 2 tampered, 4 unknown-SCI, 5 unknown-AN, 6 cleartext, 2 malformed, 2 key-exchange frames, 3 junk frames on the key-exchange EtherType"
 
 # 3. Box B dropped each under its counter (exact deltas: nothing else produces these counters).
 expect=("secy|InPktsNoTag|6" "secy|InPktsBadTag|2" "secy|InPktsNoSCI|4" "rx-sc sci=$SCI_A|InPktsNotUsingSA|5"
-        "rx-sa sci=$SCI_A|InPktsLate|3" "rx-sa sci=$SCI_A|InPktsNotValid|2" "dataplane|KxPunted|2"
+        "rx-sa sci=$SCI_A|InPktsLate|3" "rx-sa sci=$SCI_A|InPktsNotValid|2" "dataplane|KxPunted|2" "dataplane|KxJunk|3"
         "rx-sa sci=$SCI_A|InPktsOK|0" "dataplane|PlainTx|0")
-for _ in $(seq 1 50); do   # until box B has polled all 25 frames (it never takes long)
+for _ in $(seq 1 50); do   # until box B has polled all 28 frames (the key-exchange ones last) (it never takes long)
   dump_counters b >"$WORK/after.txt"
   k="dataplane|KxPunted"
   now=$(value "$WORK/after.txt" secy InPktsNoTag)

@@ -183,6 +183,13 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
                "1073741824"], "replay-window", "gcm-aes-xpn-128", "2^30")
     expect_bad("reconnect-max below min", check + ike + ["--reconnect-min-ms", "5000", "--reconnect-max-ms", "1000"],
                "reconnect-max-ms", "below reconnect-min-ms")
+    # Issue 15: cookies must engage before the half-open limit refuses new IKE SAs.
+    expect_bad("cookie threshold at the half-open limit", check + ike + ["--ike-cookie-threshold", "8",
+               "--ike-half-open-limit", "8"], "ike-cookie-threshold", "below ike-half-open-limit")
+    expect_bad("cookie threshold above the half-open limit", check + ike + ["--ike-half-open-limit", "1"],
+               "ike-cookie-threshold 2", "below ike-half-open-limit 1")
+    expect_good("cookies always (threshold 0)", check + ike + ["--ike-cookie-threshold", "0", "--ike-half-open-limit", "1"])
+    expect_bad("kx-new-sa-rate 0", check + ike + ["--kx-new-sa-rate", "0"], "--kx-new-sa-rate", "1..100000")
 
     # ---- the key-exchange EtherType ----
     for value, word in (("0x0800", "IPv4"), ("0x0806", "ARP"), ("0x86dd", "IPv6"), ("0x8100", "VLAN"),

@@ -61,6 +61,9 @@ TEST(InbandTransport, CarriesMessagesBothWaysAndCountsDrops) {
   EXPECT_EQ(b.receive(got, 32), 1u);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].ike, msg);
+  // The sender is its source MAC (the responder binds COOKIEs to it), port 0.
+  EXPECT_EQ(got[0].from.address, (std::vector<uint8_t>{2, 0, 0, 0, 0, 0xa}));
+  EXPECT_EQ(got[0].from.port, 0u);
   EXPECT_EQ(b.inband_counters().rx_frames, 2u);
   EXPECT_EQ(b.inband_counters().rx_too_short, 1u);
 

@@ -4,6 +4,9 @@
 #include "port_errors.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <iterator>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,9 +31,18 @@ TEST(DataplaneTest, KeyExchangeFrameGoesOutOnTheWireAndComesBackPunted) {
   Dataplane dp(*test::test_eal(), ring_config(std::to_string(getpid()) + "a", 1468));
   ASSERT_EQ(dp.worker_count(), 1u);
   dp.start();
+  // An INFORMATIONAL response of the IKE SA {1, 2} (RFC 7296 3.1 header), which the control
+  // plane says it keys with: the worker puts it on the priority ring.
   std::vector<uint8_t> frame(64, 0xAB);
   frame[12] = 0x88;
   frame[13] = 0xB5;
+  const uint8_t ike_header[28] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 46, 0x20, 37, 0x20,
+                                  0, 0, 0, 0, 0, 0, 0, 50};
+  std::copy(std::begin(ike_header), std::end(ike_header), frame.begin() + 14);
+  kxclass::KnownIkeSas known;
+  known.sas[0] = {1, 2};
+  known.count = 1;
+  dp.set_known_ike_sas(known);
   ASSERT_TRUE(dp.send_kx(frame));
   std::vector<std::vector<uint8_t>> got;
   // Wait for the worker lcore to move it (completion, not timing, is what is checked).
@@ -44,6 +56,7 @@ TEST(DataplaneTest, KeyExchangeFrameGoesOutOnTheWireAndComesBackPunted) {
   const DataplaneCounters c = dp.counters();
   EXPECT_EQ(c.worker.kx_sent, 1u);
   EXPECT_EQ(c.worker.kx_punted, 1u);
+  EXPECT_EQ(c.worker.kx_punted_priority, 1u);
   EXPECT_EQ(c.worker.wire_rx, 1u);
   EXPECT_EQ(c.secy.in_pkts_no_tag, 0u);
 }

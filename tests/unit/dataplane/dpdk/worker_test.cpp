@@ -6,6 +6,7 @@
 #include "sa_control.h"
 #include "worker.h"
 
+#include <rte_cycles.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -40,6 +41,7 @@ class WorkerTest : public ::testing::Test {
     plain_ = make_port("wt_p_" + tag, 1024);
     wire_ = make_port("wt_w_" + tag, wire_tx_ring_len_);
     punt_ = make_mbuf_ring("wt_punt_" + tag, punt_ring_len_, 0, true);
+    punt_prio_ = make_mbuf_ring("wt_puntp_" + tag, punt_ring_len_, 0, true);
     kxtx_ = make_mbuf_ring("wt_kx_" + tag, 64, 0, false);
     rcu_ = std::make_unique<RcuDomain>(1);
     sa_ = std::make_unique<SaControl>(*rcu_, secy::SecyConfig{});
@@ -51,6 +53,10 @@ class WorkerTest : public ::testing::Test {
     ctx_.rcu = rcu_.get();
     ctx_.engine = engine_.get();
     ctx_.punt_to_control = punt_.get();
+    ctx_.punt_priority = punt_prio_.get();
+    known_ = std::make_unique<Published<kxclass::KnownIkeSas>>(*rcu_, std::make_unique<const kxclass::KnownIkeSas>());
+    ctx_.known_ike_sas = known_.get();
+    ctx_.new_sa_bucket = kxclass::TokenBucket(new_sa_rate_, new_sa_rate_, rte_get_tsc_hz(), rte_rdtsc());
     ctx_.control_to_wire = kxtx_.get();
     ctx_.counters = &counters_;
     ctx_.secy_counters = &secy_counters_;
@@ -107,6 +113,19 @@ class WorkerTest : public ::testing::Test {
     }
     return f;
   }
+  // A key-exchange frame with a well-formed IKEv2 header (RFC 7296 3.1) and a 32-octet body.
+  std::vector<uint8_t> ike_frame(uint64_t spi_i, uint64_t spi_r, uint8_t exchange, uint8_t flags,
+                                 uint32_t message_id) {
+    std::vector<uint8_t> f = make_bytes(14, kDefaultKxEtherType, 1);
+    for (int i = 7; i >= 0; --i) f.push_back(static_cast<uint8_t>(spi_i >> (8 * i)));
+    for (int i = 7; i >= 0; --i) f.push_back(static_cast<uint8_t>(spi_r >> (8 * i)));
+    f.insert(f.end(), {33, 0x20, exchange, flags});
+    for (int i = 3; i >= 0; --i) f.push_back(static_cast<uint8_t>(message_id >> (8 * i)));
+    f.insert(f.end(), {0, 0, 0, 60});
+    f.resize(14 + 60, 0xAB);
+    return f;
+  }
+  std::vector<uint8_t> init_frame(uint64_t spi_i) { return ike_frame(spi_i, 0, 34, 0x08, 0); }
   rte_mbuf* mbuf_of(const std::vector<uint8_t>& bytes) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool_.get());
     char* p = rte_pktmbuf_append(m, static_cast<uint16_t>(bytes.size()));
@@ -134,10 +153,12 @@ class WorkerTest : public ::testing::Test {
 
   uint32_t wire_tx_ring_len_ = 1024;
   uint32_t punt_ring_len_ = 1024;
+  uint32_t new_sa_rate_ = 1000000;  // high enough that only the tests that want it hit the bucket
   MempoolPtr pool_;
   RingPort plain_, wire_;
-  RingPtr punt_, kxtx_;
+  RingPtr punt_, punt_prio_, kxtx_;
   std::unique_ptr<RcuDomain> rcu_;
+  std::unique_ptr<Published<kxclass::KnownIkeSas>> known_;
   std::unique_ptr<SaControl> sa_;
   std::unique_ptr<secy::CipherEngine> engine_;
   WorkerCounters counters_;
@@ -213,7 +234,7 @@ TEST_F(WorkerTest, TamperedFrameIsNotDelivered) {
 
 TEST_F(WorkerTest, KeyExchangeFramesArePuntedNotValidated) {
   keys(true, true);
-  const auto kx = make_bytes(80, kDefaultKxEtherType, 4);
+  const auto kx = init_frame(4);
   feed(wire_.rx.get(), {kx, make_bytes(80, 0x0800, 5)});
   EXPECT_EQ(worker_poll_once(ctx_), 2u);
   const auto punted = drain(punt_.get());
@@ -296,12 +317,79 @@ TEST_F(WorkerSmallRingsTest, FullWireQueueFreesAndCountsTheRest) {
 
 TEST_F(WorkerSmallRingsTest, FullPuntRingFreesAndCountsTheRest) {
   std::vector<std::vector<uint8_t>> kx;
-  for (uint8_t i = 0; i < 10; ++i) kx.push_back(make_bytes(64, kDefaultKxEtherType, i));
+  for (uint8_t i = 0; i < 10; ++i) kx.push_back(init_frame(i + 1));
   feed(wire_.rx.get(), kx);
   (void)worker_poll_once(ctx_);
   EXPECT_EQ(drain(punt_.get()).size(), 3u);
   EXPECT_EQ(counters_.kx_punted, 3u);
   EXPECT_EQ(counters_.kx_punt_full, 7u);
+  expect_pool_whole();
+}
+
+TEST_F(WorkerSmallRingsTest, FullPriorityRingFreesAndCountsTheRest) {
+  auto table = std::make_unique<kxclass::KnownIkeSas>();
+  table->sas[0] = {7, 8};
+  table->count = 1;
+  known_->publish(std::move(table));
+  std::vector<std::vector<uint8_t>> kx;
+  for (uint32_t i = 0; i < 10; ++i) kx.push_back(ike_frame(7, 8, 37, 0x08, i));
+  feed(wire_.rx.get(), kx);
+  (void)worker_poll_once(ctx_);
+  EXPECT_EQ(drain(punt_prio_.get()).size(), 3u);
+  EXPECT_EQ(counters_.kx_punted_priority, 3u);
+  EXPECT_EQ(counters_.kx_priority_full, 7u);
+  expect_pool_whole();
+}
+
+// Issue 15: the established IKE SA's frames take the priority ring, new sessions the low one
+// (after the token bucket), and junk on the key-exchange EtherType dies in the worker.
+TEST_F(WorkerTest, KeyExchangeFramesAreSortedByIkeSa) {
+  auto table = std::make_unique<kxclass::KnownIkeSas>();
+  table->sas[0] = {0x1111, 0x2222};
+  table->count = 1;
+  known_->publish(std::move(table));
+  const auto liveness = ike_frame(0x1111, 0x2222, 37, 0x20, 3);
+  const auto replayed_init = init_frame(0x1111);  // the established SA's own INIT, replayed
+  const auto other_auth = ike_frame(0x3333, 0x4444, 35, 0x08, 1);
+  auto junk = make_bytes(80, kDefaultKxEtherType, 9);
+  junk[14 + 17] = 0x10;  // IKEv1
+  feed(wire_.rx.get(), {replayed_init, junk, liveness, other_auth, make_bytes(20, kDefaultKxEtherType, 1)});
+  EXPECT_EQ(worker_poll_once(ctx_), 5u);
+  const auto prio = drain(punt_prio_.get());
+  ASSERT_EQ(prio.size(), 1u);
+  EXPECT_EQ(prio[0], liveness);
+  const auto low = drain(punt_.get());
+  ASSERT_EQ(low.size(), 2u);
+  EXPECT_EQ(low[0], replayed_init);
+  EXPECT_EQ(low[1], other_auth);
+  EXPECT_EQ(counters_.kx_junk, 2u);
+  EXPECT_EQ(counters_.kx_punted, 3u);
+  EXPECT_EQ(counters_.kx_punted_priority, 1u);
+  EXPECT_EQ(counters_.kx_rate_limited, 0u);
+  expect_pool_whole();
+}
+
+class WorkerRateLimitTest : public WorkerTest {
+ protected:
+  void SetUp() override {
+    new_sa_rate_ = 1;  // burst 1, then one a second: a burst of 32 INITs admits one
+    WorkerTest::SetUp();
+  }
+};
+
+TEST_F(WorkerRateLimitTest, NewSessionsOverTheRateAreDroppedAndCounted) {
+  auto table = std::make_unique<kxclass::KnownIkeSas>();
+  table->sas[0] = {0x1111, 0x2222};
+  table->count = 1;
+  known_->publish(std::move(table));
+  std::vector<std::vector<uint8_t>> kx;
+  for (uint32_t i = 0; i < 31; ++i) kx.push_back(init_frame(100 + i));
+  kx.push_back(ike_frame(0x1111, 0x2222, 37, 0x08, 9));  // never rate-limited
+  feed(wire_.rx.get(), kx);
+  (void)worker_poll_once(ctx_);
+  EXPECT_EQ(drain(punt_.get()).size(), 1u);
+  EXPECT_EQ(drain(punt_prio_.get()).size(), 1u);
+  EXPECT_EQ(counters_.kx_rate_limited, 30u);
   expect_pool_whole();
 }
 
