@@ -11,6 +11,10 @@
 #include <cstdio>
 #include <functional>
 
+namespace linkcrypt::metrics {
+class MetricsServer;
+}
+
 namespace linkcrypt::daemon {
 
 // The signals the loop waits for; block them in every thread BEFORE the EAL starts its threads
@@ -28,6 +32,7 @@ void print_keying(std::FILE* out, const keying::KeyingController& c);
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
-                    ControlHandlers& handlers, const std::function<void()>& on_reload);
+                    ControlHandlers& handlers, const std::function<void()>& on_reload,
+                    metrics::MetricsServer* metrics = nullptr);
 
 }  // namespace linkcrypt::daemon
