@@ -155,6 +155,8 @@ grep -q '^linkcrypt_last_rotation_timestamp_seconds{reason="operator"}' "$WORK/a
   fail "box a: last rotation not labelled reason=\"operator\""
 "$PY" -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) < 30 else 1)' "$dur" || fail "rotation duration $dur s"
 pass "box a rotation: duration ${dur} s, ${dropped} frames dropped, reason operator"
+# METRICS_SAMPLE=FILE keeps this scrape (docs/metrics.md quotes one).
+[ -z "${METRICS_SAMPLE:-}" ] || cp "$WORK/a4.prom" "$METRICS_SAMPLE"
 
 # ---- off by default: box B restarted without --metrics-listen listens on no TCP port ----
 [ "$(ip netns exec "$NS_BA" ss -Hltn | awk '{print $4}')" = "127.0.0.1:$PORT" ] ||
