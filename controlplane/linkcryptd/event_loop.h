@@ -26,7 +26,8 @@ namespace linkcrypt::daemon {
 // controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
 // the control server (may be null) answers what is ready; once a second the SAs' PN rates are
 // sampled for the control socket's time-to-exhaustion figures. With manual keys the transmit SA's
-// rekey-threshold flag is polled and logged once per SA.
+// rekey-threshold flag is polled and logged once per SA. A metrics scrape waiting for a snapshot
+// (metrics may be null: no --metrics-listen) gets it on the next tick.
 // One line of keying state for the SIGUSR1 dump.
 void print_keying(std::FILE* out, const keying::KeyingController& c);
 
