@@ -4,6 +4,7 @@
 #include "counters_dump.h"
 #include "daemon_log.h"
 #include "kx_guard.h"
+#include "metrics_server.h"
 #include "shutdown.h"
 #include "port_links.h"
 #include "systemd_notify.h"
@@ -40,7 +41,8 @@ void print_keying(std::FILE* out, const keying::KeyingController& c) {
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
-                    ControlHandlers& handlers, const std::function<void()>& on_reload) {
+                    ControlHandlers& handlers, const std::function<void()>& on_reload,
+                    metrics::MetricsServer* metrics) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
   auto next_rate_sample = Clock::now();
@@ -82,6 +84,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     }
     report_link_changes(dp);  // RTNLGRP_LINK drained here, never on a worker
     if (server) server->service(0);
+    if (metrics) metrics->on_tick();  // a scrape waiting for a snapshot (metrics_server.h)
     if (Clock::now() >= next_rate_sample) {
       handlers.sample_pn_rates(Clock::now());
       next_rate_sample = Clock::now() + std::chrono::seconds(1);

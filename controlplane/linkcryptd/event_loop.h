@@ -11,6 +11,10 @@
 #include <cstdio>
 #include <functional>
 
+namespace linkcrypt::metrics {
+class MetricsServer;
+}
+
 namespace linkcrypt::daemon {
 
 // The signals the loop waits for; block them in every thread BEFORE the EAL starts its threads
@@ -22,12 +26,14 @@ namespace linkcrypt::daemon {
 // controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
 // the control server (may be null) answers what is ready; once a second the SAs' PN rates are
 // sampled for the control socket's time-to-exhaustion figures. With manual keys the transmit SA's
-// rekey-threshold flag is polled and logged once per SA.
+// rekey-threshold flag is polled and logged once per SA. A metrics scrape waiting for a snapshot
+// (metrics may be null: no --metrics-listen) gets it on the next tick.
 // One line of keying state for the SIGUSR1 dump.
 void print_keying(std::FILE* out, const keying::KeyingController& c);
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
-                    ControlHandlers& handlers, const std::function<void()>& on_reload);
+                    ControlHandlers& handlers, const std::function<void()>& on_reload,
+                    metrics::MetricsServer* metrics = nullptr);
 
 }  // namespace linkcrypt::daemon

@@ -12,6 +12,7 @@
 #include "keying_config.h"
 #include "keying_controller.h"
 #include "manual_keys.h"
+#include "metrics_server.h"
 #include "options.h"
 #include "port_errors.h"
 #include "reload.h"
@@ -178,12 +179,20 @@ int main(int argc, char** argv) {
       server->set_admin_gid(opts->control_admin_gid);
     }
 
+    std::unique_ptr<metrics::MetricsServer> metrics;
+    if (opts->metrics_listen) {
+      metrics = std::make_unique<metrics::MetricsServer>(*opts->metrics_listen, dp, controller.get());
+      daemon::log(opts->metrics_listen->is_loopback() ? LogLevel::Info : LogLevel::Warning,
+                  "metrics on http://" + opts->metrics_listen->bind_text() + "/metrics" +
+                      (opts->metrics_listen->is_loopback() ? "" : " (not loopback: anyone who reaches it can read them)"));
+    }
+
     dp.start();
     daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
     daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
-                           [&reload] { daemon::reload_config(reload); });
+                           [&reload] { daemon::reload_config(reload); }, metrics.get());
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;

@@ -194,7 +194,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
     }
   }
 
-  std::string config_file, validate = "strict", engine = "ipsec-mb", eal;
+  std::string config_file, validate = "strict", engine = "ipsec-mb", eal, metrics_listen;
   po::options_description flags_only(
       "linkcryptd: MACsec (IEEE 802.1AE) bump-in-the-wire between a plain and a wire port\n"
       "usage: linkcryptd [options] [-- EAL arguments]\n"
@@ -258,7 +258,8 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("control-socket", po::value(&o.control_socket)->default_value("/run/linkcrypt/linkcryptd.sock"), "control socket for linkcryptctl")
       ("control-admin-group", po::value(&o.control_admin_group), "group whose members may run state-changing control commands (rekey); default none: root only")
       ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog | journal (under systemd stderr means the journal)")
-      ("log-level", po::value(&o.log_level)->default_value("info"), "debug | info | notice | warning | error (SIGHUP re-reads it)");
+      ("log-level", po::value(&o.log_level)->default_value("info"), "debug | info | notice | warning | error (SIGHUP re-reads it)")
+      ("metrics-listen", po::value(&metrics_listen)->value_name("ADDRESS:PORT"), "serve Prometheus metrics on http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9101 or [::1]:9101 (default off; no authentication: keep it on loopback)");
 
   po::options_description all;
   all.add(flags_only).add(desc);
@@ -308,6 +309,10 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   }
   if (o.plain_port == o.wire_port) throw ConfigError(at("wire-port") + " must differ from plain-port");
   validate_keying_options(vm, o, at);
+  if (!metrics_listen.empty() && !(o.metrics_listen = metrics::parse_listen_address(metrics_listen))) {
+    throw ConfigError(at("metrics-listen") + " must be ADDRESS:PORT (an IPv4 address or [IPv6] address, port 1..65535), not '" +
+                      metrics_listen + "'");
+  }
   return o;
 }
 

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "engine.h"
 #include "keying_config.h"
+#include "listen_address.h"
 
 #include <cstdint>
 #include <optional>
@@ -56,6 +57,7 @@ struct DaemonOptions {
   std::optional<gid_t> control_admin_gid;  // resolved from control_admin_group at parse time
   std::string log = "stderr";         // stderr | syslog | journal (stderr under systemd: journal)
   std::string log_level = "info";     // debug | info | notice | warning | error (SIGHUP may change it)
+  std::optional<metrics::ListenAddress> metrics_listen;  // Prometheus /metrics (docs/metrics.md); off when unset
   bool no_keys = false;               // test/diagnostic: neither key-file nor IKE, nothing is sent
   bool check_only = false;            // --check-config: stop after the checks that need no EAL
 };

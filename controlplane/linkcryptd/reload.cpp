@@ -60,6 +60,7 @@ const std::vector<Field>& restart_only() {
       {"udp-nat-port", [](const DaemonOptions& o) { return num(o.udp_nat_port); }},
       {"control-socket", [](const DaemonOptions& o) { return o.control_socket; }},
       {"log", [](const DaemonOptions& o) { return o.log; }},
+      {"metrics-listen", [](const DaemonOptions& o) { return o.metrics_listen ? o.metrics_listen->bind_text() : ""; }},
   };
   return f;
 }

@@ -44,6 +44,8 @@ enum class BadTagReason : uint8_t {
   PnZero,          // PN zero with a 32-bit PN suite (9.8)
   kCount,
 };
+// The reason's name as counters and metrics show it ("TooShort", "SlMismatch", ...).
+[[nodiscard]] const char* bad_tag_reason_name(BadTagReason r);
 
 // The decoded SecTAG of a received frame; parse_sectag sets every field (no default
 // initializers, so a burst's array of them costs nothing to declare). `sci` is 0 without SC.

@@ -1,4 +1,4 @@
-// validate_burst's pass 1 output (the engine operations and what pass 3 needs) and its fast
+// validate_burst's queue (pass 1: the engine operations and what the commit passes need) and its fast
 // path for frames that repeat the header of the frame just queued. Internal header.
 #pragma once
 
@@ -14,7 +14,7 @@
 
 namespace linkcrypt::secy::detail {
 
-// A frame that passed SecTAG, SC/SA and replay checks and waits for pass 3. Its PN, SecTAG
+// A frame that passed SecTAG, SC/SA and replay checks and waits for a commit pass. Its PN, SecTAG
 // length (plain_offset) and secure data length (plain_len - 12) are in its ValidateResult,
 // written as if it will be delivered. Frames that are not verified (validateFrames Disabled,
 // C=0) wait too: their replay check must see the frames before them in the burst, verified or
@@ -38,7 +38,7 @@ struct BurstQueue {
   uint32_t k = 0;     // pending frames
   uint32_t nops = 0;  // of which engine operations
   // True while every pending frame has an engine operation, one SA and a PN above the one
-  // before it: then, if all verify, pass 3 needs only one replay check.
+  // before it: then, if all verify, commit_fast needs only one replay check.
   bool one_sa_rising = true;
   uint64_t last_pn = 0;
 
@@ -144,7 +144,7 @@ template <bool Xpn>
     if (t.replay_protect && pn < t.lowest) break;
     const uint32_t secure_len =
         t.sl != 0 ? t.sl : f.len - (static_cast<uint32_t>(kAddrLen) + t.tag_len + kIcvLen);
-    // The result as it will be if the frame verifies (pass 3 overwrites it otherwise).
+    // The result as it will be if the frame verifies (the commit pass overwrites it otherwise).
     out[i] = ValidateResult{RxVerdict::Ok, BadTagReason::TooShort, t.tag_len,
                             static_cast<uint32_t>(kAddrLen) + secure_len, pn, t.sci, t.an};
     fill_op<Xpn>(q.ops[nops++], key, t.iv_base, pn, f.data, t.tag_len, secure_len, e_bit);

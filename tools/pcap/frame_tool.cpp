@@ -13,22 +13,6 @@
 namespace linkcrypt::pcaptool {
 namespace {
 
-const char* bad_tag_reason_name(secy::BadTagReason r) {
-  switch (r) {
-    case secy::BadTagReason::TooShort: return "TooShort";
-    case secy::BadTagReason::Version: return "Version";
-    case secy::BadTagReason::EsAndSc: return "EsAndSc";
-    case secy::BadTagReason::ScbAndSc: return "ScbAndSc";
-    case secy::BadTagReason::EncryptNoChange: return "EncryptNoChange";
-    case secy::BadTagReason::SlReserved: return "SlReserved";
-    case secy::BadTagReason::SlMismatch: return "SlMismatch";
-    case secy::BadTagReason::ShortNoSl: return "ShortNoSl";
-    case secy::BadTagReason::PnZero: return "PnZero";
-    case secy::BadTagReason::kCount: break;
-  }
-  return "Unknown";
-}
-
 // Prints the counters whose standard name starts with one of `prefixes` (the SecY block holds
 // both directions; each command shows its own).
 void print_counter_block(std::FILE* log, const char* title, std::span<const std::string_view> prefixes,
@@ -163,7 +147,7 @@ ToolReport run_validate(const ToolOptions& opts, secy::CipherEngine& engine,
       }
       // Say what did not match, so the operator sees which option is wrong.
       if (res.verdict == secy::RxVerdict::BadTag) {
-        std::snprintf(detail, sizeof detail, " (%s)", bad_tag_reason_name(res.bad_tag));
+        std::snprintf(detail, sizeof detail, " (%s)", secy::bad_tag_reason_name(res.bad_tag));
       } else if (res.verdict == secy::RxVerdict::NoSci) {
         std::snprintf(detail, sizeof detail, " (sci %016" PRIX64 ")", res.sci);
       } else if (res.verdict == secy::RxVerdict::NotUsingSa) {

@@ -175,6 +175,13 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_bad("unknown control-admin-group", check + ike + ["--control-admin-group", "no-such-group-lc"],
                "--control-admin-group", "no-such-group-lc", "not a group")
     expect_good("control-admin-group root", check + ike + ["--control-admin-group", "root"])
+    for value in ("localhost:9101", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "::1:9101", "[::1]", "1.2.3.4:80x"):
+        expect_bad(f"--metrics-listen {value}", check + ike + ["--metrics-listen", value], "--metrics-listen",
+                   "ADDRESS:PORT", f"'{value}'")
+    expect_bad("metrics-listen in a file", check + ike + ["--config", conf("metrics", "metrics-listen = nowhere:1\n", 0o600)],
+               "metrics-listen", ":1: metrics-listen", "'nowhere:1'")
+    expect_good("--metrics-listen 127.0.0.1:9101", check + ike + ["--metrics-listen", "127.0.0.1:9101"])
+    expect_good("--metrics-listen [::1]:9101", check + ike + ["--metrics-listen", "[::1]:9101"])
     expect_bad("PN threshold beyond a 32-bit suite", check + ike + ["--suite", "gcm-aes-256", "--rekey-pn-threshold",
                "4294967296"], "rekey-pn-threshold", "gcm-aes-256", "4294967295")
     expect_bad("XPN replay window >= 2^30 (IKE)", check + ike + ["--suite", "gcm-aes-xpn-128", "--replay-window",
