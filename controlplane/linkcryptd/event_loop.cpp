@@ -39,7 +39,8 @@ void print_keying(std::FILE* out, const keying::KeyingController& c) {
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
-                    ControlHandlers& handlers, const std::function<void()>& on_reload) {
+                    ControlHandlers& handlers, const std::function<void()>& on_reload,
+                    const std::function<void(std::chrono::steady_clock::time_point)>& on_tick) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
   auto next_rate_sample = Clock::now();
@@ -79,6 +80,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     }
     report_link_changes(dp);  // RTNLGRP_LINK drained here, never on a worker
     if (server) server->service(0);
+    if (on_tick) on_tick(Clock::now());
     if (Clock::now() >= next_rate_sample) {
       handlers.sample_pn_rates(Clock::now());
       next_rate_sample = Clock::now() + std::chrono::seconds(1);
