@@ -123,7 +123,10 @@ TelemetryReply TelemetrySnapshotBuilder::sa(const dpdk::SaReport& report, Clock:
   };
   auto exhaustion = [&](TelemetryGroup& g, uint64_t headroom, double rate) {
     add(g.fields, "pn_headroom", headroom);
-    if (rate > 0) add(g.fields, "time_to_exhaustion_s", static_cast<uint64_t>(static_cast<double>(headroom) / rate));
+    if (rate <= 0) return;
+    // Telemetry has no floats: whole seconds, saturated (a rate below 1 PN/s overflows u64).
+    const double s = static_cast<double>(headroom) / rate;
+    add(g.fields, "time_to_exhaustion_s", s >= 18446744073709549568.0 ? UINT64_MAX : static_cast<uint64_t>(s));
   };
   TelemetryReply r;
   for (const auto& t : report.tx) {
