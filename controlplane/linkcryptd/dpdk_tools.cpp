@@ -4,6 +4,7 @@
 #include "daemon_log.h"
 #include "telemetry_commands.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace linkcrypt::daemon {
@@ -17,8 +18,13 @@ DpdkTools::DpdkTools(dpdk::Dataplane& dp, const keying::KeyingController* contro
   if (const std::string err = register_telemetry_commands(); !err.empty()) {
     log(LogLevel::Warning, "telemetry commands /linkcrypt/* unavailable: " + err);
   }
-  log(LogLevel::Info, "DPDK runtime directory " + dir + " (" + ports + "): dpdk-telemetry.py -f " + prefix +
-                          " answers /linkcrypt/status, /linkcrypt/sa, /ethdev/stats,<port>");
+  const auto& eal = opts.eal_args;
+  if (std::find(eal.begin(), eal.end(), "--no-telemetry") != eal.end()) {
+    log(LogLevel::Info, "DPDK runtime directory " + dir + " (" + ports + "); telemetry is off (--no-telemetry)");
+  } else {
+    log(LogLevel::Info, "DPDK runtime directory " + dir + " (" + ports + "): dpdk-telemetry.py -f " + prefix +
+                            " answers /linkcrypt/status, /linkcrypt/sa, /ethdev/stats,<port>");
+  }
   if (capture_.available()) {
     log(LogLevel::Info, "packet capture: dpdk-dumpcap --file-prefix=" + prefix + " -i <port> (" + ports + ")");
   } else {

@@ -29,12 +29,13 @@ hugepages_up() {
 # The daemons (and dpdk-dumpcap) hold the page files: stop them before unmounting.
 hugepages_cleanup() {
   local rc=$?
+  set +e   # errexit would end the handler at the first failure, before cleanup removes the namespaces
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$HUGE_DIR" ] && mountpoint -q "$HUGE_DIR"; then umount "$HUGE_DIR" || echo "warning: cannot unmount $HUGE_DIR"; fi
   rm -rf "/var/run/dpdk/$NAME"-*   # the EAL runtime directories of this test's daemons
   if [ "$HUGE_ADDED" -gt 0 ]; then echo $(($(cat "$HUGE_NR") - HUGE_ADDED)) >"$HUGE_NR" || true; fi
-  (exit $rc)
+  (exit $rc)   # cleanup reads the test's status from $?
   cleanup
 }
 trap hugepages_cleanup EXIT

@@ -5,8 +5,9 @@ NETNS_PREFIX=dt
 source "$(dirname "$0")/../daemon/lib.sh"
 TELEMETRY=$(command -v dpdk-telemetry.py) || fail "dpdk-telemetry.py not found (Debian package dpdk-dev: scripts/install-deps)"
 HERE=$(cd "$(dirname "$0")" && pwd)
-# The daemons' EAL runtime directories go too (keeping the test's exit status for cleanup).
-trap 'rc=$?; rm -rf "/var/run/dpdk/$NAME"-*; (exit $rc); cleanup' EXIT
+# The daemons' EAL runtime directories go too. cleanup reads the test's status from $?; errexit
+# must not end the handler before it runs.
+trap 'rc=$?; set +e; rm -rf "/var/run/dpdk/$NAME"-*; (exit $rc); cleanup' EXIT
 
 # telemetry TAG COMMAND...: dpdk-telemetry.py reads commands from stdin when it is not a terminal
 # and prints one JSON reply per line (Debian python: `python3` on PATH may be another one).

@@ -7,8 +7,9 @@ NETNS_PREFIX=dw
 source "$(dirname "$0")/../daemon/lib.sh"
 LUA=$(cd "$(dirname "$0")/../../../tools/wireshark" && pwd)/linkcrypt_kx.lua
 [ -f "$LUA" ] || fail "no $LUA"
-# The daemons' EAL runtime directories go too (keeping the test's exit status for cleanup).
-trap 'rc=$?; rm -rf "/var/run/dpdk/$NAME"-*; (exit $rc); cleanup' EXIT
+# The daemons' EAL runtime directories go too. cleanup reads the test's status from $?; errexit
+# must not end the handler before it runs.
+trap 'rc=$?; set +e; rm -rf "/var/run/dpdk/$NAME"-*; (exit $rc); cleanup' EXIT
 dissect() { tshark -X "lua_script:$LUA" "$@" 2>>"$WORK/tshark.err"; }
 
 topology_up
