@@ -72,6 +72,9 @@ man 8 linkcryptd 2>/dev/null | grep -q -- '--check-config' || fail "linkcryptd(8
 [ "$(stat -c '%a %U %G' /etc/linkcrypt)" = "750 root root" ] ||
   fail "/etc/linkcrypt is $(stat -c '%a %U %G' /etc/linkcrypt), not 750 root root"
 ls /usr/share/doc/linkcrypt/examples/*.conf >/dev/null 2>&1 || fail "no example configuration installed"
+lua=/usr/share/linkcrypt/wireshark/linkcrypt_kx.lua
+[ -f "$lua" ] || fail "$lua is not installed"
+tshark -X "lua_script:$lua" -G protocols 2>/dev/null | grep -q "linkcrypt_kx" || fail "tshark does not load $lua"
 
 echo "== systemd unit"
 unit=/lib/systemd/system/linkcryptd@.service
