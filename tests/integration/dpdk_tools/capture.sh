@@ -9,7 +9,7 @@ source "$(dirname "$0")/hugepages.sh"
 : "${LINKCRYPT_PCAP:?set LINKCRYPT_PCAP to the linkcrypt-pcap binary}"
 command -v dpdk-dumpcap >/dev/null || fail "dpdk-dumpcap not found (Debian package dpdk-dev: scripts/install-deps)"
 
-hugepages_up 256
+hugepages_up 128   # 2 daemons and 2 dumpcaps: about 40 pages in use at the peak (measured)
 topology_up
 make_keys
 start_daemon a "$NS_BA" pa wa --key-file "$WORK/a.keys"
