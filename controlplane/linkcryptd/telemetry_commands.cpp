@@ -24,12 +24,18 @@ using TelDataPtr = std::unique_ptr<rte_tel_data, TelDataDeleter>;
 
 // Callbacks get no user pointer in DPDK 22.11: they reach the snapshot through telemetry_board().
 // Before the event loop's first tick there is nothing to show: the client gets null.
-int on_status(const char*, const char*, rte_tel_data* out) {
+// Neither command takes a parameter: "/linkcrypt/sa,3" is refused (null) rather than answered as
+// if it selected something.
+bool has_params(const char* params) { return params != nullptr && *params != '\0'; }
+
+int on_status(const char*, const char* params, rte_tel_data* out) {
+  if (has_params(params)) return -EINVAL;
   const auto snap = telemetry_board().latest();
   return snap ? render_telemetry_reply(snap->status, out) : -EAGAIN;
 }
 
-int on_sa(const char*, const char*, rte_tel_data* out) {
+int on_sa(const char*, const char* params, rte_tel_data* out) {
+  if (has_params(params)) return -EINVAL;
   const auto snap = telemetry_board().latest();
   return snap ? render_telemetry_reply(snap->sa, out) : -EAGAIN;
 }

@@ -29,6 +29,10 @@ telemetry a /help,/linkcrypt/sa >"$WORK/help.out"
 grep -q "as linkcryptctl sa" "$WORK/help.out" || { cat "$WORK/help.out"; fail "no help for /linkcrypt/sa"; }
 pass "telemetry lists /linkcrypt/status, /linkcrypt/sa, /ethdev/stats; $(cat "$WORK/help.out")"
 
+telemetry a /linkcrypt/sa,1 >"$WORK/params.out"
+grep -qx '{"/linkcrypt/sa": null}' "$WORK/params.out" || { cat "$WORK/params.out"; fail "/linkcrypt/sa,1 was not refused"; }
+pass "a parameter is refused: $(cat "$WORK/params.out")"
+
 telemetry a /linkcrypt/status >"$WORK/status.tel"
 ids=$("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1]))["/linkcrypt/status"]; print(s["plain"]["port_id"], s["wire"]["port_id"])' "$WORK/status.tel") ||
   { cat "$WORK/status.tel"; fail "/linkcrypt/status has no port ids"; }
