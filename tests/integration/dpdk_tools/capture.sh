@@ -19,8 +19,8 @@ grep -q "packet capture: dpdk-dumpcap --file-prefix=$NAME-a " "$WORK/a.err" ||
   { cat "$WORK/a.err"; fail "linkcryptd did not announce dpdk-dumpcap"; }
 pass "$(grep -o 'packet capture: .*' "$WORK/a.err")"
 
-# dpdk-dumpcap is a secondary process of box A's daemon. One per port (DPDK 22.11's dumpcap
-# captures one interface per run), both directions, classic pcap (-P). Each prints "Packets
+# dpdk-dumpcap is a secondary process of box A's daemon. One per port (given two -i, DPDK 22.11's
+# dumpcap captured only the last), both directions, classic pcap (-P). Each prints "Packets
 # captured:" once its port captures.
 start_dumpcap() {  # TAG PORT_NAME
   dpdk-dumpcap --file-prefix="$NAME-a" -i "$2" -P -w "$WORK/$1.pcap" >"$WORK/$1.dumpcap.out" 2>"$WORK/$1.dumpcap.err" &
