@@ -2,17 +2,19 @@
 # Issue 12 §6: dpdk-dumpcap captures the plain and the wire port of a running linkcryptd (manual
 # keys, so the test knows the SAKs): every wire frame validates with linkcrypt-pcap in both
 # directions, the recovered frames are byte-identical to the plain port's, and the plain port's
-# capture holds the cleartext.
+# capture holds the cleartext. Then telemetry of the manually keyed box matches linkcryptctl
+# (telemetry.sh covers an IKE-keyed one).
 NETNS_PREFIX=dc
 source "$(dirname "$0")/../dataplane/lib.sh"
 source "$(dirname "$0")/hugepages.sh"
+source "$(dirname "$0")/telemetry_lib.sh"
 : "${LINKCRYPT_PCAP:?set LINKCRYPT_PCAP to the linkcrypt-pcap binary}"
 command -v dpdk-dumpcap >/dev/null || fail "dpdk-dumpcap not found (Debian package dpdk-dev: scripts/install-deps)"
 
 hugepages_up 128   # 2 daemons and 2 dumpcaps: about 40 pages in use at the peak (measured)
 topology_up
 make_keys
-start_daemon a "$NS_BA" pa wa --key-file "$WORK/a.keys"
+start_daemon a "$NS_BA" pa wa --key-file "$WORK/a.keys" --control-socket "$WORK/a.sock"
 start_daemon b "$NS_BB" pb wb --key-file "$WORK/b.keys"
 (umask 077; echo "$SAK_B" >"$WORK/sak_b")
 grep -q "packet capture: dpdk-dumpcap --file-prefix=$NAME-a " "$WORK/a.err" ||
@@ -119,3 +121,6 @@ print(f"recovered from box A's wire: {echo4} IPv4 and {echo6} IPv6 echo requests
 if echo4 != 5 or echo6 != 3: sys.exit("echo requests missing")
 PYEOF
 pass "the frames recovered from the wire port are the plain port's frames, byte for byte, in order"
+
+# Manual keys: the status fields IKE would fill are absent (null on the control socket).
+telemetry_matches_ctl a "$WORK/a.sock"

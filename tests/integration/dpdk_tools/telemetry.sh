@@ -3,18 +3,10 @@
 # /linkcrypt/sa and /ethdev/stats,<port> with the values linkcryptctl --json shows.
 NETNS_PREFIX=dt
 source "$(dirname "$0")/../daemon/lib.sh"
-TELEMETRY=$(command -v dpdk-telemetry.py) || fail "dpdk-telemetry.py not found (Debian package dpdk-dev: scripts/install-deps)"
-HERE=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/telemetry_lib.sh"
 # The daemons' EAL runtime directories go too. cleanup reads the test's status from $?; errexit
 # must not end the handler before it runs.
 trap 'rc=$?; set +e; rm -rf "/var/run/dpdk/$NAME"-*; (exit $rc); cleanup' EXIT
-
-# telemetry TAG COMMAND...: dpdk-telemetry.py reads commands from stdin when it is not a terminal
-# and prints one JSON reply per line (Debian python: `python3` on PATH may be another one).
-telemetry() {
-  local tag=$1; shift
-  printf '%s\n' "$@" | "$PY" "$TELEMETRY" -f "$NAME-$tag"
-}
 
 psk_pair_up
 grep -q "dpdk-telemetry.py -f $NAME-a answers /linkcrypt/status" "$WORK/a.err" ||
@@ -33,19 +25,7 @@ telemetry a /linkcrypt/sa,1 >"$WORK/params.out"
 grep -qx '{"/linkcrypt/sa": null}' "$WORK/params.out" || { cat "$WORK/params.out"; fail "/linkcrypt/sa,1 was not refused"; }
 pass "a parameter is refused: $(cat "$WORK/params.out")"
 
-telemetry a /linkcrypt/status >"$WORK/status.tel"
-ids=$("$PY" -c 'import json,sys; s=json.load(open(sys.argv[1]))["/linkcrypt/status"]; print(s["plain"]["port_id"], s["wire"]["port_id"])' "$WORK/status.tel") ||
-  { cat "$WORK/status.tel"; fail "/linkcrypt/status has no port ids"; }
-read -r PLAIN_ID WIRE_ID <<<"$ids"
-
-# Box B's liveness checks keep the wire counters moving: read the control socket just before
-# and just after telemetry, and require each telemetry counter in between.
-for cmd in status sa stats; do ctl a --json "$cmd" >"$WORK/$cmd.before.json"; done
-telemetry a /linkcrypt/status /linkcrypt/sa "/ethdev/stats,$PLAIN_ID" "/ethdev/stats,$WIRE_ID" >"$WORK/telemetry.out"
-for cmd in sa stats; do ctl a --json "$cmd" >"$WORK/$cmd.after.json"; done
-sed 's/^/   /' "$WORK/telemetry.out" | cut -c1-300
-"$PY" "$HERE/telemetry_compare.py" "$WORK" || fail "telemetry and linkcryptctl disagree"
-pass "/linkcrypt/status, /linkcrypt/sa and /ethdev/stats,$PLAIN_ID/$WIRE_ID match linkcryptctl --json"
+telemetry_matches_ctl a "$WORK/a.sock"
 
 # The same socket spoken to directly (SOCK_SEQPACKET, one request per datagram), as monitoring
 # agents do; after a rotation the SA list follows.
