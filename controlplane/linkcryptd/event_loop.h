@@ -7,6 +7,7 @@
 #include "keying_controller.h"
 #include "options.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -25,15 +26,17 @@ namespace linkcrypt::daemon {
 // leave: shutdown.h), ticking every 10 ms: SIGHUP calls on_reload; SIGUSR1 prints the counters; the keying
 // controller (null with manual keys) drains its transport, runs IKE timers and rotation triggers;
 // the control server (may be null) answers what is ready; once a second the SAs' PN rates are
-// sampled for the control socket's time-to-exhaustion figures. With manual keys the transmit SA's
-// rekey-threshold flag is polled and logged once per SA. A metrics scrape waiting for a snapshot
-// (metrics may be null: no --metrics-listen) gets it on the next tick.
+// sampled for the control socket's time-to-exhaustion figures; on_tick (may be empty) runs every
+// tick. With manual keys the transmit SA's rekey-threshold flag is polled and logged once per SA.
+// A metrics scrape waiting for a snapshot (metrics may be null: no --metrics-listen) gets it on
+// the next tick.
 // One line of keying state for the SIGUSR1 dump.
 void print_keying(std::FILE* out, const keying::KeyingController& c);
 
 void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOptions& opts,
                     keying::KeyingController* controller, control::ControlServer* server,
                     ControlHandlers& handlers, const std::function<void()>& on_reload,
-                    metrics::MetricsServer* metrics = nullptr);
+                    metrics::MetricsServer* metrics = nullptr,
+                    const std::function<void(std::chrono::steady_clock::time_point)>& on_tick = {});
 
 }  // namespace linkcrypt::daemon

@@ -5,6 +5,8 @@
 #include "daemon_log.h"
 #include "dataplane.h"
 #include "dataplane_keys.h"
+#include "dpdk_tools.h"
+#include "eal_args.h"
 #include "eal.h"
 #include "event_loop.h"
 #include "inband_transport.h"
@@ -99,7 +101,7 @@ int main(int argc, char** argv) {
   daemon::open_log(daemon::choose_log_target(opts->log), parse_log_level(opts->log_level).value_or(LogLevel::Info));
   try {
     const sigset_t signals = daemon::block_daemon_signals();
-    dpdk::Eal eal(opts->eal_args);
+    dpdk::Eal eal(daemon::with_file_prefix(opts->eal_args, opts->control_socket));
     std::unique_ptr<dpdk::Dataplane> dp_owner;
     try {
       dp_owner = std::make_unique<dpdk::Dataplane>(eal, dataplane_config(*opts));
@@ -187,12 +189,14 @@ int main(int argc, char** argv) {
                       (opts->metrics_listen->is_loopback() ? "" : " (not loopback: anyone who reaches it can read them)"));
     }
 
+    daemon::DpdkTools dpdk_tools(dp, controller.get(), *opts);  // dpdk-dumpcap, dpdk-telemetry.py
     dp.start();
     daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
     daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
-                           [&reload] { daemon::reload_config(reload); }, metrics.get());
+                           [&reload] { daemon::reload_config(reload); }, metrics.get(),
+                           [&dpdk_tools](auto now) { dpdk_tools.on_tick(now); });
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;

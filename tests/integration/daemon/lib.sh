@@ -6,6 +6,8 @@
 
 NETNS_PREFIX=lk
 source "$(dirname "${BASH_SOURCE[0]}")/../netns_lib.sh"
+# The daemons' EAL memory: no hugepages, unless a test sets EAL_MEMORY (dpdk-dumpcap needs them).
+[ -n "${EAL_MEMORY+x}" ] || EAL_MEMORY=(--no-huge -m 256)
 : "${LINKCRYPTCTL:?set LINKCRYPTCTL to the linkcryptctl binary}"
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/tools" && pwd)
 
@@ -59,7 +61,7 @@ start_daemon() {
   local ns; [ "$tag" = a ] && ns=$NS_BA || ns=$NS_BB
   : >"$WORK/$tag.err"
   ip netns exec "$ns" "$LINKCRYPTD" --config "$WORK/$tag.conf" "$@" \
-      -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
+      -- "${EAL_MEMORY[@]}" --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
       >>"$WORK/$tag.out" 2>>"$WORK/$tag.err" &
   local pid=$!
   PIDS+=("$pid")

@@ -5,6 +5,8 @@
 
 NETNS_PREFIX=${NETNS_PREFIX:-lc}
 source "$(dirname "${BASH_SOURCE[0]}")/../netns_lib.sh"
+# The daemons' EAL memory: no hugepages, unless a test sets EAL_MEMORY (dpdk-dumpcap needs them).
+[ -n "${EAL_MEMORY+x}" ] || EAL_MEMORY=(--no-huge -m 256)
 
 SCI_A=020000000a000001   # box A's transmit SC
 SCI_B=020000000b000001
@@ -50,7 +52,7 @@ start_daemon() {
   ip netns exec "$ns" "$LINKCRYPTD" \
       --plain-port "$plain" --wire-port "$wire${WIRE_DEVARGS_EXTRA:-}" \
       --idle-sleep-us "${IDLE_SLEEP_US:-100}" "$@" \
-      -- --no-huge -m 256 --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
+      -- "${EAL_MEMORY[@]}" --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
       >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   local pid=$!
   PIDS+=("$pid")

@@ -72,6 +72,17 @@ man 8 linkcryptd 2>/dev/null | grep -q -- '--check-config' || fail "linkcryptd(8
 [ "$(stat -c '%a %U %G' /etc/linkcrypt)" = "750 root root" ] ||
   fail "/etc/linkcrypt is $(stat -c '%a %U %G' /etc/linkcrypt), not 750 root root"
 ls /usr/share/doc/linkcrypt/examples/*.conf >/dev/null 2>&1 || fail "no example configuration installed"
+lua=/usr/share/linkcrypt/wireshark/linkcrypt_kx.lua
+[ -f "$lua" ] || fail "$lua is not installed"
+# One key-exchange frame (an IKE header, Length 28, no payload): tshark with the plugin reads
+# the IKE Length, which it can only do with the plugin loaded.
+/usr/bin/python3 -c '
+import struct, sys
+frame = bytes.fromhex("0180c2000003020000000a0188b5") + bytes(16) + bytes([0, 0x20, 34, 0x08]) + bytes(4) + struct.pack(">I", 28) + bytes(18)
+sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1) + struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+' >"$work/kx.pcap"
+[ "$(tshark -X "lua_script:$lua" -r "$work/kx.pcap" -T fields -e linkcrypt_kx.ike_length 2>/dev/null)" = 28 ] ||
+  fail "tshark does not load $lua (or it does not dissect a key-exchange frame)"
 
 echo "== systemd unit"
 unit=/lib/systemd/system/linkcryptd@.service

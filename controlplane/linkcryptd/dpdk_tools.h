@@ -1,0 +1,28 @@
+// What DPDK's own operator tools need from the daemon: dpdk-dumpcap and dpdk-telemetry.py.
+#pragma once
+
+#include "dataplane.h"
+#include "keying_controller.h"
+#include "options.h"
+#include "pdump_init.h"
+#include "telemetry_snapshot.h"
+
+#include <chrono>
+
+namespace linkcrypt::daemon {
+
+// Construction (after the dataplane, before the event loop) initialises rte_pdump, registers the
+// /linkcrypt/* telemetry commands and logs one line saying how to reach both tools (or why
+// capture is unavailable). on_tick, from the event loop, publishes a fresh snapshot for the
+// telemetry thread. docs/operator-guide.md shows both workflows.
+class DpdkTools {
+ public:
+  DpdkTools(dpdk::Dataplane& dp, const keying::KeyingController* controller, const DaemonOptions& opts);
+  void on_tick(std::chrono::steady_clock::time_point now);
+
+ private:
+  dpdk::PacketCaptureServer capture_;
+  TelemetrySnapshotBuilder builder_;
+};
+
+}  // namespace linkcrypt::daemon
