@@ -28,9 +28,11 @@ class ControlHandlers {
   void sample_pn_rates(std::chrono::steady_clock::time_point now);
   void set_server(const control::ControlServer* s) { server_ = s; }
 
- private:
+  // The results of `status` and `sa`; DPDK telemetry (telemetry_snapshot.h) publishes the same.
   api::StatusResult status() const;
   api::SaResult sa();
+
+ private:
   api::StatsResult stats() const;
   api::PeerResult peer() const;
   api::RotationsResult rotations(const api::RotationsArgs& args) const;

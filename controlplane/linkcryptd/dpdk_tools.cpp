@@ -9,8 +9,8 @@
 
 namespace linkcrypt::daemon {
 
-DpdkTools::DpdkTools(dpdk::Dataplane& dp, const keying::KeyingController* controller, const DaemonOptions& opts)
-    : builder_(dp, controller, opts) {
+DpdkTools::DpdkTools(dpdk::Dataplane& dp, ControlHandlers& handlers, const DaemonOptions& opts)
+    : builder_(handlers, dp) {
   const std::string dir = dpdk::eal_runtime_dir();
   const std::string prefix = std::filesystem::path(dir).filename().string();
   const std::string ports = "plain port " + std::to_string(dp.plain_port().id()) + ", wire port " +
@@ -30,9 +30,9 @@ DpdkTools::DpdkTools(dpdk::Dataplane& dp, const keying::KeyingController* contro
   } else {
     log(LogLevel::Info, "packet capture with dpdk-dumpcap unavailable: " + capture_.why_not());
   }
-  on_tick(std::chrono::steady_clock::now());  // telemetry answers from the first request on
+  on_tick();  // telemetry answers from the first request on
 }
 
-void DpdkTools::on_tick(std::chrono::steady_clock::time_point now) { telemetry_board().publish(builder_.build(now)); }
+void DpdkTools::on_tick() { telemetry_board().publish(builder_.build()); }
 
 }  // namespace linkcrypt::daemon

@@ -1,8 +1,8 @@
 // What DPDK's own operator tools need from the daemon: dpdk-dumpcap and dpdk-telemetry.py.
 #pragma once
 
+#include "control_handlers.h"
 #include "dataplane.h"
-#include "keying_controller.h"
 #include "options.h"
 #include "pdump_init.h"
 #include "telemetry_snapshot.h"
@@ -17,8 +17,9 @@ namespace linkcrypt::daemon {
 // telemetry thread. docs/operator-guide.md shows both workflows.
 class DpdkTools {
  public:
-  DpdkTools(dpdk::Dataplane& dp, const keying::KeyingController* controller, const DaemonOptions& opts);
-  void on_tick(std::chrono::steady_clock::time_point now);
+  // Telemetry answers what handlers' `status` and `sa` answer on the control socket.
+  DpdkTools(dpdk::Dataplane& dp, ControlHandlers& handlers, const DaemonOptions& opts);
+  void on_tick();
 
  private:
   dpdk::PacketCaptureServer capture_;

@@ -43,7 +43,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
                     keying::KeyingController* controller, control::ControlServer* server,
                     ControlHandlers& handlers, const std::function<void()>& on_reload,
                     metrics::MetricsServer* metrics,
-                    const std::function<void(std::chrono::steady_clock::time_point)>& on_tick) {
+                    const std::function<void()>& on_tick) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
   auto next_rate_sample = Clock::now();
@@ -86,7 +86,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     report_link_changes(dp);  // RTNLGRP_LINK drained here, never on a worker
     if (server) server->service(0);
     if (metrics) metrics->on_tick();  // a scrape waiting for a snapshot (metrics_server.h)
-    if (on_tick) on_tick(Clock::now());
+    if (on_tick) on_tick();
     if (Clock::now() >= next_rate_sample) {
       handlers.sample_pn_rates(Clock::now());
       next_rate_sample = Clock::now() + std::chrono::seconds(1);

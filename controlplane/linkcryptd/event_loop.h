@@ -37,6 +37,6 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
                     keying::KeyingController* controller, control::ControlServer* server,
                     ControlHandlers& handlers, const std::function<void()>& on_reload,
                     metrics::MetricsServer* metrics = nullptr,
-                    const std::function<void(std::chrono::steady_clock::time_point)>& on_tick = {});
+                    const std::function<void()>& on_tick = {});
 
 }  // namespace linkcrypt::daemon

@@ -189,14 +189,14 @@ int main(int argc, char** argv) {
                       (opts->metrics_listen->is_loopback() ? "" : " (not loopback: anyone who reaches it can read them)"));
     }
 
-    daemon::DpdkTools dpdk_tools(dp, controller.get(), *opts);  // dpdk-dumpcap, dpdk-telemetry.py
+    daemon::DpdkTools dpdk_tools(dp, handlers, *opts);  // dpdk-dumpcap, dpdk-telemetry.py
     dp.start();
     daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
     daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
                            [&reload] { daemon::reload_config(reload); }, metrics.get(),
-                           [&dpdk_tools](auto now) { dpdk_tools.on_tick(now); });
+                           [&dpdk_tools] { dpdk_tools.on_tick(); });
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;

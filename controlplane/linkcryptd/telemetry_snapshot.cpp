@@ -1,163 +1,79 @@
-// TelemetrySnapshotBuilder: the control socket's status and sa fields, from the same sources,
-// in the shape DPDK telemetry can encode.
+// telemetry_status / telemetry_sa: the control socket's result structs (api/), field by field
+// through their field lists, in the shape DPDK telemetry can encode.
 #include "telemetry_snapshot.h"
 
-#include <cinttypes>
-#include <cstdio>
-
-#include "cipher_suite.h"
+#include <limits>
 
 namespace linkcrypt::daemon {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T>
+struct IsVector : std::false_type {};
+template <class T>
+struct IsVector<std::vector<T>> : std::true_type {};
 
-std::string hex64(uint64_t v) {
-  char b[17];
-  std::snprintf(b, sizeof b, "%016" PRIx64, v);
-  return b;
+template <class T>
+void add_scalar(std::vector<TelemetryField>& out, std::string_view name, const T& v) {
+  if constexpr (IsOptional<T>::value) {
+    if (v) add_scalar(out, name, *v);  // null on the control socket: absent here
+  } else if constexpr (std::is_same_v<T, bool>) {
+    out.push_back({std::string(name), uint64_t{v}});
+  } else if constexpr (std::is_integral_v<T>) {
+    static_assert(std::is_unsigned_v<T>, "telemetry carries unsigned integers only");
+    out.push_back({std::string(name), static_cast<uint64_t>(v)});
+  } else if constexpr (std::is_same_v<T, double>) {
+    // Whole units, saturated: a rate below 1 PN/s makes the time to exhaustion overflow u64.
+    if (!std::isfinite(v) || v < 0) return;
+    constexpr double kMax = 18446744073709549568.0;  // the largest double below 2^64
+    out.push_back({std::string(name), v >= kMax ? std::numeric_limits<uint64_t>::max() : static_cast<uint64_t>(v)});
+  } else {
+    static_assert(std::is_same_v<T, std::string>, "a scalar the telemetry reply cannot carry");
+    out.push_back({std::string(name), v});
+  }
 }
 
-uint64_t whole_seconds(Clock::time_point from, Clock::time_point to) {
-  return static_cast<uint64_t>(std::chrono::duration<double>(to - from).count());
-}
-
-void add(std::vector<TelemetryField>& f, std::string name, std::string v) {
-  f.push_back({std::move(name), std::move(v)});
-}
-void add(std::vector<TelemetryField>& f, std::string name, std::string_view v) {
-  f.push_back({std::move(name), std::string(v)});
-}
-void add(std::vector<TelemetryField>& f, std::string name, uint64_t v) { f.push_back({std::move(name), v}); }
-
-TelemetryGroup port_group(const dpdk::PortLinkState& s, uint16_t port_id) {
-  TelemetryGroup g{s.role, {}};
-  // port_id is what /ethdev/stats,<id> and dpdk-dumpcap -i take.
-  add(g.fields, "port_id", uint64_t{port_id});
-  add(g.fields, "device", s.device);
-  if (!s.ifname.empty()) add(g.fields, "interface", s.ifname);
-  add(g.fields, "link", std::string_view(!s.known ? "unknown" : s.up ? "up" : "down"));
-  add(g.fields, "operstate", s.operstate);
-  add(g.fields, "mtu", uint64_t{s.mtu});
-  if (s.speed_mbps != 0) add(g.fields, "speed_mbps", uint64_t{s.speed_mbps});
-  return g;
+// Every scalar member of S, in its field list's order. Lists (status' ports) are the caller's.
+template <class S>
+std::vector<TelemetryField> scalar_fields(const S& s) {
+  std::vector<TelemetryField> out;
+  std::apply(
+      [&](const auto&... f) {
+        auto one = [&](const auto& field) {
+          const auto& v = s.*(field.member);
+          if constexpr (!IsVector<std::decay_t<decltype(v)>>::value) add_scalar(out, field.name, v);
+        };
+        (one(f), ...);
+      },
+      fields_of(std::type_identity<S>{}));
+  return out;
 }
 
 }  // namespace
 
-TelemetrySnapshotBuilder::TelemetrySnapshotBuilder(dpdk::Dataplane& dp, const keying::KeyingController* controller,
-                                                   const DaemonOptions& opts)
-    : dp_(dp), ctl_(controller), opts_(opts), started_(Clock::now()) {}
-
-TelemetrySnapshot TelemetrySnapshotBuilder::build(Clock::time_point now) {
-  // One SA report for both replies: status and sa describe the same instant.
-  const auto report = dp_.sa().report();
-  return {status(report, now), sa(report, now)};
-}
-
-TelemetryReply TelemetrySnapshotBuilder::status(const dpdk::SaReport& report, Clock::time_point now) const {
-  TelemetryReply r;
-  auto& f = r.fields;
-  add(f, "must_secure", uint64_t{1});
-  add(f, "uptime_s", whole_seconds(started_, now));
-  std::string suite = opts_.ike ? opts_.keying.suite : "";
-  for (const auto& t : report.tx) {
-    if (t.active) suite = std::string(secy::cipher_suite_name(t.suite));
+TelemetryReply telemetry_status(const api::StatusResult& s, uint16_t plain_port_id, uint16_t wire_port_id) {
+  TelemetryReply r{scalar_fields(s), {}};
+  for (const auto& p : s.ports) {
+    TelemetryGroup g{p.role, {}};
+    // port_id is what /ethdev/stats,<id> and dpdk-dumpcap -i take.
+    g.fields.push_back({"port_id", uint64_t{p.role == "wire" ? wire_port_id : plain_port_id}});
+    for (auto& f : scalar_fields(p)) g.fields.push_back(std::move(f));
+    r.groups.push_back(std::move(g));
   }
-  if (!suite.empty()) add(f, "suite", suite);
-  if (ctl_) {
-    add(f, "state", keying::link_state_name(ctl_->state()));
-    add(f, "transport", ctl_->transport().name());
-    if (ctl_->tx_an()) add(f, "tx_an", uint64_t{*ctl_->tx_an()});
-    if (ctl_->tx_key_id()) add(f, "tx_key_id", hex64(*ctl_->tx_key_id()));
-    add(f, "rotations", ctl_->rotations().total());
-    add(f, "peer_id", ctl_->peer().peer_id);
-    add(f, "ike_state", ctl_->ike_state());
-    add(f, "role", std::string_view(ctl_->initiator() ? "initiator" : "responder"));
-  } else {
-    std::optional<uint8_t> an;
-    for (const auto& t : report.tx) {
-      if (t.active) an = t.an;
-    }
-    add(f, "state", std::string_view(an ? "secured" : "down"));
-    add(f, "transport", std::string_view("manual"));
-    if (an) add(f, "tx_an", uint64_t{*an});
-    add(f, "rotations", uint64_t{0});
-    add(f, "ike_state", std::string_view("manual"));
-  }
-  r.groups.push_back(port_group(dp_.links().plain(), dp_.plain_port().id()));
-  r.groups.push_back(port_group(dp_.links().wire(), dp_.wire_port().id()));
   return r;
 }
 
-double TelemetrySnapshotBuilder::sample(RateSample& s, Clock::time_point now, uint64_t next_pn) {
-  // As the control socket does: about one sample a second; a lower PN is a new SA on this AN.
-  const double dt = std::chrono::duration<double>(now - s.at).count();
-  if (s.at == Clock::time_point{} || next_pn < s.next_pn) {
-    s.rate = 0;
-  } else if (dt >= 1.0) {
-    s.rate = static_cast<double>(next_pn - s.next_pn) / dt;
-  } else {
-    return s.rate;
-  }
-  s.at = now;
-  s.next_pn = next_pn;
-  return s.rate;
-}
-
-TelemetryReply TelemetrySnapshotBuilder::sa(const dpdk::SaReport& report, Clock::time_point now) {
-  const keying::SaEntry* none = nullptr;
-  auto find = [&](bool tx, uint64_t sci, uint8_t an) {
-    if (!ctl_) return none;
-    for (const auto& e : ctl_->sas()) {
-      if (e.tx == tx && e.an == an && (tx || e.sci == sci)) return &e;
-    }
-    return none;
-  };
-  auto common = [&](TelemetryGroup& g, const keying::SaEntry* e, uint64_t sci, uint8_t an, secy::CipherSuite suite) {
-    add(g.fields, "an", uint64_t{an});
-    add(g.fields, "sci", hex64(sci));
-    add(g.fields, "suite", secy::cipher_suite_name(suite));
-    if (e) add(g.fields, "key_id", hex64(e->key_id));
-    if (e) add(g.fields, "age_s", whole_seconds(e->installed, now));
-  };
-  auto exhaustion = [&](TelemetryGroup& g, uint64_t headroom, double rate) {
-    add(g.fields, "pn_headroom", headroom);
-    if (rate <= 0) return;
-    // Telemetry has no floats: whole seconds, saturated (a rate below 1 PN/s overflows u64).
-    const double s = static_cast<double>(headroom) / rate;
-    add(g.fields, "time_to_exhaustion_s", s >= 18446744073709549568.0 ? UINT64_MAX : static_cast<uint64_t>(s));
-  };
+TelemetryReply telemetry_sa(const api::SaResult& s) {
   TelemetryReply r;
-  for (const auto& t : report.tx) {
-    TelemetryGroup g{"tx_an" + std::to_string(t.an), {}};
-    add(g.fields, "direction", std::string_view("tx"));
-    common(g, find(true, 0, t.an), t.sci, t.an, t.suite);
-    add(g.fields, "state", std::string_view(t.active ? "active" : "standby"));
-    add(g.fields, "next_pn", t.next_pn);
-    exhaustion(g, secy::pn_headroom(t.suite, t.next_pn), sample(rates_[{0, t.an}], now, t.next_pn));
-    add(g.fields, "packets", t.counters.out_pkts_protected + t.counters.out_pkts_encrypted);
-    add(g.fields, "octets", t.counters.out_octets_protected + t.counters.out_octets_encrypted);
-    add(g.fields, "errors", t.counters.tx_pn_exhausted);
-    add(g.fields, "threshold_reached", uint64_t{t.threshold_reached});
-    r.groups.push_back(std::move(g));
+  r.fields.push_back({"count", uint64_t{s.sas.size()}});
+  for (const auto& row : s.sas) {
+    std::string name = row.direction == "tx" ? "tx_an" : "rx_" + row.sci + "_an";
+    name += std::to_string(row.an);
+    r.groups.push_back({std::move(name), scalar_fields(row)});
   }
-  for (const auto& x : report.rx_sa) {
-    TelemetryGroup g{"rx_" + hex64(x.sci) + "_an" + std::to_string(x.an), {}};
-    const auto* e = find(false, x.sci, x.an);
-    add(g.fields, "direction", std::string_view("rx"));
-    common(g, e, x.sci, x.an, x.suite);
-    add(g.fields, "state", std::string_view(e && e->state == keying::SaState::Retiring ? "retiring" : "active"));
-    add(g.fields, "next_pn", x.next_pn);
-    add(g.fields, "lowest_pn", x.lowest_pn);
-    exhaustion(g, secy::pn_headroom(x.suite, x.next_pn), sample(rates_[{x.sci, x.an + 4}], now, x.next_pn));
-    add(g.fields, "packets", x.counters.in_pkts_ok + x.counters.in_pkts_unchecked + x.counters.in_pkts_delayed +
-                                 x.counters.in_pkts_invalid);
-    add(g.fields, "octets", x.counters.in_octets_validated + x.counters.in_octets_decrypted);
-    add(g.fields, "errors", x.counters.in_pkts_not_valid + x.counters.in_pkts_invalid + x.counters.in_pkts_late);
-    r.groups.push_back(std::move(g));
-  }
-  add(r.fields, "count", uint64_t{r.groups.size()});
   return r;
 }
 

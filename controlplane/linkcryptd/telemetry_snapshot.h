@@ -1,16 +1,19 @@
 // What /linkcrypt/status and /linkcrypt/sa answer: built by the event loop, read by DPDK's telemetry thread.
 #pragma once
 
+#include "api/field_list.h"
+#include "api/sa.h"
+#include "api/status.h"
+#include "control_handlers.h"
 #include "dataplane.h"
-#include "keying_controller.h"
-#include "options.h"
 
-#include <chrono>
+#include <cmath>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -19,7 +22,8 @@ namespace linkcrypt::daemon {
 
 // DPDK 22.11's telemetry JSON nests one level deep (a dict of scalars and of dicts of scalars)
 // and knows no null, bool or float: the reply is shaped to fit. Absent values (JSON null on the
-// control socket) are left out; booleans are 0/1; names use only [A-Za-z0-9_/].
+// control socket) are left out; booleans are 0/1; seconds are whole; names use only
+// [A-Za-z0-9_/].
 struct TelemetryField {
   std::string name;
   std::variant<std::string, uint64_t> value;
@@ -34,36 +38,29 @@ struct TelemetryReply {
 };
 
 struct TelemetrySnapshot {
-  TelemetryReply status;  // the fields of the control socket's `status` (docs/control-socket.md)
-  TelemetryReply sa;      // one group per SA, the fields of `sa`
+  TelemetryReply status;  // `status` (docs/control-socket.md), each port a group with its port_id
+  TelemetryReply sa;      // `sa`: one group per SA, tx_an<AN> / rx_<SCI>_an<AN>
 };
 
-// Builds snapshots from the sources the control socket's `status` and `sa` read (the dataplane's
-// SA report and links, the keying controller), on the main lcore. Keeps its own PN-rate samples,
-// as `sa` does, for time_to_exhaustion_s.
+// The control socket's own results in telemetry's shape: the same api/ structs, the same field
+// names (their field lists), so the two cannot drift apart.
+[[nodiscard]] TelemetryReply telemetry_status(const api::StatusResult& s, uint16_t plain_port_id,
+                                              uint16_t wire_port_id);
+[[nodiscard]] TelemetryReply telemetry_sa(const api::SaResult& s);
+
+// Builds snapshots on the main lcore from the control handlers' `status` and `sa` (which read
+// the dataplane's SA report and links and the keying controller).
 class TelemetrySnapshotBuilder {
  public:
-  using Clock = std::chrono::steady_clock;
-  // controller is null with manual keys.
-  TelemetrySnapshotBuilder(dpdk::Dataplane& dp, const keying::KeyingController* controller,
-                           const DaemonOptions& opts);
-  [[nodiscard]] TelemetrySnapshot build(Clock::time_point now);
+  TelemetrySnapshotBuilder(ControlHandlers& handlers, const dpdk::Dataplane& dp) : handlers_(handlers), dp_(dp) {}
+  [[nodiscard]] TelemetrySnapshot build() {
+    return {telemetry_status(handlers_.status(), dp_.plain_port().id(), dp_.wire_port().id()),
+            telemetry_sa(handlers_.sa())};
+  }
 
  private:
-  struct RateSample {
-    Clock::time_point at{};
-    uint64_t next_pn = 0;
-    double rate = 0;  // PNs per second
-  };
-  [[nodiscard]] TelemetryReply status(const dpdk::SaReport& report, Clock::time_point now) const;
-  [[nodiscard]] TelemetryReply sa(const dpdk::SaReport& report, Clock::time_point now);
-  double sample(RateSample& s, Clock::time_point now, uint64_t next_pn);
-
-  dpdk::Dataplane& dp_;
-  const keying::KeyingController* ctl_;
-  const DaemonOptions& opts_;
-  Clock::time_point started_;
-  std::map<std::pair<uint64_t, int>, RateSample> rates_;  // (SCI or 0 for TX, AN or AN+4 for RX)
+  ControlHandlers& handlers_;
+  const dpdk::Dataplane& dp_;
 };
 
 // The latest snapshot, handed from the event loop to the telemetry thread. The event loop
