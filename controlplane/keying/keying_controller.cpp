@@ -204,8 +204,11 @@ void KeyingController::receive(const transport::InboundMessage& m, TimePoint now
 }
 
 void KeyingController::handle(ike::Output out, ike::Session* from, TimePoint now) {
-  for (const auto& d : out.send) transport_.send(d);
+  // Events first, then the messages: an answer carrying new child keys must not leave before its
+  // receive SA is installed (design.md §4 step 2). The peer transmits with the new SA as soon as
+  // the answer arrives (step 3), which on a busy machine can be before we got back to the events.
   for (auto& ev : out.events) on_event(ev, from, now);
+  for (const auto& d : out.send) transport_.send(d);
   // Half-open sessions that failed or timed out are forgotten.
   const auto before = candidates_.size();
   std::erase_if(candidates_, [](const auto& c) {

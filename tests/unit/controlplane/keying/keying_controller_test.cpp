@@ -98,6 +98,39 @@ TEST(KeyingController, OperatorRotationInstallsRxBeforePeerSwitchesAndLosesNothi
   EXPECT_EQ(p.b.ctl->peer().child_rekeys, 1u);
 }
 
+// design.md §4 step 2: the exchange responder installs its new receive SA, then answers. The
+// initiator transmits with the new SA as soon as the answer arrives (step 3), and on a real wire
+// that can happen before the responder's control plane is done with the exchange's events; a
+// receive SA installed after the answer left loses those first frames (InPktsNotUsingSA: the
+// rare lost datagram of daemon_rotation). The in-memory wire only delivers on the next pump, so
+// the order is checked where it is decided: what the responder had installed when it sent.
+TEST(KeyingController, ExchangeResponderInstallsItsReceiveSaBeforeItsAnswerLeaves) {
+  Pair p;
+  p.run(milliseconds(10), 5, 10);
+  ASSERT_EQ(p.a.ctl->state(), LinkState::Secured);
+  // The first child SA comes with IKE_AUTH.
+  ASSERT_GE(p.ops.index_of("b install_rx an=0"), 0);
+  ASSERT_GE(p.ops.index_of("b sends ike_auth response"), 0);
+  EXPECT_LT(p.ops.index_of("b install_rx an=0"), p.ops.index_of("b sends ike_auth response"));
+
+  // A rotation a asks for: b answers.
+  p.ops.ops.clear();
+  ASSERT_EQ(p.a.ctl->request_rotation(RotationReason::Operator, p.now), "");
+  p.run(milliseconds(10), 10, 10);
+  ASSERT_GE(p.ops.index_of("b install_rx an=1"), 0);
+  ASSERT_GE(p.ops.index_of("b sends create_child_sa response"), 0);
+  EXPECT_LT(p.ops.index_of("b install_rx an=1"), p.ops.index_of("b sends create_child_sa response"));
+
+  // One b asks for: a answers.
+  p.run(milliseconds(10), 300, 10);  // past the 2 s grace
+  p.ops.ops.clear();
+  ASSERT_EQ(p.b.ctl->request_rotation(RotationReason::Operator, p.now), "");
+  p.run(milliseconds(10), 10, 10);
+  ASSERT_GE(p.ops.index_of("a install_rx an=2"), 0);
+  ASSERT_GE(p.ops.index_of("a sends create_child_sa response"), 0);
+  EXPECT_LT(p.ops.index_of("a install_rx an=2"), p.ops.index_of("a sends create_child_sa response"));
+}
+
 TEST(KeyingController, ResponderRequestedRotationAndManyInARow) {
   Pair p;
   p.run(milliseconds(10), 5, 10);

@@ -3,11 +3,36 @@
 
 #include <algorithm>
 
+#include "ike_session.h"
+
 namespace linkcrypt::keying::testing {
 
 long OpLog::index_of(const std::string& op) const {
   const auto it = std::find(ops.begin(), ops.end(), op);
   return it == ops.end() ? -1 : static_cast<long>(it - ops.begin());
+}
+
+namespace {
+
+std::string exchange_name(uint8_t exchange) {  // RFC 7296 3.1
+  switch (exchange) {
+    case 34: return "ike_sa_init";
+    case 35: return "ike_auth";
+    case 36: return "create_child_sa";
+    case 37: return "informational";
+  }
+  return "exchange " + std::to_string(exchange);
+}
+
+}  // namespace
+
+void MemoryTransport::send(const ike::Datagram& d) {
+  if (ops != nullptr) {
+    const auto h = ike::peek_header(d.bytes);
+    const std::string what = !h ? "unparsable" : exchange_name(h->exchange);
+    ops->ops.push_back(side + " sends " + what + (h && h->is_response ? " response" : " request"));
+  }
+  if (!cut && peer_inbox) peer_inbox->push_back(d.bytes);
 }
 
 size_t MemoryTransport::receive(std::vector<transport::InboundMessage>& out, size_t max) {
@@ -99,6 +124,8 @@ Side Pair::make_side(const std::string& local, const std::string& peer, const st
   Side s;
   s.ops = &ops;
   s.transport = std::make_unique<MemoryTransport>();
+  s.transport->ops = &ops;
+  s.transport->side = local.substr(0, 1);
   s.sink = std::make_unique<MemorySink>(local.substr(0, 1), ops);
   KeyingSetup setup;
   setup.ike = cfg;

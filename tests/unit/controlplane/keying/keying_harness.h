@@ -23,10 +23,12 @@ class MemoryTransport final : public transport::Transport {
   std::deque<std::vector<uint8_t>>* peer_inbox = nullptr;
   std::deque<std::vector<uint8_t>> inbox;
   bool cut = false;  // the cable is unplugged: everything sent is lost
+  // When set, every message put on the wire is an op too ("b sends create_child_sa response"):
+  // the peer may act on it at once, so what the sender had installed by then is what counts.
+  OpLog* ops = nullptr;
+  std::string side;
 
-  void send(const ike::Datagram& d) override {
-    if (!cut && peer_inbox) peer_inbox->push_back(d.bytes);
-  }
+  void send(const ike::Datagram& d) override;
   size_t receive(std::vector<transport::InboundMessage>& out, size_t max) override;
   [[nodiscard]] std::string_view name() const override { return "memory"; }
   [[nodiscard]] transport::CounterList counters() const override { return {}; }
