@@ -142,6 +142,8 @@ TEST(KeyingController, ResponderRequestedRotationAndManyInARow) {
   }
   p.run(milliseconds(10), 300, 10);
   EXPECT_EQ(p.a.sink->dropped + p.b.sink->dropped, dropped);
+  // Not even for an instant between two SA operations was a side without a transmit SA.
+  EXPECT_EQ(p.a.sink->tx_gaps + p.b.sink->tx_gaps, 0u);
   expect_keyed_to_each_other(p);
   EXPECT_EQ(p.a.ctl->rotations().total(), 6u);
   EXPECT_EQ(p.b.ctl->rotations().total(), 6u);

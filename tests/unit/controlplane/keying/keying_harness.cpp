@@ -67,7 +67,10 @@ bool MemorySink::switch_tx(uint8_t an) {
 
 void MemorySink::retire_tx(uint8_t an) {
   tx.erase(an);
-  if (active == an) active.reset();
+  if (active == an) {
+    active.reset();
+    ++tx_gaps;
+  }
   log_.ops.push_back(name_ + " retire_tx an=" + std::to_string(an));
 }
 

@@ -57,6 +57,9 @@ class MemorySink final : public KeySink {
   std::optional<uint8_t> active;                  // encodingSA
   std::map<std::pair<uint64_t, uint8_t>, Sa> rx;  // by (SCI, AN)
   bool threshold = false;
+  // Times an operation left the side without an active transmit SA (must-secure: every frame
+  // until the next switch is dropped), even when frames were not being sent at that moment.
+  uint64_t tx_gaps = 0;
   uint64_t dropped = 0;
   uint64_t delivered = 0;
 
