@@ -147,6 +147,30 @@ class WorkerTest : public ::testing::Test {
     }
     return out;
   }
+  // With a worker lcore running worker_main: loops the wire port's output back to its input and
+  // collects the plain port's output until `want` frames came out, or until none can come any
+  // more: every ring is empty and the worker has finished a loop iteration since (an RCU grace
+  // period), so it holds no frame either. Returns how many came out. No time bound: a worker
+  // descheduled for a while on a loaded machine makes this slower, never a lost frame.
+  size_t loop_back_until_settled(size_t want) {
+    const auto empty = [](const RingPtr& r) { return rte_ring_empty(r.get()) != 0; };
+    size_t got = 0;
+    for (;;) {
+      void* obj = nullptr;
+      while (rte_ring_dequeue(wire_.tx.get(), &obj) == 0) {
+        if (rte_ring_enqueue(wire_.rx.get(), obj) != 0) {
+          ADD_FAILURE() << "wire loop-back ring full";
+          rte_pktmbuf_free(static_cast<rte_mbuf*>(obj));
+        }
+      }
+      got += drain(plain_.tx.get()).size();
+      if (got >= want) return got;
+      if (empty(plain_.rx) && empty(wire_.rx) && empty(wire_.tx) && empty(plain_.tx)) {
+        rcu_->wait_grace_period();
+        if (empty(plain_.rx) && empty(wire_.rx) && empty(wire_.tx) && empty(plain_.tx)) return got;
+      }
+    }
+  }
   // Every mbuf was sent or freed exactly once: the pool is whole again (a double free would
   // overfill it; a leak would leave it short).
   void expect_pool_whole() { EXPECT_EQ(rte_mempool_avail_count(pool_.get()), initial_free_); }
@@ -426,18 +450,14 @@ TEST_F(WorkerTest, SnapshotsChangeUnderARunningWorkerWithoutLosingAFrame) {
     secy::SecyConfig cfg;
     cfg.replay_window = static_cast<uint32_t>(round % 3);
     sa_->set_config(cfg);
-    // Loop the wire back and collect what comes out on the plain side (bounded wait).
-    size_t got = 0;
-    for (int spin = 0; spin < 200000 && got < frames.size(); ++spin) {
-      void* obj = nullptr;
-      while (rte_ring_dequeue(wire_.tx.get(), &obj) == 0) ASSERT_EQ(rte_ring_enqueue(wire_.rx.get(), obj), 0);
-      got += drain(plain_.tx.get()).size();
-    }
+    const size_t got = loop_back_until_settled(frames.size());
+    EXPECT_EQ(got, frames.size()) << "round " << round;
     delivered += got;
   }
   stop_ = true;
   rte_eal_wait_lcore(workers[0]);
-  EXPECT_EQ(delivered, sent);
+  EXPECT_EQ(delivered, sent) << "TxNoSa " << secy_counters_.tx_no_sa << ", InPktsNotUsingSA "
+                             << sa_->report().rx_sc.at(0).counters.in_pkts_not_using_sa;
   const SaReport r = sa_->report();
   ASSERT_EQ(r.rx_sc.size(), 1u);
   EXPECT_EQ(r.rx_sc[0].counters.sa_sum.in_pkts_ok, sent);  // carried across ~400 snapshots
