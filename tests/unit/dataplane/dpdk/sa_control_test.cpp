@@ -194,6 +194,35 @@ TEST_F(SaControlTest, SwitchingAnKeepsEachSaPnSequence) {
   EXPECT_EQ(r.tx[1].next_pn, 101u);
 }
 
+// The keying controller's make-before-break sequence, rotation after rotation (AN 0..3 and round
+// again). Each SaControl call publishes exactly one snapshot, so checking after each call checks
+// every snapshot a worker can ever load: none is without a transmit SA (a TxNoSa drop).
+TEST_F(SaControlTest, RotationPublishesNoSnapshotWithoutATransmitSa) {
+  sa_.install_rx_sa(kSciA, rx_params(0), kSak0);
+  sa_.install_tx_sa(tx_params(0), kSak0, true);
+  const auto expect_transmits = [&](const char* step, int rotation) {
+    Frame f = plain_frame(static_cast<uint8_t>(rotation));
+    EXPECT_EQ(protect(f), secy::ProtectVerdict::Ok) << step << ", rotation " << rotation;
+  };
+  for (int rotation = 1; rotation <= 8; ++rotation) {
+    const auto an = static_cast<uint8_t>(rotation % 4);
+    const auto old_an = static_cast<uint8_t>((rotation + 3) % 4);
+    const auto& sak = rotation % 2 ? kSak1 : kSak0;
+    sa_.install_rx_sa(kSciA, rx_params(an), sak);
+    expect_transmits("install_rx", rotation);
+    sa_.install_tx_sa(tx_params(an), sak, /*activate=*/false);
+    expect_transmits("install_tx", rotation);
+    ASSERT_TRUE(sa_.switch_tx_an(an));
+    expect_transmits("switch_tx", rotation);
+    EXPECT_EQ(sa_.load()->tx_active->an(), an);
+    sa_.retire_tx_sa(old_an);
+    expect_transmits("retire_tx", rotation);
+    sa_.retire_rx_sa(kSciA, old_an);
+    expect_transmits("retire_rx", rotation);
+  }
+  EXPECT_EQ(sa_.report().tx.size(), 1u);
+}
+
 TEST_F(SaControlTest, PnThresholdSignal) {
   auto p = tx_params(0);
   p.next_pn = 10;
