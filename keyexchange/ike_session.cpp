@@ -215,8 +215,10 @@ void SessionImpl::pump_queue(TimePoint now, Output& out) {
 void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
   if (!sa.pending || now < sa.pending->next_retx) return;
   Pending& p = *sa.pending;
-  if (p.kind() == ReqKind::Init && init_restart_) {
-    restart_init(now, out);
+  if (p.kind() == ReqKind::Init && std::get<InitExchange>(p.req).restart_due()) {
+    InitExchange x = std::move(std::get<InitExchange>(p.req));
+    sa.pending.reset();
+    std::move(x).restart_now(*this, now, out);
     return;
   }
   if (p.retries >= cfg_->timers.retransmit_limit && p.kind() == ReqKind::DeleteIke &&
@@ -237,7 +239,7 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
       queue_.clear();
       retry_at_.reset();
     } else if (p.kind() == ReqKind::Init) {
-      fail_init_unanswered(p.retries + 1, out);
+      std::get<InitExchange>(p.req).fail_unanswered(*this, p.retries + 1, out);
     } else {
       fail(FailReason::PeerUnreachable, "no answer from the peer after " + std::to_string(p.retries + 1) + " tries",
            out);

@@ -11,6 +11,7 @@
 #include "ike_codec.h"
 #include "ike_crypto.h"
 #include "ike_exchange_delete.h"
+#include "ike_exchange_init.h"
 #include "ike_exchange_liveness.h"
 #include "ike_exchange_rekey_child.h"
 #include "ike_exchange_rekey_ike.h"
@@ -53,13 +54,13 @@ enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, De
 
 // ---- in-flight requests: one state type per request kind -------------------------------------
 
-struct InitRequest {};  // IKE_SA_INIT: its context stays in the session until IKE_AUTH
-struct AuthRequest {};
+struct AuthRequest {};  // IKE_AUTH: its context (the InitTranscript) stays in the session
 
-// Child rekey, IKE rekey, delete and liveness are exchange units of their own (ike_exchange_*.h).
+// IKE_SA_INIT, child rekey, IKE rekey, delete and liveness are exchange units of their own
+// (ike_exchange_*.h).
 struct NotifyErrorRequest {};  // INFORMATIONAL AUTHENTICATION_FAILED (2.21.2)
 
-using Request = std::variant<InitRequest, AuthRequest, RekeyChildExchange, RekeyIkeExchange, DeleteChildExchange,
+using Request = std::variant<InitExchange, AuthRequest, RekeyChildExchange, RekeyIkeExchange, DeleteChildExchange,
                              DeleteIkeExchange, LivenessExchange, NotifyErrorRequest>;
 static_assert(std::variant_size_v<Request> == static_cast<size_t>(ReqKind::NotifyError) + 1);
 
@@ -160,15 +161,9 @@ class SessionImpl {
 
  private:
   // Exchange units: each builds its request, processes the answer, resolves its collisions.
+  friend struct InitExchange;
   friend struct RekeyChildExchange;
   friend struct RekeyIkeExchange;
-
-  // A COOKIE or INVALID_KE_PAYLOAD we will act on when the current request's retransmission is
-  // due (unless a genuine answer to it arrives first).
-  struct InitRestart {
-    std::optional<std::vector<uint8_t>> cookie;
-    DhGroup group = DhGroup::Curve25519;
-  };
 
   // message building
   std::vector<uint8_t> seal(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, const ChainBuilder& inner);
@@ -190,13 +185,7 @@ class SessionImpl {
   void add_sci(ChainBuilder& c) const;
 
   // handshake
-  void send_init(TimePoint now, Output& out);
   void on_init_response(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out);
-  void ignore_init_notify(const NotifyPayload& n, const Payloads& in, Output& out);
-  void ignore_init_answer(FailReason r, std::string what, std::optional<ProposalMismatch> props);
-  void fail_init_unanswered(uint32_t tries, Output& out);
-  void schedule_init_restart(InitRestart r, TimePoint now);
-  void restart_init(TimePoint now, Output& out);
   void send_auth(TimePoint now, Output& out);
   void on_auth_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
   void on_auth_response(IkeSa& sa, const Payloads& in, TimePoint now, Output& out);
@@ -243,24 +232,8 @@ class SessionImpl {
   TimePoint last_rx_{};
   TimePoint created_{};
 
-  // IKE_SA_INIT / IKE_AUTH context
-  std::optional<DhKey> dh_;
-  std::vector<uint8_t> ni_, nr_;
-  std::vector<uint8_t> init_request_, init_response_;
-  std::vector<uint8_t> cookie_;
-  std::vector<Proposal> ike_offer_;
-  DhGroup ke_group_ = DhGroup::Curve25519;
-  uint32_t cookie_rounds_ = 0;      // COOKIEs acted on in this attempt (kMaxCookieRounds)
-  uint32_t invalid_ke_rounds_ = 0;  // INVALID_KE_PAYLOADs acted on (kMaxInvalidKeRounds)
-  // The last unauthenticated IKE_SA_INIT answer we did not act on (RFC 7296 2.21.1): named in
-  // the failure when no usable answer arrives before the retransmissions run out.
-  struct IgnoredInitAnswer {
-    FailReason reason = FailReason::PeerUnreachable;
-    std::string what;  // "unauthenticated NO_PROPOSAL_CHOSEN notifies"
-    std::optional<ProposalMismatch> proposals;
-  };
-  std::optional<IgnoredInitAnswer> ignored_init_answer_;
-  std::optional<InitRestart> init_restart_;
+  // IKE_AUTH context: what IKE_SA_INIT left for it to sign and derive from
+  InitTranscript handshake_;
   std::vector<Proposal> auth_child_offer_;
   uint32_t auth_child_spi_ = 0;
   uint64_t peer_sci_ = 0;
