@@ -68,8 +68,11 @@ void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& 
   sa.peer_next_mid = mid + 1;
   switch (m.header.exchange) {
     case ExchangeType::IkeAuth:
-      if (role_ == Role::Responder && state_ == SessionState::InitSent && &sa == ike_.get()) {
-        on_auth_request(sa, m, in, now, out);
+      if (role_ == Role::Responder && state_ == SessionState::InitSent && &sa == ike_.get() && awaiting_auth_) {
+        // One request settles IKE_AUTH either way (established or failed).
+        const AuthExchange x = std::move(*awaiting_auth_);
+        awaiting_auth_.reset();
+        x.answer_request(*this, sa, m, in, out);
       } else {
         ++counters_.rx_unexpected;
       }
@@ -98,7 +101,7 @@ void SessionImpl::dispatch_response(IkeSa& sa, const Message& m, const Payloads&
   Pending p = std::move(*sa.pending);
   sa.pending.reset();
   switch (kind) {
-    case ReqKind::Auth: on_auth_response(sa, in, now, out); return;
+    case ReqKind::Auth: std::get<AuthExchange>(p.req).process_response(*this, sa, in, now, out); return;
     case ReqKind::RekeyChild: std::get<RekeyChildExchange>(p.req).process_response(*this, in, now, out); return;
     case ReqKind::RekeyIke: std::get<RekeyIkeExchange>(p.req).process_response(*this, sa, in, now, out); return;
     default: on_informational_response(sa, p, in, now, out); return;

@@ -10,6 +10,7 @@
 #include "ike_auth.h"
 #include "ike_codec.h"
 #include "ike_crypto.h"
+#include "ike_exchange_auth.h"
 #include "ike_exchange_delete.h"
 #include "ike_exchange_init.h"
 #include "ike_exchange_liveness.h"
@@ -54,13 +55,11 @@ enum class ReqKind : uint8_t { Init, Auth, RekeyChild, RekeyIke, DeleteChild, De
 
 // ---- in-flight requests: one state type per request kind -------------------------------------
 
-struct AuthRequest {};  // IKE_AUTH: its context (the InitTranscript) stays in the session
-
-// IKE_SA_INIT, child rekey, IKE rekey, delete and liveness are exchange units of their own
-// (ike_exchange_*.h).
+// IKE_SA_INIT, IKE_AUTH, child rekey, IKE rekey, delete and liveness are exchange units of
+// their own (ike_exchange_*.h).
 struct NotifyErrorRequest {};  // INFORMATIONAL AUTHENTICATION_FAILED (2.21.2)
 
-using Request = std::variant<InitExchange, AuthRequest, RekeyChildExchange, RekeyIkeExchange, DeleteChildExchange,
+using Request = std::variant<InitExchange, AuthExchange, RekeyChildExchange, RekeyIkeExchange, DeleteChildExchange,
                              DeleteIkeExchange, LivenessExchange, NotifyErrorRequest>;
 static_assert(std::variant_size_v<Request> == static_cast<size_t>(ReqKind::NotifyError) + 1);
 
@@ -161,6 +160,7 @@ class SessionImpl {
 
  private:
   // Exchange units: each builds its request, processes the answer, resolves its collisions.
+  friend struct AuthExchange;
   friend struct InitExchange;
   friend struct RekeyChildExchange;
   friend struct RekeyIkeExchange;
@@ -186,13 +186,6 @@ class SessionImpl {
 
   // handshake
   void on_init_response(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out);
-  void send_auth(TimePoint now, Output& out);
-  void on_auth_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
-  void on_auth_response(IkeSa& sa, const Payloads& in, TimePoint now, Output& out);
-  bool build_our_auth(bool initiator, std::span<const uint8_t> real_message, std::span<const uint8_t> peer_nonce,
-                      ChainBuilder& c, std::vector<uint8_t>& id_body);
-  std::optional<Failed> verify_peer_auth(bool peer_is_initiator, const Payloads& in,
-                                         std::span<const uint8_t> real_message, std::span<const uint8_t> our_nonce);
 
   // child SAs
   std::optional<ChildKeysReady> install_child(const ChildSuite& suite, uint32_t spi_in, uint32_t spi_out,
@@ -232,17 +225,15 @@ class SessionImpl {
   TimePoint last_rx_{};
   TimePoint created_{};
 
-  // IKE_AUTH context: what IKE_SA_INIT left for it to sign and derive from
-  InitTranscript handshake_;
-  std::vector<Proposal> auth_child_offer_;
-  uint32_t auth_child_spi_ = 0;
+  // Responder: our half of IKE_AUTH, waiting for the peer's request (holds what IKE_SA_INIT
+  // left for it to sign and derive from).
+  std::optional<AuthExchange> awaiting_auth_;
   uint64_t peer_sci_ = 0;
   bool nat_ = false;
   bool nat_local_ = false;
   bool nat_remote_ = false;
   std::optional<DhGroup> child_ke_group_;  // after INVALID_KE_PAYLOAD on a child rekey
   bool float_announced_ = false;
-  Identity peer_id_;
 };
 
 }  // namespace linkcrypt::ike

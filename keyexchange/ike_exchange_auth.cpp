@@ -1,0 +1,242 @@
+// The IKE_AUTH unit: build our AUTH and first child, process the answer, answer the peer's request (RFC 7296 1.2, 2.15, 2.21.2).
+#include "ike_exchange_auth.h"
+
+#include <openssl/crypto.h>
+
+#include "ike_session_impl.h"
+#include "ike_session_util.h"
+
+namespace linkcrypt::ike {
+
+using namespace detail;
+
+namespace {
+
+bool build_our_auth(const Config& cfg, const PreparedAuth& auth, const IkeSa& sa, bool initiator,
+                    std::span<const uint8_t> real_message, std::span<const uint8_t> peer_nonce, ChainBuilder& c) {
+  const std::vector<uint8_t> id_body = build_id(static_cast<uint8_t>(cfg.local_id.type), cfg.local_id.data);
+  c.add(initiator ? PayloadType::IdI : PayloadType::IdR, id_body);
+  const SecretBytes& sk_p = initiator ? sa.keys.sk_pi : sa.keys.sk_pr;
+  const auto octets = build_signed_octets(sa.suite.prf, real_message, peer_nonce, sk_p.view(), id_body);
+  if (!octets) return false;
+  if (cfg.auth.method == AuthMethod::Psk) {
+    const auto mac = build_psk_auth(sa.suite.prf, cfg.auth.psk.view(), *octets);
+    if (!mac) return false;
+    c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::SharedKeyMic), *mac));
+    return true;
+  }
+  if (!auth.signer) return false;
+  if (cfg.auth.method == AuthMethod::Certificate)
+    c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::X509Signature), cfg.auth.local_cert_der));
+  else
+    c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::RawPublicKey), auth.signer->public_key_der()));
+  const auto sig = auth.signer->sign(*octets);
+  if (!sig) return false;
+  c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::DigitalSignature), *sig));
+  return true;
+}
+
+std::optional<Failed> verify_peer_auth(const Config& cfg, const PreparedAuth& auth, const IkeSa& sa,
+                                       bool peer_is_initiator, const Payloads& in, std::span<const uint8_t> real_message,
+                                       std::span<const uint8_t> our_nonce, Identity& peer_id) {
+  auto failed = [](FailReason r, std::string d) {
+    Failed f;
+    f.reason = r;
+    f.detail = std::move(d);
+    return f;
+  };
+  const auto& id = peer_is_initiator ? in.idi : in.idr;
+  if (!id || !in.auth) return failed(FailReason::MessageRejected, "IKE_AUTH without ID or AUTH payload");
+  peer_id = Identity{static_cast<IdType>(id->id_type), id->data};
+  if (cfg.remote_id && (static_cast<uint8_t>(cfg.remote_id->type) != id->id_type || cfg.remote_id->data != id->data))
+    return failed(FailReason::PeerIdMismatch, "peer identity is not the configured remote identity");
+  const SecretBytes& sk_p = peer_is_initiator ? sa.keys.sk_pi : sa.keys.sk_pr;
+  const auto octets = build_signed_octets(sa.suite.prf, real_message, our_nonce, sk_p.view(), id->body);
+  if (!octets) return failed(FailReason::InternalError, "prf failed");
+  switch (cfg.auth.method) {
+    case AuthMethod::Psk: {
+      if (in.auth->method != static_cast<uint8_t>(AuthMethodId::SharedKeyMic))
+        return failed(FailReason::AuthenticationFailed, "peer used auth method " + std::to_string(in.auth->method) +
+                                                            ", we require shared key MIC");
+      const auto want = build_psk_auth(sa.suite.prf, cfg.auth.psk.view(), *octets);
+      if (!want || want->size() != in.auth->data.size() ||
+          CRYPTO_memcmp(want->data(), in.auth->data.data(), want->size()) != 0)
+        return failed(FailReason::AuthenticationFailed, "pre-shared key AUTH does not verify (wrong PSK?)");
+      return std::nullopt;
+    }
+    case AuthMethod::RawPublicKey: {
+      if (in.auth->method != static_cast<uint8_t>(AuthMethodId::DigitalSignature))
+        return failed(FailReason::AuthenticationFailed, "peer did not use a digital signature");
+      for (const auto& c : in.certs)
+        if (c.encoding == static_cast<uint8_t>(CertEncoding::RawPublicKey) && c.data != cfg.auth.peer_public_key_der)
+          return failed(FailReason::AuthenticationFailed, "peer presented a raw public key that is not the configured one");
+      if (!auth.peer_key) return failed(FailReason::InternalError, "configured peer public key is unusable");
+      if (!verify_signature(auth.peer_key.get(), in.auth->data, *octets))
+        return failed(FailReason::AuthenticationFailed, "signature does not verify with the configured public key");
+      return std::nullopt;
+    }
+    case AuthMethod::Certificate: {
+      if (in.auth->method != static_cast<uint8_t>(AuthMethodId::DigitalSignature))
+        return failed(FailReason::AuthenticationFailed, "peer did not use a digital signature");
+      const CertPayload* cert = nullptr;
+      for (const auto& c : in.certs)
+        if (c.encoding == static_cast<uint8_t>(CertEncoding::X509Signature)) cert = &c;
+      if (cert == nullptr) return failed(FailReason::AuthenticationFailed, "peer sent no X.509 certificate");
+      EvpPkeyPtr key;
+      switch (verify_certificate(cert->data, cfg.auth.ca_cert_der, cfg.auth.cert_check_time, peer_id, key)) {
+        case CertCheck::Ok: break;
+        case CertCheck::Expired:
+          return failed(FailReason::CertificateExpired, "peer certificate is expired or not yet valid");
+        case CertCheck::Untrusted:
+          return failed(FailReason::CertificateUntrusted, "peer certificate does not chain to the configured CA");
+        case CertCheck::BadEncoding:
+          return failed(FailReason::AuthenticationFailed, "peer certificate is malformed or has an unsupported key");
+        case CertCheck::IdMismatch:
+          return failed(FailReason::PeerIdMismatch, "peer certificate does not name the peer's ID");
+      }
+      if (!verify_signature(key.get(), in.auth->data, *octets))
+        return failed(FailReason::AuthenticationFailed, "signature does not verify with the peer certificate's key");
+      return std::nullopt;
+    }
+  }
+  return failed(FailReason::InternalError, "unknown auth method");
+}
+
+}  // namespace
+
+void AuthExchange::start(SessionImpl& s, InitTranscript init, TimePoint now, Output& out) {
+  AuthExchange x;
+  x.init = std::move(init);
+  ChainBuilder c;
+  if (!build_our_auth(*s.cfg_, *s.auth_, *s.ike_, true, x.init.request, x.init.nr, c)) {
+    s.fail(FailReason::InternalError, "could not build our AUTH payload (key unusable?)", out);
+    return;
+  }
+  x.child_spi = random_u32();
+  x.child_offer = build_child_offer(s.cfg_->child, x.child_spi, false);
+  c.add(PayloadType::Sa, build_sa(x.child_offer));
+  s.add_ts(c, nullptr, nullptr);
+  s.add_sci(c);
+  s.send_request(*s.ike_, std::move(x), ExchangeType::IkeAuth, c, now, out);
+  s.state_ = SessionState::AuthSent;
+}
+
+void AuthExchange::answer_request(SessionImpl& s, IkeSa& sa, const Message& m, const Payloads& in, Output& out) const {
+  const Config& cfg = *s.cfg_;
+  Identity peer_id;
+  const uint32_t mid = m.header.message_id;
+  if (const Invalid v = validate_auth(in, true); v != Invalid::Ok) {
+    ++s.counters_.rx_invalid;
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::InvalidSyntax, {}));
+    s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    s.fail(FailReason::MessageRejected, std::string("IKE_AUTH request: ") + to_string(v), out);
+    return;
+  }
+  if (auto f = verify_peer_auth(cfg, *s.auth_, sa, true, in, init.request, init.nr, peer_id)) {
+    // RFC 7296 2.21.2: an IKE_AUTH that fails authentication is answered with
+    // AUTHENTICATION_FAILED, and the IKE SA is not created.
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::AuthenticationFailed, {}));
+    s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    s.fail(f->reason, f->detail, out);
+    return;
+  }
+  ChainBuilder c;
+  if (!build_our_auth(*s.cfg_, *s.auth_, sa, false, init.response, init.ni, c)) {
+    s.fail(FailReason::InternalError, "could not build our AUTH payload", out);
+    return;
+  }
+  const uint32_t spi = random_u32();
+  Proposal chosen;
+  std::optional<ChildSuite> cs;
+  if (in.sa && in.tsi && in.tsr) cs = select_child(*in.sa, s.cfg_->child, false, chosen, spi);
+  const NotifyPayload* sci = in.find_notify(NotifyType::MacsecSci);
+  if (cs && cs->kind == ChildKind::Macsec && (sci == nullptr || sci->data.size() != 8)) cs.reset();
+  if (!cs) {
+    // RFC 7296 1.2: the IKE SA is still created; the child is refused with NO_PROPOSAL_CHOSEN.
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::NoProposalChosen, {}));
+    c.add(PayloadType::Notify, build_notify(0, {}, static_cast<NotifyType>(kNotifyOurOffer),
+                                            build_sa(build_child_offer(s.cfg_->child, 0, false))));
+    s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    s.mark_established();
+    s.fail(FailReason::NoProposalChosen, "no child SA proposal in common", out, false,
+         ProposalMismatch{describe(build_child_offer(s.cfg_->child, 0, false)),
+                          in.sa ? describe(*in.sa) : std::vector<std::string>{"(no SA payload)"}});
+    return;
+  }
+  uint32_t peer_spi = 0;
+  for (const auto& p : *in.sa)
+    if (p.number == chosen.number && p.protocol == chosen.protocol) peer_spi = spi_u32(p.spi);
+  if (sci != nullptr) s.peer_sci_ = spi_u64(sci->data);
+  c.add(PayloadType::Sa, build_sa({chosen}));
+  s.add_ts(c, &*in.tsi, &*in.tsr);
+  s.add_sci(c);
+  s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+  s.mark_established();
+  out.events.emplace_back(IkeUp{sa.spi_i, sa.spi_r, sa.suite.encr_key_bits, sa.suite.prf,
+                                sa.suite.group, peer_id, s.nat_local_, s.nat_remote_});
+  auto ev = s.install_child(*cs, spi, peer_spi, false, {}, init.ni, init.nr, nullptr);
+  if (!ev) {
+    s.fail(FailReason::InternalError, "child key derivation failed", out);
+    return;
+  }
+  s.children_.back().ts_local = *in.tsr;
+  s.children_.back().ts_remote = *in.tsi;
+  out.events.emplace_back(std::move(*ev));
+}
+
+void AuthExchange::process_response(SessionImpl& s, IkeSa& sa, const Payloads& in, TimePoint now, Output& out) const {
+  const Config& cfg = *s.cfg_;
+  Identity peer_id;
+  if (in.find_notify(NotifyType::AuthenticationFailed)) {
+    s.fail(FailReason::AuthenticationFailed, "peer rejected our AUTH (AUTHENTICATION_FAILED)", out, true);
+    return;
+  }
+  if (!in.auth) {
+    const auto* e = first_error(in);
+    s.fail(FailReason::MessageRejected,
+         std::string("peer answered IKE_AUTH with ") + (e ? notify_name(e->type) : "no AUTH payload"), out, true);
+    return;
+  }
+  if (auto f = verify_peer_auth(cfg, *s.auth_, sa, false, in, init.response, init.ni, peer_id)) {
+    // RFC 7296 2.21.2: report the failure in a separate INFORMATIONAL exchange.
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::AuthenticationFailed, {}));
+    s.send_request(sa, NotifyErrorRequest{}, ExchangeType::Informational, c, now, out);
+    s.fail(f->reason, f->detail, out);
+    return;
+  }
+  s.mark_established();
+  out.events.emplace_back(IkeUp{sa.spi_i, sa.spi_r, sa.suite.encr_key_bits, sa.suite.prf,
+                                sa.suite.group, peer_id, s.nat_local_, s.nat_remote_});
+  if (in.find_notify(NotifyType::NoProposalChosen) || !in.sa) {
+    s.fail(FailReason::NoProposalChosen, "responder accepted none of our child SA proposals", out, true,
+         ProposalMismatch{describe(child_offer), peer_offer_from(in)});
+    return;
+  }
+  if (const auto* e = first_error(in)) {
+    s.fail(e->type == static_cast<uint16_t>(NotifyType::TsUnacceptable) ? FailReason::TsUnacceptable
+                                                                       : FailReason::MessageRejected,
+         std::string("responder refused the child SA: ") + notify_name(e->type), out, true);
+    return;
+  }
+  const auto cs = validate_child_choice(*in.sa, child_offer);
+  const NotifyPayload* sci = in.find_notify(NotifyType::MacsecSci);
+  if (!cs || cs->group || !in.tsi || !in.tsr || (cs->kind == ChildKind::Macsec && (!sci || sci->data.size() != 8))) {
+    s.fail(FailReason::NoProposalChosen, "responder's child SA answer is not one we offered", out, false,
+         ProposalMismatch{describe(child_offer), describe(*in.sa)});
+    return;
+  }
+  if (sci != nullptr) s.peer_sci_ = spi_u64(sci->data);
+  auto ev = s.install_child(*cs, child_spi, spi_u32((*in.sa)[0].spi), true, {}, init.ni, init.nr, nullptr);
+  if (!ev) {
+    s.fail(FailReason::InternalError, "child key derivation failed", out);
+    return;
+  }
+  s.children_.back().ts_local = *in.tsi;
+  s.children_.back().ts_remote = *in.tsr;
+  out.events.emplace_back(std::move(*ev));
+}
+
+}  // namespace linkcrypt::ike
