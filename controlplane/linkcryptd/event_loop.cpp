@@ -1,6 +1,7 @@
 // run_event_loop: a 10 ms sigtimedwait tick that serves signals, keying, the control socket.
 #include "event_loop.h"
 
+#include "control_abuse_log.h"
 #include "counters_dump.h"
 #include "daemon_log.h"
 #include "kx_guard.h"
@@ -49,6 +50,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
   auto next_rate_sample = Clock::now();
   bool threshold_logged = false;
   std::vector<std::vector<uint8_t>> kx_frames;
+  ControlAbuseLog control_abuse_log;  // the once-a-second control-socket refusal line
   KxGuard kx_guard;  // the workers' priority for our IKE SA; the once-a-second flood line
   for (;;) {
     timespec tick{0, 10'000'000};
@@ -85,6 +87,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
     }
     report_link_changes(dp);  // RTNLGRP_LINK drained here, never on a worker
     if (server) server->service(0);
+    if (server) control_abuse_log.after_tick(server->stats(), Clock::now());
     if (metrics) metrics->on_tick();  // a scrape waiting for a snapshot (metrics_server.h)
     if (on_tick) on_tick();
     if (Clock::now() >= next_rate_sample) {
