@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "ike_session_impl.h"
+#include "long_term_key.h"
 #include "ike_session_util.h"
 
 namespace linkcrypt::ike {
@@ -12,28 +13,43 @@ using namespace detail;
 
 namespace {
 
-bool build_our_auth(const Config& cfg, const PreparedAuth& auth, const IkeSa& sa, bool initiator,
-                    std::span<const uint8_t> real_message, std::span<const uint8_t> peer_nonce, ChainBuilder& c) {
+Failed key_failed(const KeyResult& r) {
+  Failed f;
+  f.reason = FailReason::LongTermKeyUnavailable;
+  f.detail = "our long-term key could not be used: " + r.detail;
+  return f;
+}
+
+// Our ID, CERT and AUTH payloads; a failure of the long-term key comes back typed.
+std::optional<Failed> build_our_auth(const Config& cfg, const PreparedAuth& auth, const IkeSa& sa, bool initiator,
+                                     std::span<const uint8_t> real_message, std::span<const uint8_t> peer_nonce,
+                                     ChainBuilder& c) {
+  auto internal = [](std::string d) {
+    Failed f;
+    f.detail = std::move(d);
+    return f;
+  };
   const std::vector<uint8_t> id_body = build_id(static_cast<uint8_t>(cfg.local_id.type), cfg.local_id.data);
   c.add(initiator ? PayloadType::IdI : PayloadType::IdR, id_body);
   const SecretBytes& sk_p = initiator ? sa.keys.sk_pi : sa.keys.sk_pr;
   const auto octets = build_signed_octets(sa.suite.prf, real_message, peer_nonce, sk_p.view(), id_body);
-  if (!octets) return false;
+  if (!octets) return internal("prf failed while building our AUTH payload");
+  if (!auth.key) return internal("our private key is unusable");
+  const KeyUseContext use{KeyPurpose::OurAuth, sa.spi_i, sa.spi_r, cfg.remote_id};
   if (cfg.auth.method == AuthMethod::Psk) {
-    const auto mac = build_psk_auth(sa.suite.prf, cfg.auth.psk.view(), *octets);
-    if (!mac) return false;
-    c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::SharedKeyMic), *mac));
-    return true;
+    const KeyResult mac = auth.key->psk_auth(sa.suite.prf, *octets, use);
+    if (!mac.ok()) return key_failed(mac);
+    c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::SharedKeyMic), mac.bytes));
+    return std::nullopt;
   }
-  if (!auth.signer) return false;
   if (cfg.auth.method == AuthMethod::Certificate)
     c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::X509Signature), cfg.auth.local_cert_der));
   else
-    c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::RawPublicKey), auth.signer->public_key_der()));
-  const auto sig = auth.signer->sign(*octets);
-  if (!sig) return false;
-  c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::DigitalSignature), *sig));
-  return true;
+    c.add(PayloadType::Cert, build_cert(static_cast<uint8_t>(CertEncoding::RawPublicKey), auth.key->public_key_der()));
+  const KeyResult sig = auth.key->sign(*octets, use);
+  if (!sig.ok()) return key_failed(sig);
+  c.add(PayloadType::Auth, build_auth(static_cast<uint8_t>(AuthMethodId::DigitalSignature), sig.bytes));
+  return std::nullopt;
 }
 
 std::optional<Failed> verify_peer_auth(const Config& cfg, const PreparedAuth& auth, const IkeSa& sa,
@@ -58,9 +74,12 @@ std::optional<Failed> verify_peer_auth(const Config& cfg, const PreparedAuth& au
       if (in.auth->method != static_cast<uint8_t>(AuthMethodId::SharedKeyMic))
         return failed(FailReason::AuthenticationFailed, "peer used auth method " + std::to_string(in.auth->method) +
                                                             ", we require shared key MIC");
-      const auto want = build_psk_auth(sa.suite.prf, cfg.auth.psk.view(), *octets);
-      if (!want || want->size() != in.auth->data.size() ||
-          CRYPTO_memcmp(want->data(), in.auth->data.data(), want->size()) != 0)
+      if (!auth.key) return failed(FailReason::InternalError, "no pre-shared key");
+      const KeyResult want =
+          auth.key->psk_auth(sa.suite.prf, *octets, KeyUseContext{KeyPurpose::VerifyPeerAuth, sa.spi_i, sa.spi_r, peer_id});
+      if (!want.ok()) return key_failed(want);
+      if (want.bytes.size() != in.auth->data.size() ||
+          CRYPTO_memcmp(want.bytes.data(), in.auth->data.data(), want.bytes.size()) != 0)
         return failed(FailReason::AuthenticationFailed, "pre-shared key AUTH does not verify (wrong PSK?)");
       return std::nullopt;
     }
@@ -108,8 +127,8 @@ void AuthExchange::start(SessionImpl& s, InitTranscript init, TimePoint now, Out
   AuthExchange x;
   x.init = std::move(init);
   ChainBuilder c;
-  if (!build_our_auth(*s.cfg_, *s.auth_, *s.ike_, true, x.init.request, x.init.nr, c)) {
-    s.fail(FailReason::InternalError, "could not build our AUTH payload (key unusable?)", out);
+  if (auto f = build_our_auth(*s.cfg_, *s.auth_, *s.ike_, true, x.init.request, x.init.nr, c)) {
+    s.fail(f->reason, f->detail, out);
     return;
   }
   x.child_spi = random_u32();
@@ -143,8 +162,8 @@ void AuthExchange::answer_request(SessionImpl& s, IkeSa& sa, const Message& m, c
     return;
   }
   ChainBuilder c;
-  if (!build_our_auth(*s.cfg_, *s.auth_, sa, false, init.response, init.ni, c)) {
-    s.fail(FailReason::InternalError, "could not build our AUTH payload", out);
+  if (auto f = build_our_auth(*s.cfg_, *s.auth_, sa, false, init.response, init.ni, c)) {
+    s.fail(f->reason, f->detail, out);
     return;
   }
   const uint32_t spi = random_u32();

@@ -16,6 +16,7 @@ std::string_view fail_reason_name(FailReason r) {
     case F::TsUnacceptable: return "TsUnacceptable";
     case F::MessageRejected: return "MessageRejected";
     case F::InternalError: return "InternalError";
+    case F::LongTermKeyUnavailable: return "LongTermKeyUnavailable";
   }
   return "InternalError";
 }

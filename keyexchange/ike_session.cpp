@@ -6,6 +6,7 @@
 
 #include "byte_reader.h"
 #include "ike_session_impl.h"
+#include "long_term_key.h"
 #include "ike_session_util.h"
 
 namespace linkcrypt::ike {
@@ -23,7 +24,12 @@ std::shared_ptr<const PreparedAuth> prepare_auth(const std::shared_ptr<const Con
   for (const auto& e : cache)
     if (auto c = e.cfg.lock(); c && c.get() == cfg.get()) return e.auth;
   auto p = std::make_shared<PreparedAuth>();
-  if (cfg->auth.method != AuthMethod::Psk) p->signer = SigningKey::from_pem(cfg->auth.private_key_pem.view());
+  if (cfg->auth.key)
+    p->key = cfg->auth.key;
+  else if (cfg->auth.method == AuthMethod::Psk)
+    p->key = make_in_process_psk(cfg->auth.psk.clone());
+  else
+    p->key = make_in_process_signing_key(cfg->auth.private_key_pem.view());
   if (cfg->auth.method == AuthMethod::RawPublicKey) p->peer_key = parse_public_key_der(cfg->auth.peer_public_key_der);
   std::erase_if(cache, [](const Entry& e) { return e.cfg.expired(); });
   if (cache.size() >= 8) cache.erase(cache.begin());

@@ -95,8 +95,13 @@ enum class AuthMethod : uint8_t {
   Certificate,   // RFC 7427 digital signature, X.509 (CERT encoding 4) checked against a CA
 };
 
+class LongTermKey;  // long_term_key.h
+
 struct AuthConfig {
   AuthMethod method = AuthMethod::Psk;
+  // Our long-term key as a service (a token, a key holder, or in process). When null, the
+  // sessions make an in-process one from psk / private_key_pem below.
+  std::shared_ptr<LongTermKey> key;
   SecretBytes psk;                        // Psk: the shared key (both directions)
   SecretBytes private_key_pem;            // RawPublicKey/Certificate: our Ed25519 or P-256 key
   std::vector<uint8_t> peer_public_key_der;  // RawPublicKey: expected SubjectPublicKeyInfo
@@ -155,6 +160,7 @@ enum class FailReason : uint8_t {
   TsUnacceptable,          // traffic selectors rejected
   MessageRejected,         // malformed or out-of-state message (notify received or sent)
   InternalError,           // crypto library failure
+  LongTermKeyUnavailable,  // our PSK / private key could not be used (token gone, wrong PIN, key holder dead)
 };
 
 // One side's offer, rendered for an operator ("AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519").

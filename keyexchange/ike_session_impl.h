@@ -101,7 +101,7 @@ struct IkeSa {
 // Parsed authentication keys, shared by every session of one Config: OpenSSL 3's PEM/DER
 // decoders cost about a millisecond, more than the whole rest of a PSK handshake.
 struct PreparedAuth {
-  std::optional<SigningKey> signer;
+  std::shared_ptr<LongTermKey> key;  // the configured one, or made in process from the key files
   EvpPkeyPtr peer_key;  // RawPublicKey: the configured peer key
 };
 std::shared_ptr<const PreparedAuth> prepare_auth(const std::shared_ptr<const Config>& cfg);

@@ -15,6 +15,7 @@
 #include <iterator>
 
 #include "cipher_suite.h"
+#include "long_term_key.h"
 #include "openssl_handles.h"
 #include "secret_file.h"
 
@@ -149,13 +150,17 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
     size_t len = raw.size();
     if (len > 0 && raw.view()[len - 1] == '\n') --len;  // one trailing newline is not key
     if (len < kMinPskLen) return "psk-file " + o.psk_file + " holds fewer than 16 octets: use a longer key";
-    c->auth.psk = SecretBytes(raw.view().first(len));
+    // The key lives in one holder from here on; sessions ask it for AUTH values (long_term_key.h).
+    c->auth.key = ike::make_in_process_psk(SecretBytes(raw.view().first(len)));
   } else if (o.auth == "pubkey" || o.auth == "cert") {
     const bool cert = o.auth == "cert";
     c->auth.method = cert ? ike::AuthMethod::Certificate : ike::AuthMethod::RawPublicKey;
     if (o.private_key_file.empty()) return "auth = " + o.auth + " needs private-key-file";
-    if (auto e = read_secret_file("private-key-file", o.private_key_file, c->auth.private_key_pem); !e.empty()) return e;
-    if (auto e = check_private_key(o.private_key_file, c->auth.private_key_pem); !e.empty()) return e;
+    SecretBytes pem;
+    if (auto e = read_secret_file("private-key-file", o.private_key_file, pem); !e.empty()) return e;
+    if (auto e = check_private_key(o.private_key_file, pem); !e.empty()) return e;
+    c->auth.key = ike::make_in_process_signing_key(pem.view());
+    if (!c->auth.key) return "private-key-file " + o.private_key_file + ": the key could not be loaded";
     if (cert) {
       if (o.cert_file.empty() || o.ca_file.empty()) return "auth = cert needs cert-file and ca-file";
       if (auto e = pem_cert_to_der("cert-file", o.cert_file, c->auth.local_cert_der); !e.empty()) return e;

@@ -22,6 +22,8 @@ std::string_view hint_for(ike::FailReason r) {
     case F::InvalidKePayload: return "no common key-exchange group: check both builds/configs";
     case F::TsUnacceptable: return "traffic selectors refused: the peer is not a linkcrypt MACsec profile";
     case F::MessageRejected: return "the peer rejected a message: check versions on both sides and the logs";
+    case F::LongTermKeyUnavailable:
+      return "our PSK or private key could not be used: check the token (present, PIN, object URI) or the key holder, then the logs";
     case F::InternalError: break;
   }
   return "see the logs of both daemons";

@@ -36,6 +36,7 @@ std::shared_ptr<ike::Config> compose(const ike::Config& base, const ike::Config&
   c->local_id = base.local_id;
   c->remote_id = base.remote_id;
   c->auth.method = creds.auth.method;
+  c->auth.key = creds.auth.key;  // one holder of the long-term key, shared
   c->auth.psk = SecretBytes(creds.auth.psk.view());
   c->auth.private_key_pem = SecretBytes(creds.auth.private_key_pem.view());
   c->auth.peer_public_key_der = creds.auth.peer_public_key_der;

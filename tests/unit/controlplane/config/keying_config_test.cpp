@@ -1,5 +1,7 @@
 // Tests for the daemon's keying settings: secret-file modes, identities, role, suite, auth files.
 #include "keying_config.h"
+#include "ike_auth.h"
+#include "long_term_key.h"
 
 #include <gtest/gtest.h>
 
@@ -49,7 +51,16 @@ TEST_F(KeyingConfigTest, BuildsPskConfigAndResolvesAutoRole) {
   ASSERT_EQ(build_keying_config(psk_options(), c), "");
   EXPECT_TRUE(c.initiator);  // box-a < box-b
   EXPECT_EQ(c.ike->auth.method, ike::AuthMethod::Psk);
-  EXPECT_EQ(c.ike->auth.psk.size(), 28u);  // the trailing newline is not key
+  // The key is held once, by the long-term key: its AUTH value is that of the 28-octet PSK
+  // (the trailing newline is not key), and the config keeps no copy.
+  ASSERT_TRUE(c.ike->auth.key);
+  EXPECT_EQ(c.ike->auth.psk.size(), 0u);
+  const std::vector<uint8_t> octets{1, 2, 3};
+  const std::string_view psk = "correct horse battery staple";
+  const auto want = ike::build_psk_auth(ike::Prf::HmacSha2_256, std::span(reinterpret_cast<const uint8_t*>(psk.data()), psk.size()), octets);
+  const auto got = c.ike->auth.key->psk_auth(ike::Prf::HmacSha2_256, octets, {});
+  ASSERT_TRUE(want && got.ok());
+  EXPECT_EQ(got.bytes, *want);
   EXPECT_EQ(c.ike->child.macsec.suites, std::vector<ike::MacsecSuite>{ike::MacsecSuite::GcmAesXpn256});
   auto o = psk_options();
   std::swap(o.local_id, o.peer_id);
