@@ -15,6 +15,7 @@
 #include <iterator>
 
 #include "cipher_suite.h"
+#include "suite_mapping.h"
 #include "long_term_key.h"
 #include "openssl_handles.h"
 #include "secret_file.h"
@@ -24,17 +25,6 @@ namespace {
 
 constexpr size_t kMaxFileLen = 64 * 1024;
 constexpr size_t kMinPskLen = 16;
-
-// The child proposal's transform ID for each 802.1AE suite (docs/protocol.md).
-ike::MacsecSuite to_macsec_suite(secy::CipherSuite s) {
-  switch (s) {
-    case secy::CipherSuite::GcmAes128: return ike::MacsecSuite::GcmAes128;
-    case secy::CipherSuite::GcmAes256: return ike::MacsecSuite::GcmAes256;
-    case secy::CipherSuite::GcmAesXpn128: return ike::MacsecSuite::GcmAesXpn128;
-    case secy::CipherSuite::GcmAesXpn256: return ike::MacsecSuite::GcmAesXpn256;
-  }
-  return ike::MacsecSuite::GcmAesXpn256;
-}
 
 std::string read_public_file(const std::string& what, const std::string& path, std::vector<uint8_t>& out) {
   std::ifstream in(path, std::ios::binary);
@@ -139,7 +129,7 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   // The name is parsed where every suite name is: secy::parse_cipher_suite.
   const auto suite = secy::parse_cipher_suite(o.suite);
   if (!suite) return "unknown suite '" + o.suite + "': use one of " + std::string(secy::cipher_suite_names());
-  c->child.macsec.suites = {to_macsec_suite(*suite)};
+  c->child.macsec.suites = {config::to_macsec_suite(*suite)};
   c->child.macsec.confidentiality = !o.integrity_only;
 
   if (o.auth == "psk") {

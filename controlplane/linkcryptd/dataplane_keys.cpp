@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "suite_mapping.h"
+
 namespace linkcrypt::daemon {
 namespace {
 
@@ -18,19 +20,9 @@ secy::XpnParams xpn_of(const ike::DirectionKeys& d) {
 
 }  // namespace
 
-secy::CipherSuite to_cipher_suite(ike::MacsecSuite s) {
-  switch (s) {
-    case ike::MacsecSuite::GcmAes128: return secy::CipherSuite::GcmAes128;
-    case ike::MacsecSuite::GcmAes256: return secy::CipherSuite::GcmAes256;
-    case ike::MacsecSuite::GcmAesXpn128: return secy::CipherSuite::GcmAesXpn128;
-    case ike::MacsecSuite::GcmAesXpn256: return secy::CipherSuite::GcmAesXpn256;
-  }
-  return secy::CipherSuite::GcmAesXpn256;
-}
-
 void DataplaneKeySink::install_rx(const ike::ChildKeysReady& k) {
   secy::RxSaParams p;
-  p.suite = to_cipher_suite(k.suite);
+  p.suite = config::to_cipher_suite(k.suite);
   p.an = k.inbound.an;
   p.lowest_pn = 1;
   p.xpn = xpn_of(k.inbound);
@@ -39,7 +31,7 @@ void DataplaneKeySink::install_rx(const ike::ChildKeysReady& k) {
 
 void DataplaneKeySink::install_tx(const ike::ChildKeysReady& k) {
   secy::TxSaParams p;
-  p.suite = to_cipher_suite(k.suite);
+  p.suite = config::to_cipher_suite(k.suite);
   p.an = k.outbound.an;
   p.sci = k.outbound.sci;
   p.next_pn = 1;  // fresh SAK from this exchange: a (key, PN) pair is never reused

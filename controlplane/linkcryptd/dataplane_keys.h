@@ -9,8 +9,6 @@
 
 namespace linkcrypt::daemon {
 
-[[nodiscard]] secy::CipherSuite to_cipher_suite(ike::MacsecSuite s);
-
 class DataplaneKeySink final : public keying::KeySink {
  public:
   // rekey_pn_threshold: TxSaParams.rekey_threshold (0: the suite's default, 10.5.2).
