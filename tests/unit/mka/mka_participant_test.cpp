@@ -1,0 +1,287 @@
+// Two participants on a simulated wire with a fake clock: election, SAK distribution, make-before-break
+// rotation, peer loss, replays and the typed mismatches.
+#include "mka_participant.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+
+namespace linkcrypt::mka {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<uint8_t> bytes(size_t n, uint8_t v) { return std::vector<uint8_t>(n, v); }
+
+ParticipantConfig config(uint8_t id, std::vector<uint8_t> cak = bytes(16, 0x11), std::vector<uint8_t> ckn = bytes(16, 0x22)) {
+  ParticipantConfig c;
+  c.ckn = std::move(ckn);
+  c.cak = SecretBytes(cak);
+  c.own_mac = {0x02, 0, 0, 0, 0, id};
+  c.sci = {0x02, 0, 0, 0, 0, id, 0, 1};
+  return c;
+}
+
+struct KeyLog {
+  std::map<uint32_t, std::vector<uint8_t>> rx;  // KN -> SAK
+  std::optional<uint32_t> tx;
+  std::vector<std::string> order;  // "rx3", "tx3", "retire2"
+  std::vector<Failure> failures;
+  int peers_live = 0, peers_lost = 0;
+};
+
+struct Wire;
+
+struct Side {
+  Participant p;
+  KeyLog keys;
+  bool connected = true;  // frames from this side reach the other
+};
+
+struct Wire {
+  Wire(Side& x, Side& y) : a(x), b(y) {}
+  Side& a;
+  Side& b;
+  TimePoint now{};
+  std::deque<std::pair<Side*, std::vector<uint8_t>>> in_flight;  // (to, frame)
+  std::vector<std::vector<uint8_t>> sent_by_a;
+
+  void apply(Side& self, Side& other, std::vector<Event>& events) {
+    for (auto& e : events) {
+      if (auto* s = std::get_if<SendMkpdu>(&e)) {
+        if (&self == &a) sent_by_a.push_back(s->frame);
+        if (self.connected) in_flight.emplace_back(&other, std::move(s->frame));
+      } else if (auto* r = std::get_if<InstallRxSak>(&e)) {
+        self.keys.rx[r->id.kn] = std::vector<uint8_t>(r->sak.view().begin(), r->sak.view().end());
+        self.keys.order.push_back("rx" + std::to_string(r->id.kn));
+      } else if (auto* t = std::get_if<InstallTxSak>(&e)) {
+        // Make before break: when we send with a key, the other side already receives with it.
+        if (self.connected && other.connected) {
+          EXPECT_TRUE(other.keys.rx.count(t->id.kn)) << "tx with KN " << t->id.kn << " before the peer receives with it";
+          EXPECT_EQ(other.keys.rx[t->id.kn], std::vector<uint8_t>(t->sak.view().begin(), t->sak.view().end()));
+        }
+        self.keys.tx = t->id.kn;
+        self.keys.order.push_back("tx" + std::to_string(t->id.kn));
+      } else if (auto* x = std::get_if<RetireSak>(&e)) {
+        // The peer no longer sends with a key we retire.
+        if (self.connected && other.connected) {
+          EXPECT_NE(other.keys.tx, std::optional<uint32_t>(x->id.kn));
+        }
+        self.keys.rx.erase(x->id.kn);
+        if (self.keys.tx == x->id.kn) self.keys.tx.reset();
+        self.keys.order.push_back("retire" + std::to_string(x->id.kn));
+      } else if (auto* f = std::get_if<Failure>(&e)) {
+        self.keys.failures.push_back(*f);
+      } else if (std::holds_alternative<PeerLive>(e)) {
+        ++self.keys.peers_live;
+      } else if (std::holds_alternative<PeerLost>(e)) {
+        ++self.keys.peers_lost;
+      }
+    }
+    events.clear();
+  }
+  Side& other(Side& s) { return &s == &a ? b : a; }
+  void deliver() {
+    while (!in_flight.empty()) {
+      auto [to, frame] = std::move(in_flight.front());
+      in_flight.pop_front();
+      std::vector<Event> ev;
+      to->p.receive(frame, now, ev);
+      apply(*to, other(*to), ev);
+    }
+  }
+  void start() {
+    for (Side* s : {&a, &b}) {
+      std::vector<Event> ev;
+      s->p.start(now, ev);
+      apply(*s, other(*s), ev);
+    }
+    deliver();
+  }
+  void run_for(std::chrono::milliseconds d) {
+    const TimePoint end = now + d;
+    while (now < end) {
+      now += 100ms;
+      for (Side* s : {&a, &b}) {
+        std::vector<Event> ev;
+        if (s->p.next_deadline() <= now) s->p.tick(now, ev);
+        apply(*s, other(*s), ev);
+      }
+      deliver();
+    }
+  }
+};
+
+Side make(ParticipantConfig c) {
+  auto p = Participant::create(std::move(c));
+  EXPECT_TRUE(p);
+  return Side{std::move(*p), {}, true};
+}
+
+TEST(MkaParticipant, APairElectsTheLowerSciAndBothSendAndReceiveWithTheSameSak) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  EXPECT_TRUE(a.p.status().key_server);
+  EXPECT_FALSE(b.p.status().key_server);
+  ASSERT_TRUE(a.keys.tx && b.keys.tx);
+  EXPECT_EQ(*a.keys.tx, *b.keys.tx);
+  EXPECT_EQ(a.keys.rx.at(*a.keys.tx), b.keys.rx.at(*b.keys.tx));
+  EXPECT_EQ(a.keys.rx.at(1).size(), 16u);
+  EXPECT_EQ(a.keys.peers_live, 1);
+  EXPECT_EQ(b.keys.peers_live, 1);
+  EXPECT_TRUE(a.keys.failures.empty() && b.keys.failures.empty());
+  const auto s = b.p.status();
+  ASSERT_EQ(s.peers.size(), 1u);
+  EXPECT_TRUE(s.peers[0].live && s.peers[0].key_server);
+  EXPECT_EQ(s.latest_key->ks_mi, a.p.status().mi);
+}
+
+TEST(MkaParticipant, PriorityBeatsSci) {
+  auto ca = config(1), cb = config(2);
+  cb.key_server_priority = 1;
+  Side a = make(std::move(ca)), b = make(std::move(cb));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  EXPECT_FALSE(a.p.status().key_server);
+  EXPECT_TRUE(b.p.status().key_server);
+  ASSERT_TRUE(a.keys.tx && b.keys.tx);
+}
+
+TEST(MkaParticipant, RekeyIsMakeBeforeBreakAndRetiresTheOldKey) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  for (int i = 0; i < 5; ++i) {
+    std::vector<Event> ev;
+    ASSERT_TRUE(a.p.rekey(w.now, ev));
+    w.apply(a, b, ev);
+    w.deliver();
+    w.run_for(1s);
+  }
+  EXPECT_EQ(a.keys.tx, std::optional<uint32_t>(6));
+  EXPECT_EQ(b.keys.tx, std::optional<uint32_t>(6));
+  EXPECT_EQ(a.keys.rx.size(), 1u);  // only the latest remains
+  EXPECT_EQ(b.keys.rx.size(), 1u);
+  std::vector<Event> none;
+  EXPECT_FALSE(b.p.rekey(w.now, none)) << "only the key server rekeys";
+  // On each side, a key is received with before it is sent with, and retired after its successor is sent with.
+  for (const auto* k : {&a.keys, &b.keys}) {
+    auto pos = [&](const std::string& s) {
+      return std::find(k->order.begin(), k->order.end(), s) - k->order.begin();
+    };
+    for (int kn = 1; kn <= 6; ++kn) EXPECT_LT(pos("rx" + std::to_string(kn)), pos("tx" + std::to_string(kn)));
+    for (int kn = 1; kn <= 5; ++kn) EXPECT_LT(pos("tx" + std::to_string(kn + 1)), pos("retire" + std::to_string(kn)));
+  }
+  // The AN advances with each key.
+  EXPECT_EQ(a.p.status().latest_an, 5 % 4);
+}
+
+TEST(MkaParticipant, ARekeyIntervalRotatesOnItsOwn) {
+  auto ca = config(1);
+  ca.rekey_interval = 2s;
+  Side a = make(std::move(ca)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(11s);
+  ASSERT_TRUE(a.keys.tx);
+  EXPECT_GE(*a.keys.tx, 5u);
+  EXPECT_EQ(a.keys.tx, b.keys.tx);
+}
+
+TEST(MkaParticipant, AWrongCakIsCakMismatchAndNoKey) {
+  Side a = make(config(1)), b = make(config(2, bytes(16, 0x12)));
+  Wire w(a, b);
+  w.start();
+  w.run_for(5s);
+  EXPECT_FALSE(a.keys.tx || b.keys.tx);
+  EXPECT_TRUE(a.keys.rx.empty() && b.keys.rx.empty());
+  ASSERT_EQ(a.keys.failures.size(), 1u);  // reported once, not once per MKPDU
+  EXPECT_EQ(a.keys.failures[0].reason, MkaFailure::CakMismatch);
+  EXPECT_NE(a.keys.failures[0].detail.find("ICV mismatch for CKN 2222"), std::string::npos);
+  EXPECT_GT(a.p.status().counters.bad_icv, 1u);
+}
+
+TEST(MkaParticipant, AnotherCknIsCknMismatch) {
+  Side a = make(config(1)), b = make(config(2, bytes(16, 0x11), bytes(8, 0x33)));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  EXPECT_FALSE(a.keys.tx || b.keys.tx);
+  ASSERT_FALSE(a.keys.failures.empty());
+  EXPECT_EQ(a.keys.failures[0].reason, MkaFailure::CknMismatch);
+}
+
+TEST(MkaParticipant, AnotherCipherIsCipherMismatchOnTheReceiver) {
+  auto ca = config(1), cb = config(2);
+  ca.cipher_suite = kGcmAes256;
+  Side a = make(std::move(ca)), b = make(std::move(cb));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  EXPECT_FALSE(b.keys.tx);
+  EXPECT_FALSE(a.keys.tx) << "the key server never sends with a key its peer did not install";
+  ASSERT_FALSE(b.keys.failures.empty());
+  EXPECT_EQ(b.keys.failures[0].reason, MkaFailure::CipherMismatch);
+  EXPECT_NE(b.keys.failures[0].detail.find("GCM-AES-256"), std::string::npos);
+}
+
+TEST(MkaParticipant, PeerLossFailsClosedAfterTheLifeTime) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  ASSERT_TRUE(a.keys.tx);
+  b.connected = false;  // b goes silent; its last MKPDU (hello at 2 s or later) reached a
+  w.run_for(4800ms);
+  EXPECT_TRUE(a.keys.tx) << "still within the 6 s life time";
+  w.run_for(3s);
+  EXPECT_EQ(a.keys.peers_lost, 1);
+  EXPECT_FALSE(a.keys.tx);
+  EXPECT_TRUE(a.keys.rx.empty());
+}
+
+TEST(MkaParticipant, ARestartedPeerGetsANewSak) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  const auto first = a.keys.tx;
+  Side b2 = make(config(2));  // b restarts: a new MI
+  b.connected = false;
+  Wire w2(a, b2);
+  w2.now = w.now;
+  w2.start();
+  w2.run_for(8s);  // the old b expires; the new one is live
+  ASSERT_TRUE(a.keys.tx && b2.keys.tx);
+  EXPECT_NE(a.keys.tx, first);
+  EXPECT_EQ(a.keys.rx.at(*a.keys.tx), b2.keys.rx.at(*b2.keys.tx));
+}
+
+TEST(MkaParticipant, AReplayedMkpduChangesNothing) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  ASSERT_FALSE(w.sent_by_a.empty());
+  const auto before = b.p.status();
+  std::vector<Event> ev;
+  b.p.receive(w.sent_by_a.front(), w.now, ev);
+  EXPECT_TRUE(ev.empty());
+  EXPECT_EQ(b.p.status().counters.replayed_mn, before.counters.replayed_mn + 1);
+}
+
+TEST(MkaParticipant, RefusesUnusableConfig) {
+  EXPECT_FALSE(Participant::create(config(1, bytes(24, 1))));   // CAK of 192 bits
+  EXPECT_FALSE(Participant::create(config(1, bytes(16, 1), {})));  // no CKN
+  auto c = config(1);
+  c.cipher_suite = 0x0080C20001000003;  // GCM-AES-XPN-128: not yet
+  EXPECT_FALSE(Participant::create(std::move(c)));
+}
+
+}  // namespace
+}  // namespace linkcrypt::mka
