@@ -1,4 +1,4 @@
-// `peer`: the IKE peer (state, algorithms, last handshake, last failure with its hint).
+// `peer`: the IKE peer (state, algorithms, last handshake, last failure: current with its hint, or history).
 #pragma once
 
 #include <optional>
@@ -13,12 +13,15 @@ struct PeerFailure {
   std::string detail;
   bool by_peer = false;
   uint64_t s_ago = 0;
-  std::string hint;    // what the operator can do about it
+  std::optional<std::string> hint;  // what the operator can do about it; null once resolved
+  int64_t when = 0;    // Unix seconds
+  bool current = true; // false once an IKE SA or a rotation succeeded after it: history, not the state
 };
 constexpr auto fields_of(std::type_identity<PeerFailure>) {
   using S = PeerFailure;
   return std::tuple{field("reason", &S::reason), field("detail", &S::detail), field("by_peer", &S::by_peer),
-                    field("s_ago", &S::s_ago), field("hint", &S::hint)};
+                    field("s_ago", &S::s_ago), field("hint", &S::hint), field("when", &S::when),
+                    field("current", &S::current)};
 }
 
 struct PeerResult {

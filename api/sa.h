@@ -26,6 +26,10 @@ struct SaRow {
   uint64_t errors = 0;
   std::string state;                          // tx: "active" | "standby"; rx: "active" | "retiring"
   std::optional<bool> threshold_reached;      // tx only: the rekey PN threshold was passed
+  // Exact for JSON readers that hold numbers as doubles (jq 1.6, JavaScript): XPN headroom is
+  // always above 2^53. docs/control-socket.md, "Numbers above 2^53".
+  std::string pn_headroom_str;                // pn_headroom in decimal
+  double pn_used_percent = 0;                 // share of the suite's PN space used, 0..100
 };
 constexpr auto fields_of(std::type_identity<SaRow>) {
   using S = SaRow;
@@ -36,7 +40,8 @@ constexpr auto fields_of(std::type_identity<SaRow>) {
                     field("time_to_exhaustion_s", &S::time_to_exhaustion_s), field("age_s", &S::age_s),
                     field("packets", &S::packets), field("octets", &S::octets), field("errors", &S::errors),
                     field("state", &S::state),
-                    field("threshold_reached", &S::threshold_reached, Absent::kOmitted)};
+                    field("threshold_reached", &S::threshold_reached, Absent::kOmitted),
+                    field("pn_headroom_str", &S::pn_headroom_str), field("pn_used_percent", &S::pn_used_percent)};
 }
 
 struct SaResult {

@@ -248,6 +248,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
   const bool from_candidate = from != session_.get();
   if (auto* up = std::get_if<ike::IkeUp>(&ev)) {
     if (from_candidate) promote(from, now);
+    if (peer_.last_failure && !peer_.last_failure->resolved_at) peer_.last_failure->resolved_at = now;
     ++counters_.established;
     peer_.peer_id = identity_text(up->peer_id);
     peer_.algorithms = ike::algorithms_name(*up);
@@ -259,6 +260,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
         {{"PEER", peer_.peer_id}, {"ALGORITHMS", peer_.algorithms}});
   } else if (auto* k = std::get_if<ike::ChildKeysReady>(&ev)) {
     if (from_candidate) promote(from, now);
+    if (peer_.last_failure && !peer_.last_failure->resolved_at) peer_.last_failure->resolved_at = now;
     if (k->kind == ike::ChildKind::Macsec) on_child_ready(*k, now);
   } else if (auto* rk = std::get_if<ike::ChildRekeyed>(&ev)) {
     (void)rk;  // old RX SAs are retired by the grace timer after the switch
@@ -279,7 +281,7 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
   } else if (const auto* un = std::get_if<ike::UntrustedNotify>(&ev)) {
     on_untrusted_notify(un->notify_type, now);
   } else if (auto* f = std::get_if<ike::Failed>(&ev)) {
-    Failure fail{f->reason, f->detail, f->by_peer, now};
+    Failure fail{f->reason, f->detail, f->by_peer, now, std::nullopt};
     const std::string reason(ike::fail_reason_name(f->reason));
     if (f->proposals) {
       fail.detail += " (ours:";
@@ -505,7 +507,7 @@ void KeyingController::link_down(FailureCause cause, std::string detail, bool by
     ++counters_.rotations_abandoned;
   }
   session_.reset();
-  peer_.last_failure = Failure{cause, std::move(detail), by_peer, now};
+  peer_.last_failure = Failure{cause, std::move(detail), by_peer, now, std::nullopt};
   state_ = is_ike_failure(cause) ? LinkState::Failed : LinkState::Down;
   if (setup_.initiator && !closing_) {
     reconnect_at_ = now + backoff_;

@@ -75,6 +75,8 @@ struct Failure {
   std::string detail;
   bool by_peer = false;
   TimePoint at{};
+  // When an IKE SA came up or MACsec keys were installed after it: from then on it is history.
+  std::optional<TimePoint> resolved_at;
 };
 
 struct PeerStatus {

@@ -217,9 +217,17 @@ api::PeerResult ControlHandlers::peer() const {
   o.child_rekeys = p.child_rekeys;
   if (p.last_failure) {
     const auto& f = *p.last_failure;
-    o.last_failure = api::PeerFailure{std::string(keying::failure_name(f.cause)), f.detail, f.by_peer,
-                                      static_cast<uint64_t>(seconds_between(f.at, now)),
-                                      std::string(keying::failure_hint(f.cause))};
+    api::PeerFailure out;
+    out.reason = std::string(keying::failure_name(f.cause));
+    out.detail = f.detail;
+    out.by_peer = f.by_peer;
+    out.s_ago = static_cast<uint64_t>(seconds_between(f.at, now));
+    out.when = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+               static_cast<int64_t>(out.s_ago);
+    // Once the link recovered, the failure is history: no hint that reads as if it still held.
+    out.current = !f.resolved_at;
+    if (out.current) out.hint = std::string(keying::failure_hint(f.cause));
+    o.last_failure = std::move(out);
   }
   return o;
 }

@@ -16,6 +16,9 @@ void fill_common(api::SaRow& s, uint8_t an, secy::Sci sci, secy::CipherSuite sui
   if (e) s.key_id = api::hex_id(e->key_id);
   s.next_pn = next_pn;
   s.pn_headroom = secy::pn_headroom(suite, next_pn);
+  s.pn_headroom_str = std::to_string(s.pn_headroom);
+  const uint64_t space = secy::max_pn(suite);  // PNs 1..max_pn
+  s.pn_used_percent = 100.0 * static_cast<double>(space - s.pn_headroom) / static_cast<double>(space);
   if (pn_rate > 0) s.time_to_exhaustion_s = static_cast<double>(s.pn_headroom) / pn_rate;
   if (e) s.age_s = static_cast<uint64_t>(std::chrono::duration<double>(now - e->installed).count());
 }

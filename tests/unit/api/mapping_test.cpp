@@ -36,6 +36,8 @@ SaRow tx_row() {
   s.key_id = "1122334455667788";
   s.next_pn = 1000;
   s.pn_headroom = UINT64_MAX - 998;
+  s.pn_headroom_str = "18446744073709550617";
+  s.pn_used_percent = 0.0;
   s.time_to_exhaustion_s = 1.5e14;
   s.age_s = 12;
   s.packets = 999;
@@ -55,6 +57,8 @@ SaRow rx_row() {
   s.next_pn = 70;
   s.lowest_pn = 6;
   s.pn_headroom = 0xFFFFFFFFull - 68;
+  s.pn_headroom_str = "4294967227";
+  s.pn_used_percent = 1.5;
   s.packets = 69;
   s.octets = 4140;
   s.errors = 2;
@@ -67,11 +71,13 @@ TEST(ApiMapping, SaRowsKeepTheirNamesAndShape) {
   // age_s and time_to_exhaustion_s are null when unknown (manual keys, no rate yet).
   EXPECT_EQ(write_compact(to_json_value(tx_row())),
             R"({"age_s":12,"an":1,"direction":"tx","errors":0,"key_id":"1122334455667788","next_pn":1000,)"
-            R"("octets":123456,"packets":999,"pn_headroom":18446744073709550617,"sci":"020000000a000001",)"
+            R"("octets":123456,"packets":999,"pn_headroom":18446744073709550617,"pn_headroom_str":"18446744073709550617",)"
+            R"("pn_used_percent":0.0,"sci":"020000000a000001",)"
             R"("state":"active","suite":"gcm-aes-xpn-256","threshold_reached":false,"time_to_exhaustion_s":150000000000000.0})");
   EXPECT_EQ(write_compact(to_json_value(rx_row())),
             R"({"age_s":null,"an":0,"direction":"rx","errors":2,"key_id":null,"lowest_pn":6,"next_pn":70,)"
-            R"("octets":4140,"packets":69,"pn_headroom":4294967227,"sci":"020000000b000001","state":"retiring",)"
+            R"("octets":4140,"packets":69,"pn_headroom":4294967227,"pn_headroom_str":"4294967227","pn_used_percent":1.5,)"
+            R"("sci":"020000000b000001","state":"retiring",)"
             R"("suite":"gcm-aes-128","time_to_exhaustion_s":null})");
 }
 
@@ -164,8 +170,16 @@ TEST(ApiMapping, PeerRotationsHelpRekeyRoundTrip) {
   peer.last_handshake_s_ago = 3;
   peer.ike_rekeys = 1;
   peer.child_rekeys = 4;
-  peer.last_failure = PeerFailure{"AuthenticationFailed", "AUTH payload did not verify", true, 60, "check the PSK"};
+  peer.last_failure = PeerFailure{"AuthenticationFailed", "AUTH payload did not verify", true, 60, "check the PSK",
+                                  1796480505, true};
   EXPECT_EQ(round_trip(peer).last_failure->hint, "check the PSK");
+  // A failure the link recovered from: history with its time, no hint.
+  peer.last_failure->current = false;
+  peer.last_failure->hint.reset();
+  EXPECT_EQ(write_compact(to_json_value(*peer.last_failure)),
+            R"({"by_peer":true,"current":false,"detail":"AUTH payload did not verify","hint":null,)"
+            R"("reason":"AuthenticationFailed","s_ago":60,"when":1796480505})");
+  EXPECT_EQ(round_trip(peer).last_failure->when, 1796480505);
   peer.last_failure.reset();
   EXPECT_TRUE(to_json_value(peer).at("last_failure").is_null());
   round_trip(peer);
@@ -218,7 +232,8 @@ TEST(ApiMapping, DecodeErrorsNameTheField) {
 TEST(ApiMapping, ColumnOrderIsTheFieldOrder) {
   const std::vector<std::string_view> sa = {"direction", "an", "sci", "suite", "key_id", "next_pn", "lowest_pn",
                                             "pn_headroom", "time_to_exhaustion_s", "age_s", "packets", "octets",
-                                            "errors", "state", "threshold_reached"};
+                                            "errors", "state", "threshold_reached", "pn_headroom_str",
+                                            "pn_used_percent"};
   EXPECT_EQ(field_names<SaRow>(), sa);
   const std::vector<std::string_view> rot = {"when", "reason", "duration_ms", "frames_dropped",
                                              "old_key_id", "new_key_id", "complete"};

@@ -217,6 +217,7 @@ TEST(KeyingController, PeerDeadRetiresTxAtOnceThenReconnectsWithBackoff) {
   EXPECT_EQ(p.a.ctl->state(), LinkState::Down);
   ASSERT_TRUE(p.a.ctl->peer().last_failure);
   EXPECT_EQ(p.a.ctl->peer().last_failure->cause, FailureCause{LinkLoss::PeerDead});
+  EXPECT_FALSE(p.a.ctl->peer().last_failure->resolved_at);  // current: the link is down because of it
   // Must-secure: no transmit SA the moment the peer is declared dead.
   EXPECT_FALSE(p.a.sink->active);
   EXPECT_TRUE(p.a.sink->tx.empty());
@@ -246,6 +247,10 @@ TEST(KeyingController, PeerDeadRetiresTxAtOnceThenReconnectsWithBackoff) {
   }
   ASSERT_TRUE(up);
   expect_keyed_to_each_other(p);
+  // The loss is history now (issue 12 §7: `peer` showed it as current after recovery).
+  ASSERT_TRUE(p.a.ctl->peer().last_failure);  // PeerDead, or PeerUnreachable from the attempts since
+  ASSERT_TRUE(p.a.ctl->peer().last_failure->resolved_at);
+  EXPECT_GT(*p.a.ctl->peer().last_failure->resolved_at, p.a.ctl->peer().last_failure->at);
   for (const auto& [an, sa] : old_b_tx) EXPECT_NE(p.b.sink->tx.at(*p.b.sink->active).sak, sa.sak);
 }
 
@@ -286,6 +291,7 @@ TEST(KeyingController, WrongPskIsATypedFailureWithHintOnBothSides) {
   EXPECT_EQ(failure_name(auth_failed), "AuthenticationFailed");
   EXPECT_NE(failure_hint(auth_failed).find("PSK"), std::string_view::npos);
   EXPECT_EQ(p.a.ctl->state(), LinkState::Failed);
+  EXPECT_FALSE(p.a.ctl->peer().last_failure->resolved_at);  // still failing: current
 }
 
 }  // namespace
