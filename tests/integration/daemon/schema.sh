@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12 §2 and §7: every control-socket response of a real daemon pair validates against docs/schema/ (python3-jsonschema): each command from `help`, with manual keys and with IKE (before and after a failure, after a rotation), and the error answers; 64-bit values have exact decimal twins; `peer` shows a failure the link recovered from as history (time, current false, no hint).
+# Issue 12 §2 and §7: every control-socket response of a real daemon pair validates against docs/schema/ (python3-jsonschema): each command from `help`, with manual keys and with IKE (before and after a failure, after a rotation, over UDP), and the error answers; 64-bit values have exact decimal twins; `peer` shows a failure the link recovered from as history (time, current false, no hint).
 source "$(dirname "$0")/lib.sh"
 : "${SCHEMA_DIR:?set SCHEMA_DIR to docs/schema}"
 "$PY" -c 'import jsonschema' || fail "python3-jsonschema is missing (scripts/install-deps)"
@@ -138,3 +138,15 @@ for c in $(q a help '" ".join(x["command"] for x in r["commands"])'); do
   grep -q "^$c ok$" "$SEEN" || fail "command '$c' was never validated with an ok answer"
 done
 pass "validated: $(sort "$SEEN" | uniq -c | awk '{printf "%s %s x%s, ", $2, $3, $1}')"
+
+# IKE over UDP (a management link): status says udp, stats carries the UDP transport's counters.
+stop_daemon a; stop_daemon b
+mgmt_up
+write_config a auth=psk "psk-file=$WORK/psk" transport=udp "udp-local=$MGMT_A" "udp-peer=$MGMT_B"
+write_config b auth=psk "psk-file=$WORK/psk" transport=udp "udp-local=$MGMT_B" "udp-peer=$MGMT_A"
+: >"$WORK/a.err"; : >"$WORK/b.err"
+start_daemon a; start_daemon b
+wait_secured a 30; wait_secured b 20
+st=$(check a ok "$(req status)" ok "$(req sa)" ok "$(req stats)" ok "$(req peer)" | sed -n 1p)
+[ "$(jget "$st" 'r["transport"]')" = udp ] || fail "status.transport over UDP is $(jget "$st" 'r["transport"]')"
+pass "IKE over UDP: status (transport udp), sa, stats and peer match their schemas"
