@@ -7,6 +7,7 @@
 #include "byte_reader.h"
 #include "ike_session_impl.h"
 #include "ike_session_util.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 
@@ -14,81 +15,13 @@ using namespace detail;
 
 // ---- child SAs -------------------------------------------------------------------------------
 
-ChildSa* SessionImpl::find_child_in(uint32_t spi_in) {
-  for (auto& c : children_)
-    if (c.spi_in == spi_in) return &c;
-  return nullptr;
-}
-
-ChildSa* SessionImpl::find_child_out(uint32_t spi_out) {
-  for (auto& c : children_)
-    if (c.spi_out == spi_out) return &c;
-  return nullptr;
-}
-
-std::optional<ChildKeysReady> SessionImpl::install_child(const ChildSuite& suite, uint32_t spi_in, uint32_t spi_out,
-                                                         bool we_initiated, std::span<const uint8_t> g_ir,
-                                                         std::span<const uint8_t> ni, std::span<const uint8_t> nr,
-                                                         const ChildSa* replaces) {
-  const ChildKeyLayout layout =
-      suite.kind == ChildKind::Macsec ? layout_for(suite.macsec) : layout_for_esp(suite.esp_key_bits);
-  ChildKeymat km;
-  if (!derive_child_keys(ike_->suite.prf, ike_->keys.sk_d.view(), g_ir, ni, nr, layout, km)) return std::nullopt;
-  ChildSa c;
-  c.spi_in = spi_in;
-  c.spi_out = spi_out;
-  c.suite = suite;
-  // docs/protocol.md: the first child uses AN 0, each rekey the next AN modulo 4.
-  c.an = replaces ? static_cast<uint8_t>((replaces->an + 1) % 4) : 0;
-  if (replaces) {
-    c.ts_local = replaces->ts_local;
-    c.ts_remote = replaces->ts_remote;
-  }
-  ChildKeysReady ev;
-  ev.kind = suite.kind;
-  ev.suite = suite.macsec;
-  ev.esp_key_bits = suite.kind == ChildKind::Esp ? suite.esp_key_bits : 0;
-  ev.confidentiality_offset = suite.offset;
-  ev.confidentiality = suite.confidentiality;
-  ev.is_rekey = replaces != nullptr;
-  ev.local_initiated = we_initiated;
-  ev.replaces_spi = replaces ? replaces->spi_in : 0;
-  ev.pfs_group = suite.group;
-  const uint32_t spi_init = we_initiated ? spi_in : spi_out;
-  const uint32_t spi_resp = we_initiated ? spi_out : spi_in;
-  ev.key_id = (uint64_t{spi_init} << 32) | spi_resp;
-  const bool macsec = suite.kind == ChildKind::Macsec;
-  const uint64_t local_sci = macsec ? cfg_->child.macsec.local_sci : 0;
-  const uint64_t remote_sci = macsec ? peer_sci_ : 0;
-  // design.md §4: i->r is the exchange initiator's transmit direction (SSCI 1), r->i SSCI 2.
-  DirectionKeys i2r{0, 0, macsec ? 1u : 0u, c.an, std::move(km.i2r_key), std::move(km.i2r_salt)};
-  DirectionKeys r2i{0, 0, macsec ? 2u : 0u, c.an, std::move(km.r2i_key), std::move(km.r2i_salt)};
-  if (we_initiated) {
-    i2r.spi = spi_out;
-    i2r.sci = local_sci;
-    r2i.spi = spi_in;
-    r2i.sci = remote_sci;
-    ev.outbound = std::move(i2r);
-    ev.inbound = std::move(r2i);
-  } else {
-    r2i.spi = spi_out;
-    r2i.sci = local_sci;
-    i2r.spi = spi_in;
-    i2r.sci = remote_sci;
-    ev.outbound = std::move(r2i);
-    ev.inbound = std::move(i2r);
-  }
-  children_.push_back(std::move(c));
-  return ev;
-}
-
 void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out) {
   auto reply_notify = [&](NotifyType t, std::vector<uint8_t> data = {}) {
     ChainBuilder c;
     c.add(PayloadType::Notify, build_notify(0, {}, t, data));
     send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
   };
-  if (&sa != ike_.get() || sa.deleting || state_ != SessionState::Established) {
+  if (&sa != sas_.ike.get() || sa.deleting || state_ != SessionState::Established) {
     reply_notify(NotifyType::TemporaryFailure);
     return;
   }
@@ -102,7 +35,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     // IKE rekey in flight is a 2.8.2 collision: answer it, and resolve when ours completes.
     const bool collision = sa.rekeying && sa.pending && sa.pending->kind() == ReqKind::RekeyIke;
     bool busy = sa.rekeying && !collision;
-    for (const auto& c : children_) busy |= c.rekeying;
+    for (const auto& c : sas_.children) busy |= c.rekeying;
     if (busy) {
       reply_notify(NotifyType::TemporaryFailure);
       return;
@@ -152,8 +85,8 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
       nsa->collision_product = true;
       std::get<RekeyIkeExchange>(sa.pending->req).note_peer_rekey(RekeyIkeExchange::PeerIkeRekey{*in.nonce, nr, nsa.get()});
     }
-    retire(std::move(ike_));  // kept until the peer deletes it (RFC 7296 2.18)
-    ike_ = std::move(nsa);
+    sas_.retire(std::move(sas_.ike));  // kept until the peer deletes it (RFC 7296 2.18)
+    sas_.ike = std::move(nsa);
     out.events.emplace_back(ev);
     return;
   }
@@ -163,7 +96,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
     reply_notify(NotifyType::NoAdditionalSas);
     return;
   }
-  ChildSa* old = rekey->spi.size() == 4 ? find_child_out(spi_u32(rekey->spi)) : nullptr;
+  ChildSa* old = rekey->spi.size() == 4 ? sas_.child_out(spi_u32(rekey->spi)) : nullptr;
   if (old == nullptr) {
     reply_notify(NotifyType::ChildSaNotFound);
     return;
@@ -207,7 +140,7 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
       return;
     }
   }
-  if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8) peer_sci_ = spi_u64(sci->data);
+  if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8) sas_.peer_sci = spi_u64(sci->data);
   uint32_t peer_spi = 0;
   for (const auto& p : *in.sa)
     if (p.number == chosen.number && p.protocol == chosen.protocol) peer_spi = spi_u32(p.spi);
@@ -216,30 +149,24 @@ void SessionImpl::on_create_child_request(IkeSa& sa, const Payloads& in, uint32_
   c.add(PayloadType::Sa, build_sa({chosen}));
   c.add(PayloadType::Nonce, nr);
   if (dh) c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(*cs->group), dh->public_value()));
-  add_ts(c, in.tsi ? &*in.tsi : nullptr, in.tsr ? &*in.tsr : nullptr);
-  add_sci(c);
+  add_ts(*cfg_, c, in.tsi ? &*in.tsi : nullptr, in.tsr ? &*in.tsr : nullptr);
+  add_sci(*cfg_, c);
   send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
   const uint32_t old_spi = old->spi_in;
   const bool collision = old->rekeying;
-  if (auto* mine = ike_->pending ? std::get_if<RekeyChildExchange>(&ike_->pending->req) : nullptr;
+  if (auto* mine = sas_.ike->pending ? std::get_if<RekeyChildExchange>(&sas_.ike->pending->req) : nullptr;
       collision && mine != nullptr && mine->old_child_spi == old_spi)
     mine->note_peer_rekey(PeerChildRekey{*in.nonce, nr, spi});  // 2.8.1, resolved when ours is answered
-  auto ev = install_child(*cs, spi, peer_spi, false, g_ir ? g_ir->view() : std::span<const uint8_t>{}, *in.nonce, nr,
+  auto ev = sas_.install_child(*cfg_, *cs, spi, peer_spi, false, g_ir ? g_ir->view() : std::span<const uint8_t>{}, *in.nonce, nr,
                           old);
   if (!ev) {
     fail(FailReason::InternalError, "child key derivation failed", out);
     return;
   }
   // Until a collision is resolved (2.8.1), the peer's new child is the presumed successor.
-  find_child_in(old_spi)->replaced_by = spi;
+  sas_.child_in(old_spi)->replaced_by = spi;
   out.events.emplace_back(std::move(*ev));
   (void)now;
-}
-
-void SessionImpl::start_delete_child(uint32_t spi_in, TimePoint now, Output& out) {
-  ChainBuilder b;
-  if (!DeleteChildExchange::build_request(children_, spi_in, b)) return;
-  send_request(*ike_, DeleteChildExchange{spi_in}, ExchangeType::Informational, b, now, out);
 }
 
 }  // namespace linkcrypt::ike

@@ -3,9 +3,10 @@
 
 #include <openssl/crypto.h>
 
-#include "ike_session_impl.h"
+#include "ike_exchange_context.h"
 #include "long_term_key.h"
 #include "ike_session_util.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 
@@ -123,119 +124,119 @@ std::optional<Failed> verify_peer_auth(const Config& cfg, const PreparedAuth& au
 
 }  // namespace
 
-void AuthExchange::start(SessionImpl& s, InitTranscript init, TimePoint now, Output& out) {
+void AuthExchange::start(ExchangeContext& ctx, InitTranscript init, TimePoint now, Output& out) {
   AuthExchange x;
   x.init = std::move(init);
   ChainBuilder c;
-  if (auto f = build_our_auth(*s.cfg_, *s.auth_, *s.ike_, true, x.init.request, x.init.nr, c)) {
-    s.fail(f->reason, f->detail, out);
+  if (auto f = build_our_auth(ctx.config(), ctx.auth(), *ctx.sas().ike, true, x.init.request, x.init.nr, c)) {
+    ctx.fail(f->reason, f->detail, out);
     return;
   }
   x.child_spi = random_u32();
-  x.child_offer = build_child_offer(s.cfg_->child, x.child_spi, false);
+  x.child_offer = build_child_offer(ctx.config().child, x.child_spi, false);
   c.add(PayloadType::Sa, build_sa(x.child_offer));
-  s.add_ts(c, nullptr, nullptr);
-  s.add_sci(c);
-  s.send_request(*s.ike_, std::move(x), ExchangeType::IkeAuth, c, now, out);
-  s.state_ = SessionState::AuthSent;
+  add_ts(ctx.config(), c, nullptr, nullptr);
+  add_sci(ctx.config(), c);
+  ctx.send_request(*ctx.sas().ike, std::move(x), ExchangeType::IkeAuth, c, now, out);
+  ctx.handshake_sent(SessionState::AuthSent);
 }
 
-void AuthExchange::answer_request(SessionImpl& s, IkeSa& sa, const Message& m, const Payloads& in, Output& out) const {
-  const Config& cfg = *s.cfg_;
+void AuthExchange::answer_request(ExchangeContext& ctx, IkeSa& sa, const Message& m, const Payloads& in, Output& out) const {
+  const Config& cfg = ctx.config();
   Identity peer_id;
   const uint32_t mid = m.header.message_id;
   if (const Invalid v = validate_auth(in, true); v != Invalid::Ok) {
-    ++s.counters_.rx_invalid;
+    ++ctx.counters().rx_invalid;
     ChainBuilder c;
     c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::InvalidSyntax, {}));
-    s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
-    s.fail(FailReason::MessageRejected, std::string("IKE_AUTH request: ") + to_string(v), out);
+    ctx.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    ctx.fail(FailReason::MessageRejected, std::string("IKE_AUTH request: ") + to_string(v), out);
     return;
   }
-  if (auto f = verify_peer_auth(cfg, *s.auth_, sa, true, in, init.request, init.nr, peer_id)) {
+  if (auto f = verify_peer_auth(cfg, ctx.auth(), sa, true, in, init.request, init.nr, peer_id)) {
     // RFC 7296 2.21.2: an IKE_AUTH that fails authentication is answered with
     // AUTHENTICATION_FAILED, and the IKE SA is not created.
     ChainBuilder c;
     c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::AuthenticationFailed, {}));
-    s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
-    s.fail(f->reason, f->detail, out);
+    ctx.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    ctx.fail(f->reason, f->detail, out);
     return;
   }
   ChainBuilder c;
-  if (auto f = build_our_auth(*s.cfg_, *s.auth_, sa, false, init.response, init.ni, c)) {
-    s.fail(f->reason, f->detail, out);
+  if (auto f = build_our_auth(ctx.config(), ctx.auth(), sa, false, init.response, init.ni, c)) {
+    ctx.fail(f->reason, f->detail, out);
     return;
   }
   const uint32_t spi = random_u32();
   Proposal chosen;
   std::optional<ChildSuite> cs;
-  if (in.sa && in.tsi && in.tsr) cs = select_child(*in.sa, s.cfg_->child, false, chosen, spi);
+  if (in.sa && in.tsi && in.tsr) cs = select_child(*in.sa, ctx.config().child, false, chosen, spi);
   const NotifyPayload* sci = in.find_notify(NotifyType::MacsecSci);
   if (cs && cs->kind == ChildKind::Macsec && (sci == nullptr || sci->data.size() != 8)) cs.reset();
   if (!cs) {
     // RFC 7296 1.2: the IKE SA is still created; the child is refused with NO_PROPOSAL_CHOSEN.
     c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::NoProposalChosen, {}));
     c.add(PayloadType::Notify, build_notify(0, {}, static_cast<NotifyType>(kNotifyOurOffer),
-                                            build_sa(build_child_offer(s.cfg_->child, 0, false))));
-    s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
-    s.mark_established();
-    s.fail(FailReason::NoProposalChosen, "no child SA proposal in common", out, false,
-         ProposalMismatch{describe(build_child_offer(s.cfg_->child, 0, false)),
+                                            build_sa(build_child_offer(ctx.config().child, 0, false))));
+    ctx.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+    ctx.mark_established();
+    ctx.fail(FailReason::NoProposalChosen, "no child SA proposal in common", out, false,
+         ProposalMismatch{describe(build_child_offer(ctx.config().child, 0, false)),
                           in.sa ? describe(*in.sa) : std::vector<std::string>{"(no SA payload)"}});
     return;
   }
   uint32_t peer_spi = 0;
   for (const auto& p : *in.sa)
     if (p.number == chosen.number && p.protocol == chosen.protocol) peer_spi = spi_u32(p.spi);
-  if (sci != nullptr) s.peer_sci_ = spi_u64(sci->data);
+  if (sci != nullptr) ctx.sas().peer_sci = spi_u64(sci->data);
   c.add(PayloadType::Sa, build_sa({chosen}));
-  s.add_ts(c, &*in.tsi, &*in.tsr);
-  s.add_sci(c);
-  s.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
-  s.mark_established();
+  add_ts(ctx.config(), c, &*in.tsi, &*in.tsr);
+  add_sci(ctx.config(), c);
+  ctx.send_response(sa, ExchangeType::IkeAuth, mid, c, out);
+  ctx.mark_established();
   out.events.emplace_back(IkeUp{sa.spi_i, sa.spi_r, sa.suite.encr_key_bits, sa.suite.prf,
-                                sa.suite.group, peer_id, s.nat_local_, s.nat_remote_});
-  auto ev = s.install_child(*cs, spi, peer_spi, false, {}, init.ni, init.nr, nullptr);
+                                sa.suite.group, peer_id, ctx.nat().local_behind(), ctx.nat().remote_behind()});
+  auto ev = ctx.sas().install_child(ctx.config(), *cs, spi, peer_spi, false, {}, init.ni, init.nr, nullptr);
   if (!ev) {
-    s.fail(FailReason::InternalError, "child key derivation failed", out);
+    ctx.fail(FailReason::InternalError, "child key derivation failed", out);
     return;
   }
-  s.children_.back().ts_local = *in.tsr;
-  s.children_.back().ts_remote = *in.tsi;
+  ctx.sas().children.back().ts_local = *in.tsr;
+  ctx.sas().children.back().ts_remote = *in.tsi;
   out.events.emplace_back(std::move(*ev));
 }
 
-void AuthExchange::process_response(SessionImpl& s, IkeSa& sa, const Payloads& in, TimePoint now, Output& out) const {
-  const Config& cfg = *s.cfg_;
+void AuthExchange::process_response(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, Output& out) const {
+  const Config& cfg = ctx.config();
   Identity peer_id;
   if (in.find_notify(NotifyType::AuthenticationFailed)) {
-    s.fail(FailReason::AuthenticationFailed, "peer rejected our AUTH (AUTHENTICATION_FAILED)", out, true);
+    ctx.fail(FailReason::AuthenticationFailed, "peer rejected our AUTH (AUTHENTICATION_FAILED)", out, true);
     return;
   }
   if (!in.auth) {
     const auto* e = first_error(in);
-    s.fail(FailReason::MessageRejected,
+    ctx.fail(FailReason::MessageRejected,
          std::string("peer answered IKE_AUTH with ") + (e ? notify_name(e->type) : "no AUTH payload"), out, true);
     return;
   }
-  if (auto f = verify_peer_auth(cfg, *s.auth_, sa, false, in, init.response, init.ni, peer_id)) {
+  if (auto f = verify_peer_auth(cfg, ctx.auth(), sa, false, in, init.response, init.ni, peer_id)) {
     // RFC 7296 2.21.2: report the failure in a separate INFORMATIONAL exchange.
     ChainBuilder c;
     c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::AuthenticationFailed, {}));
-    s.send_request(sa, NotifyErrorRequest{}, ExchangeType::Informational, c, now, out);
-    s.fail(f->reason, f->detail, out);
+    ctx.send_last_request(sa, ExchangeType::Informational, c, out);
+    ctx.fail(f->reason, f->detail, out);
     return;
   }
-  s.mark_established();
+  ctx.mark_established();
   out.events.emplace_back(IkeUp{sa.spi_i, sa.spi_r, sa.suite.encr_key_bits, sa.suite.prf,
-                                sa.suite.group, peer_id, s.nat_local_, s.nat_remote_});
+                                sa.suite.group, peer_id, ctx.nat().local_behind(), ctx.nat().remote_behind()});
   if (in.find_notify(NotifyType::NoProposalChosen) || !in.sa) {
-    s.fail(FailReason::NoProposalChosen, "responder accepted none of our child SA proposals", out, true,
+    ctx.fail(FailReason::NoProposalChosen, "responder accepted none of our child SA proposals", out, true,
          ProposalMismatch{describe(child_offer), peer_offer_from(in)});
     return;
   }
   if (const auto* e = first_error(in)) {
-    s.fail(e->type == static_cast<uint16_t>(NotifyType::TsUnacceptable) ? FailReason::TsUnacceptable
+    ctx.fail(e->type == static_cast<uint16_t>(NotifyType::TsUnacceptable) ? FailReason::TsUnacceptable
                                                                        : FailReason::MessageRejected,
          std::string("responder refused the child SA: ") + notify_name(e->type), out, true);
     return;
@@ -243,18 +244,18 @@ void AuthExchange::process_response(SessionImpl& s, IkeSa& sa, const Payloads& i
   const auto cs = validate_child_choice(*in.sa, child_offer);
   const NotifyPayload* sci = in.find_notify(NotifyType::MacsecSci);
   if (!cs || cs->group || !in.tsi || !in.tsr || (cs->kind == ChildKind::Macsec && (!sci || sci->data.size() != 8))) {
-    s.fail(FailReason::NoProposalChosen, "responder's child SA answer is not one we offered", out, false,
+    ctx.fail(FailReason::NoProposalChosen, "responder's child SA answer is not one we offered", out, false,
          ProposalMismatch{describe(child_offer), describe(*in.sa)});
     return;
   }
-  if (sci != nullptr) s.peer_sci_ = spi_u64(sci->data);
-  auto ev = s.install_child(*cs, child_spi, spi_u32((*in.sa)[0].spi), true, {}, init.ni, init.nr, nullptr);
+  if (sci != nullptr) ctx.sas().peer_sci = spi_u64(sci->data);
+  auto ev = ctx.sas().install_child(ctx.config(), *cs, child_spi, spi_u32((*in.sa)[0].spi), true, {}, init.ni, init.nr, nullptr);
   if (!ev) {
-    s.fail(FailReason::InternalError, "child key derivation failed", out);
+    ctx.fail(FailReason::InternalError, "child key derivation failed", out);
     return;
   }
-  s.children_.back().ts_local = *in.tsi;
-  s.children_.back().ts_remote = *in.tsr;
+  ctx.sas().children.back().ts_local = *in.tsi;
+  ctx.sas().children.back().ts_remote = *in.tsr;
   out.events.emplace_back(std::move(*ev));
 }
 

@@ -11,7 +11,7 @@
 
 namespace linkcrypt::ike {
 
-class SessionImpl;
+class ExchangeContext;
 struct IkeSa;
 
 // IKE_AUTH on the IKE SA that IKE_SA_INIT created. The initiator's is the session's pending
@@ -23,13 +23,13 @@ struct AuthExchange {
   uint32_t child_spi = 0;
 
   // Build (initiator): AUTH, the first child's SA, traffic selectors and SCI.
-  static void start(SessionImpl& s, InitTranscript init, TimePoint now, Output& out);
+  static void start(ExchangeContext& ctx, InitTranscript init, TimePoint now, Output& out);
   // Process (initiator): the answer authenticates the peer and brings up the first child, or
   // ends the session (an AUTH we cannot verify is reported to the peer, 2.21.2).
-  void process_response(SessionImpl& s, IkeSa& sa, const Payloads& in, TimePoint now, Output& out) const;
+  void process_response(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, Output& out) const;
   // Process (responder): the peer's request, answered with our AUTH and the first child, or
   // with the error that ends the session.
-  void answer_request(SessionImpl& s, IkeSa& sa, const Message& m, const Payloads& in, Output& out) const;
+  void answer_request(ExchangeContext& ctx, IkeSa& sa, const Message& m, const Payloads& in, Output& out) const;
   // Collision step: none. Until IKE_AUTH completes no other exchange may run on the IKE SA
   // (RFC 7296 1.2); the session counts any other request as unexpected.
 };

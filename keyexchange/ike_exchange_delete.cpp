@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "ike_session_impl.h"
+#include "ike_exchange_context.h"
 #include "ike_session_util.h"
 
 namespace linkcrypt::ike {
@@ -34,16 +34,18 @@ void remove_child(std::vector<ChildSa>& children, ChildSa& ch, bool by_peer, Out
 
 }  // namespace
 
-bool DeleteChildExchange::build_request(std::vector<ChildSa>& children, uint32_t spi_in, ChainBuilder& c) {
-  ChildSa* ch = find_in(children, spi_in);
-  if (ch == nullptr || ch->deleting) return false;
+void DeleteChildExchange::start(ExchangeContext& ctx, uint32_t spi_in, TimePoint now, Output& out) {
+  ChildSa* ch = ctx.sas().child_in(spi_in);
+  if (ch == nullptr || ch->deleting) return;
   ch->deleting = true;
   const auto proto = ch->suite.kind == ChildKind::Macsec ? ProtocolId::Macsec : ProtocolId::Esp;
+  ChainBuilder c;
   c.add(PayloadType::Delete, build_delete(proto, 4, {spi_bytes(spi_in)}));
-  return true;
+  ctx.send_request(*ctx.sas().ike, DeleteChildExchange{spi_in}, ExchangeType::Informational, c, now, out);
 }
 
-void DeleteChildExchange::process_response(std::vector<ChildSa>& children, Output& out) const {
+void DeleteChildExchange::process_response(ExchangeContext& ctx, Output& out) const {
+  std::vector<ChildSa>& children = ctx.sas().children;
   ChildSa* ch = find_in(children, old_child_spi);
   if (ch == nullptr) return;  // the peer deleted it in the same round trip
   remove_child(children, *ch, false, out);
@@ -62,17 +64,21 @@ void DeleteChildExchange::answer_peer_delete(std::vector<ChildSa>& children, con
   if (!ours.empty()) answer.add(PayloadType::Delete, build_delete(d.protocol, 4, ours));
 }
 
-bool DeleteIkeExchange::build_request(IkeSa& sa, ChainBuilder& c) {
-  if (sa.deleting) return false;
+void DeleteIkeExchange::start(ExchangeContext& ctx, IkeSa& sa, TimePoint now, Output& out) {
+  if (sa.deleting) return;
   sa.deleting = true;
+  ChainBuilder c;
   c.add(PayloadType::Delete, build_delete(ProtocolId::Ike, 0, {}));
-  return true;
+  ctx.send_request(sa, DeleteIkeExchange{}, ExchangeType::Informational, c, now, out);
 }
 
-DeleteIkeExchange::Outcome DeleteIkeExchange::process_response(bool is_current_sa, Output& out) const {
-  if (!is_current_sa) return Outcome::RetiredSaGone;
+void DeleteIkeExchange::process_response(ExchangeContext& ctx, IkeSa& sa, Output& out) const {
+  if (&sa != ctx.sas().ike.get()) {
+    ctx.sas().drop_retiring(&sa);
+    return;
+  }
   out.events.emplace_back(Deleted{true, 0, false});
-  return Outcome::SessionClosed;
+  ctx.close_session();
 }
 
 }  // namespace linkcrypt::ike

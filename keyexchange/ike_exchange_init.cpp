@@ -3,8 +3,9 @@
 
 #include <algorithm>
 
-#include "ike_session_impl.h"
+#include "ike_exchange_context.h"
 #include "ike_session_util.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 
@@ -20,26 +21,26 @@ void add_signature_hashes(const Config& cfg, ChainBuilder& c) {
 
 }  // namespace
 
-void InitExchange::start(SessionImpl& s, TimePoint now, Output& out) {
-  s.ike_ = std::make_unique<IkeSa>();
-  s.ike_->spi_i = random_u64();
-  s.ike_->initiator = true;
+void InitExchange::start(ExchangeContext& ctx, TimePoint now, Output& out) {
+  ctx.sas().ike = std::make_unique<IkeSa>();
+  ctx.sas().ike->spi_i = random_u64();
+  ctx.sas().ike->initiator = true;
   InitExchange x;
-  x.offer = build_ike_offer(s.cfg_->ike_proposals, {});
-  if (s.cfg_->ike_proposals.empty() || s.cfg_->ike_proposals[0].groups.empty()) {
-    s.fail(FailReason::InternalError, "no IKE proposal configured", out);
+  x.offer = build_ike_offer(ctx.config().ike_proposals, {});
+  if (ctx.config().ike_proposals.empty() || ctx.config().ike_proposals[0].groups.empty()) {
+    ctx.fail(FailReason::InternalError, "no IKE proposal configured", out);
     return;
   }
-  x.group = s.cfg_->ike_proposals[0].groups[0];
+  x.group = ctx.config().ike_proposals[0].groups[0];
   x.ni = random_vec(kNonceLen);
-  std::move(x).send(s, now, out);
+  std::move(x).send(ctx, now, out);
 }
 
-void InitExchange::send(SessionImpl& s, TimePoint now, Output& out) && {
+void InitExchange::send(ExchangeContext& ctx, TimePoint now, Output& out) && {
   // RFC 7296 2.6: a retry with a cookie keeps every other payload, our KE value included.
   if (!dh || dh->group() != group) dh = DhKey::generate(group);
   if (!dh) {
-    s.fail(FailReason::InternalError, "key generation failed", out);
+    ctx.fail(FailReason::InternalError, "key generation failed", out);
     return;
   }
   ChainBuilder c;
@@ -48,25 +49,25 @@ void InitExchange::send(SessionImpl& s, TimePoint now, Output& out) && {
   c.add(PayloadType::Sa, build_sa(offer));
   c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(group), dh->public_value()));
   c.add(PayloadType::Nonce, ni);
-  s.add_nat_notifies(c, s.ike_->spi_i, 0);
-  add_signature_hashes(*s.cfg_, c);
+  ctx.nat().add_notifies(c, ctx.sas().ike->spi_i, 0);
+  add_signature_hashes(ctx.config(), c);
   Header h;
-  h.spi_i = s.ike_->spi_i;
+  h.spi_i = ctx.sas().ike->spi_i;
   h.exchange = ExchangeType::IkeSaInit;
   h.flags = kFlagInitiator;
   request = build_plain_message(h, c);
-  IkeSa& sa = *s.ike_;
+  IkeSa& sa = *ctx.sas().ike;
   Pending& p = sa.pending.emplace(std::move(*this));
   const auto& x = std::get<InitExchange>(p.req);
   p.bytes = x.request;
-  p.interval = s.cfg_->timers.retransmit_base;
+  p.interval = ctx.config().timers.retransmit_base;
   p.next_retx = now + p.interval;
   sa.next_mid = 1;
-  s.state_ = SessionState::InitSent;
-  s.emit_send(x.request, out);
+  ctx.handshake_sent(SessionState::InitSent);
+  ctx.send_bytes(x.request, out);
 }
 
-std::optional<InitTranscript> InitExchange::process_response(SessionImpl& s, std::span<const uint8_t> msg,
+std::optional<InitTranscript> InitExchange::process_response(ExchangeContext& ctx, std::span<const uint8_t> msg,
                                                              const Message& m, TimePoint now, Output& out) {
   const Payloads& in = m.payloads;
   // RFC 7296 2.21.1: nothing in an IKE_SA_INIT response is authenticated, so no notify in it may
@@ -77,69 +78,69 @@ std::optional<InitTranscript> InitExchange::process_response(SessionImpl& s, std
   // request arriving meanwhile still wins over a forged demand to restart.
   if (const auto* n = in.find_notify(NotifyType::Cookie)) {
     if (restart || cookie_rounds >= kMaxCookieRounds || n->data.empty() || n->data.size() > 64) {
-      ignore_notify(s, *n, in, out);
+      ignore_notify(ctx, *n, in, out);
       return std::nullopt;
     }
     ++cookie_rounds;
-    schedule_restart(s, Restart{n->data, group}, now);
+    schedule_restart(ctx, Restart{n->data, group}, now);
     return std::nullopt;
   }
   if (const auto* n = in.find_notify(NotifyType::InvalidKePayload)) {
     const auto g = notify_u16(*n);
     bool offered = false;
-    for (const auto& p : s.cfg_->ike_proposals)
+    for (const auto& p : ctx.config().ike_proposals)
       offered |= g && std::count(p.groups.begin(), p.groups.end(), static_cast<DhGroup>(*g)) > 0;
     if (restart || !g || !offered || *g == static_cast<uint16_t>(group) || invalid_ke_rounds >= kMaxInvalidKeRounds) {
-      ignore_notify(s, *n, in, out);
+      ignore_notify(ctx, *n, in, out);
       return std::nullopt;
     }
     ++invalid_ke_rounds;
-    schedule_restart(s, Restart{std::nullopt, static_cast<DhGroup>(*g)}, now);
+    schedule_restart(ctx, Restart{std::nullopt, static_cast<DhGroup>(*g)}, now);
     return std::nullopt;
   }
   if (const auto* e = first_error(in)) {
-    ignore_notify(s, *e, in, out);
+    ignore_notify(ctx, *e, in, out);
     return std::nullopt;
   }
   if (validate_init(in) != Invalid::Ok || m.header.spi_r == 0) {
-    ++s.counters_.rx_invalid;
+    ++ctx.counters().rx_invalid;
     return std::nullopt;  // keep retransmitting: this reply is not usable (could be forged)
   }
   // Unauthenticated too (2.21.1): a bad choice or KE value could be forged; keep waiting.
   const auto suite = validate_ike_choice(*in.sa, offer);
   if (!suite || suite->group != group || in.ke->group != static_cast<uint16_t>(group)) {
-    ++s.counters_.rx_invalid;
+    ++ctx.counters().rx_invalid;
     ignore_answer(FailReason::NoProposalChosen, "unauthenticated answers choosing a proposal we did not offer",
                   ProposalMismatch{describe(offer), describe(*in.sa)});
     return std::nullopt;
   }
   auto g_ir = dh->derive(in.ke->data);
   if (!g_ir) {
-    ++s.counters_.rx_invalid;
+    ++ctx.counters().rx_invalid;
     ignore_answer(FailReason::MessageRejected, "unauthenticated answers with an invalid KE public value", std::nullopt);
     return std::nullopt;
   }
-  IkeSa& sa = *s.ike_;
+  IkeSa& sa = *ctx.sas().ike;
   sa.spi_r = m.header.spi_r;
   sa.suite = *suite;
   InitTranscript t{ni, *in.nonce, request, std::vector<uint8_t>(msg.begin(), msg.end())};
   if (!derive_ike_keys(*suite, g_ir->view(), t.ni, t.nr, sa.spi_i, sa.spi_r, nullptr, suite->prf, sa.keys)) {
-    s.fail(FailReason::InternalError, "key derivation failed", out);
+    ctx.fail(FailReason::InternalError, "key derivation failed", out);
     return std::nullopt;
   }
-  s.check_nat(in, sa.spi_i, sa.spi_r, out);
+  ctx.nat().check(in, sa.spi_i, sa.spi_r, out);
   restart.reset();  // the current request was answered: a restart demand is moot
   return t;
 }
 
-void InitExchange::schedule_restart(SessionImpl& s, Restart r, TimePoint now) {
+void InitExchange::schedule_restart(ExchangeContext& ctx, Restart r, TimePoint now) {
   restart = std::move(r);
   // Act at the next retransmission, but no later than one base interval from now.
-  Pending& p = *s.ike_->pending;
-  p.next_retx = std::min(p.next_retx, now + s.cfg_->timers.retransmit_base);
+  Pending& p = *ctx.sas().ike->pending;
+  p.next_retx = std::min(p.next_retx, now + ctx.config().timers.retransmit_base);
 }
 
-void InitExchange::restart_now(SessionImpl& s, TimePoint now, Output& out) && {
+void InitExchange::restart_now(ExchangeContext& ctx, TimePoint now, Output& out) && {
   Restart r = std::move(*restart);
   restart.reset();
   if (r.cookie) {
@@ -150,11 +151,11 @@ void InitExchange::restart_now(SessionImpl& s, TimePoint now, Output& out) && {
     group = r.group;
     out.events.emplace_back(InvalidKeRetry{group});
   }
-  std::move(*this).send(s, now, out);
+  std::move(*this).send(ctx, now, out);
 }
 
-void InitExchange::ignore_notify(SessionImpl& s, const NotifyPayload& n, const Payloads& in, Output& out) {
-  ++s.counters_.rx_untrusted_notify;
+void InitExchange::ignore_notify(ExchangeContext& ctx, const NotifyPayload& n, const Payloads& in, Output& out) {
+  ++ctx.counters().rx_untrusted_notify;
   const std::string what = std::string("unauthenticated ") + notify_name(n.type) + " notifies";
   switch (static_cast<NotifyType>(n.type)) {
     case NotifyType::NoProposalChosen:
@@ -166,24 +167,22 @@ void InitExchange::ignore_notify(SessionImpl& s, const NotifyPayload& n, const P
   out.events.emplace_back(UntrustedNotify{n.type});
 }
 
-void InitExchange::fail_unanswered(SessionImpl& s, uint32_t tries, Output& out) const {
-  // s.fail ends the pending request, this unit with it: copy what the failure names first.
+void InitExchange::fail_unanswered(ExchangeContext& ctx, uint32_t tries, Output& out) const {
+  // ctx.fail ends the pending request, this unit with it: copy what the failure names first.
   std::string detail = "no answer from the peer after " + std::to_string(tries) + " tries";
   if (!ignored) {
-    s.fail(FailReason::PeerUnreachable, detail, out);
+    ctx.fail(FailReason::PeerUnreachable, detail, out);
     return;
   }
   // Only now may the ignored answer colour the reason, and still as a claim: it may be forged.
   IgnoredAnswer ig = *ignored;
   detail += "; the only answers were " + ig.what + " (not trusted, RFC 7296 2.21.1)";
-  s.fail(ig.reason, detail, out, false, std::move(ig.proposals));
+  ctx.fail(ig.reason, detail, out, false, std::move(ig.proposals));
 }
 
-std::optional<InitTranscript> InitExchange::answer_request(SessionImpl& s, std::span<const uint8_t> msg,
-                                                           const Message& m, TimePoint now, Output& out) {
-  const Config& cfg = *s.cfg_;
-  s.created_ = now;
-  s.last_rx_ = now;
+std::optional<InitTranscript> InitExchange::answer_request(ExchangeContext& ctx, std::span<const uint8_t> msg,
+                                                           const Message& m, Output& out) {
+  const Config& cfg = ctx.config();
   const Payloads& in = m.payloads;
   auto reject = [&](NotifyType t, std::span<const uint8_t> data, bool with_our_offer) {
     ChainBuilder c;
@@ -199,7 +198,7 @@ std::optional<InitTranscript> InitExchange::answer_request(SessionImpl& s, std::
     out.send.push_back(Datagram{build_plain_message(h, c), false});
   };
   if (validate_init(in) != Invalid::Ok) {
-    ++s.counters_.rx_invalid;
+    ++ctx.counters().rx_invalid;
     reject(NotifyType::InvalidSyntax, {}, false);
     return std::nullopt;
   }
@@ -207,7 +206,7 @@ std::optional<InitTranscript> InitExchange::answer_request(SessionImpl& s, std::
   const auto suite = select_ike(*in.sa, cfg.ike_proposals, chosen);
   if (!suite) {
     reject(NotifyType::NoProposalChosen, {}, true);
-    s.fail(FailReason::NoProposalChosen, "no IKE proposal in common", out, false,
+    ctx.fail(FailReason::NoProposalChosen, "no IKE proposal in common", out, false,
            ProposalMismatch{describe(build_ike_offer(cfg.ike_proposals, {})), describe(*in.sa)});
     return std::nullopt;
   }
@@ -223,8 +222,8 @@ std::optional<InitTranscript> InitExchange::answer_request(SessionImpl& s, std::
     reject(NotifyType::InvalidSyntax, {}, false);
     return std::nullopt;
   }
-  s.ike_ = std::make_unique<IkeSa>();
-  IkeSa& sa = *s.ike_;
+  ctx.sas().ike = std::make_unique<IkeSa>();
+  IkeSa& sa = *ctx.sas().ike;
   sa.spi_i = m.header.spi_i;
   sa.spi_r = random_u64();
   sa.initiator = false;
@@ -233,16 +232,16 @@ std::optional<InitTranscript> InitExchange::answer_request(SessionImpl& s, std::
   t.ni = *in.nonce;
   t.nr = random_vec(kNonceLen);
   if (!derive_ike_keys(*suite, g_ir->view(), t.ni, t.nr, sa.spi_i, sa.spi_r, nullptr, suite->prf, sa.keys)) {
-    s.fail(FailReason::InternalError, "key derivation failed", out);
+    ctx.fail(FailReason::InternalError, "key derivation failed", out);
     return std::nullopt;
   }
-  s.check_nat(in, sa.spi_i, 0, out);
+  ctx.nat().check(in, sa.spi_i, 0, out);
   ChainBuilder c;
   chosen.spi.clear();
   c.add(PayloadType::Sa, build_sa({chosen}));
   c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(suite->group), dh->public_value()));
   c.add(PayloadType::Nonce, t.nr);
-  s.add_nat_notifies(c, sa.spi_i, sa.spi_r);
+  ctx.nat().add_notifies(c, sa.spi_i, sa.spi_r);
   add_signature_hashes(cfg, c);
   Header h;
   h.spi_i = sa.spi_i;
@@ -252,8 +251,7 @@ std::optional<InitTranscript> InitExchange::answer_request(SessionImpl& s, std::
   t.request.assign(msg.begin(), msg.end());
   t.response = build_plain_message(h, c);
   sa.peer_next_mid = 1;
-  s.state_ = SessionState::InitSent;
-  s.init_cache_ = std::make_shared<InitReplyCache>(InitReplyCache{sa.spi_i, t.request, t.response});
+  ctx.handshake_sent(SessionState::InitSent);
   out.send.push_back(Datagram{t.response, false});
   return t;
 }

@@ -14,7 +14,7 @@
 
 namespace linkcrypt::ike {
 
-class SessionImpl;
+class ExchangeContext;
 
 // What IKE_AUTH signs and derives child keys from (RFC 7296 2.15, 2.17): the nonces and the two
 // IKE_SA_INIT messages exactly as they went over the wire.
@@ -52,29 +52,29 @@ struct InitExchange {
   std::optional<IgnoredAnswer> ignored;
 
   // Build (initiator): creates the IKE SA and sends the first request.
-  static void start(SessionImpl& s, TimePoint now, Output& out);
+  static void start(ExchangeContext& ctx, TimePoint now, Output& out);
   // Process (initiator): an answer to the pending request. A usable one completes the exchange
   // (returns the transcript); notifies and unusable answers are untrusted and change nothing
   // but a scheduled restart (2.21.1).
-  [[nodiscard]] std::optional<InitTranscript> process_response(SessionImpl& s, std::span<const uint8_t> msg,
+  [[nodiscard]] std::optional<InitTranscript> process_response(ExchangeContext& ctx, std::span<const uint8_t> msg,
                                                                const Message& m, TimePoint now, Output& out);
   // Collision step: a restart demand (COOKIE, INVALID_KE) races a genuine answer; the session
   // asks at each retransmission whether one is due, and a genuine answer cancels it.
   [[nodiscard]] bool restart_due() const { return restart.has_value(); }
   // Resends with the demanded cookie or group; `*this` is moved into the new pending request.
-  void restart_now(SessionImpl& s, TimePoint now, Output& out) &&;
+  void restart_now(ExchangeContext& ctx, TimePoint now, Output& out) &&;
   // Unanswered after every retransmission: fails, naming an ignored answer if there was one.
-  void fail_unanswered(SessionImpl& s, uint32_t tries, Output& out) const;
+  void fail_unanswered(ExchangeContext& ctx, uint32_t tries, Output& out) const;
 
   // Process (responder): the first IKE_SA_INIT request (already checked by the Responder).
   // Creates the IKE SA and answers; nullopt when the request was rejected (the notify reply is in out).
-  [[nodiscard]] static std::optional<InitTranscript> answer_request(SessionImpl& s, std::span<const uint8_t> msg,
-                                                                    const Message& m, TimePoint now, Output& out);
+  [[nodiscard]] static std::optional<InitTranscript> answer_request(ExchangeContext& ctx, std::span<const uint8_t> msg,
+                                                                    const Message& m, Output& out);
 
  private:
-  void send(SessionImpl& s, TimePoint now, Output& out) &&;
-  void schedule_restart(SessionImpl& s, Restart r, TimePoint now);
-  void ignore_notify(SessionImpl& s, const NotifyPayload& n, const Payloads& in, Output& out);
+  void send(ExchangeContext& ctx, TimePoint now, Output& out) &&;
+  void schedule_restart(ExchangeContext& ctx, Restart r, TimePoint now);
+  void ignore_notify(ExchangeContext& ctx, const NotifyPayload& n, const Payloads& in, Output& out);
   void ignore_answer(FailReason r, std::string what, std::optional<ProposalMismatch> props) {
     ignored = IgnoredAnswer{r, std::move(what), std::move(props)};
   }

@@ -6,13 +6,15 @@
 
 namespace linkcrypt::ike {
 
+class ExchangeContext;
+
 struct LivenessExchange {
   // A check is due once nothing has arrived for `interval` (0 disables them); the session
   // starts one only when the IKE SA is up and idle (no request in flight or queued).
   [[nodiscard]] static bool enabled(Millis interval) { return interval.count() > 0; }
   [[nodiscard]] static TimePoint due_at(TimePoint last_rx, Millis interval) { return last_rx + interval; }
-  // The request carries no payloads.
-  [[nodiscard]] static ChainBuilder build_request() { return {}; }
+  // Build: the request carries no payloads.
+  static void start(ExchangeContext& ctx, TimePoint now, Output& out);
   // Any authenticated answer proves the peer alive; the session noted its arrival (last_rx).
   void process_response() const {}
   // Collision step: none. The check changes no state, so any request of the peer may cross it.

@@ -3,22 +3,23 @@
 
 #include <algorithm>
 
-#include "ike_session_impl.h"
+#include "ike_exchange_context.h"
 #include "ike_session_util.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 
 using namespace detail;
 
-void RekeyChildExchange::start(SessionImpl& s, uint32_t old_spi, TimePoint now, Output& out) {
-  const Config& cfg = *s.cfg_;
+void RekeyChildExchange::start(ExchangeContext& ctx, uint32_t old_spi, TimePoint now, Output& out) {
+  const Config& cfg = ctx.config();
   ChildSa* old = nullptr;
   if (old_spi == 0) {
     // The current child: the newest one that is not on its way out.
-    for (auto& c : s.children_)
+    for (auto& c : ctx.sas().children)
       if (!c.deleting && c.replaced_by == 0) old = &c;
   } else {
-    old = s.find_child_in(old_spi);
+    old = ctx.sas().child_in(old_spi);
   }
   if (old == nullptr || old->deleting || old->rekeying || old->replaced_by != 0) return;
   RekeyChildExchange p;
@@ -28,7 +29,7 @@ void RekeyChildExchange::start(SessionImpl& s, uint32_t old_spi, TimePoint now, 
   const bool pfs = !cfg.child.pfs_groups.empty();
   std::optional<DhGroup> group;
   if (pfs) {
-    group = s.child_ke_group_.value_or(cfg.child.pfs_groups[0]);
+    group = ctx.sas().child_ke_group.value_or(cfg.child.pfs_groups[0]);
     p.dh = DhKey::generate(*group);
     if (!p.dh) return;
   }
@@ -41,18 +42,18 @@ void RekeyChildExchange::start(SessionImpl& s, uint32_t old_spi, TimePoint now, 
   c.add(PayloadType::Nonce, p.nonce);
   if (p.dh) c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(*group), p.dh->public_value()));
   const bool esp = cfg.child.kind == ChildKind::Esp && !old->ts_local.empty();
-  s.add_ts(c, esp ? &old->ts_local : nullptr, esp ? &old->ts_remote : nullptr);
-  s.add_sci(c);
+  add_ts(ctx.config(), c, esp ? &old->ts_local : nullptr, esp ? &old->ts_remote : nullptr);
+  add_sci(ctx.config(), c);
   old->rekeying = true;
   p.old_an = old->an;
   p.old_ts_local = old->ts_local;
   p.old_ts_remote = old->ts_remote;
-  s.send_request(*s.ike_, std::move(p), ExchangeType::CreateChildSa, c, now, out);
+  ctx.send_request(*ctx.sas().ike, std::move(p), ExchangeType::CreateChildSa, c, now, out);
 }
 
-void RekeyChildExchange::process_response(SessionImpl& s, const Payloads& in, TimePoint now, Output& out) {
-  const Config& cfg = *s.cfg_;
-  if (ChildSa* old = s.find_child_in(old_child_spi)) old->rekeying = false;
+void RekeyChildExchange::process_response(ExchangeContext& ctx, const Payloads& in, TimePoint now, Output& out) {
+  const Config& cfg = ctx.config();
+  if (ChildSa* old = ctx.sas().child_in(old_child_spi)) old->rekeying = false;
   auto failed_op = [&](FailReason r, std::string d, std::optional<ProposalMismatch> props = std::nullopt) {
     Failed f;
     f.reason = r;
@@ -62,13 +63,12 @@ void RekeyChildExchange::process_response(SessionImpl& s, const Payloads& in, Ti
     out.events.emplace_back(std::move(f));
   };
   if (in.find_notify(NotifyType::TemporaryFailure) || in.find_notify(NotifyType::ChildSaNotFound)) {
-    ChildSa* old = s.find_child_in(old_child_spi);
+    ChildSa* old = ctx.sas().child_in(old_child_spi);
     // Retry later unless the peer's own rekey or delete already replaced this child (2.25).
     if (old && !old->deleting && !peer_rekey && old->replaced_by == 0) {
       uint8_t jitter = 0;
       (void)random_bytes({&jitter, 1});
-      s.retry_at_ = now + cfg.timers.retransmit_base + Millis(jitter * 4);
-      s.retry_req_ = QueuedRequest{ReqKind::RekeyChild, old_child_spi};
+      ctx.retry_at(QueuedRequest{ReqKind::RekeyChild, old_child_spi}, now + cfg.timers.retransmit_base + Millis(jitter * 4));
     }
     return;
   }
@@ -76,9 +76,9 @@ void RekeyChildExchange::process_response(SessionImpl& s, const Payloads& in, Ti
     const auto g = notify_u16(*n);
     if (g && std::count(cfg.child.pfs_groups.begin(), cfg.child.pfs_groups.end(), static_cast<DhGroup>(*g)) &&
         (!dh || static_cast<uint16_t>(dh->group()) != *g)) {
-      s.child_ke_group_ = static_cast<DhGroup>(*g);
-      out.events.emplace_back(InvalidKeRetry{*s.child_ke_group_});
-      s.queue_.push_front(QueuedRequest{ReqKind::RekeyChild, old_child_spi});
+      ctx.sas().child_ke_group = static_cast<DhGroup>(*g);
+      out.events.emplace_back(InvalidKeRetry{*ctx.sas().child_ke_group});
+      ctx.enqueue_first(QueuedRequest{ReqKind::RekeyChild, old_child_spi});
       return;
     }
     failed_op(FailReason::InvalidKePayload, "peer wants a PFS group we do not offer");
@@ -107,7 +107,7 @@ void RekeyChildExchange::process_response(SessionImpl& s, const Payloads& in, Ti
     }
   }
   if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8)
-    s.peer_sci_ = spi_u64(sci->data);
+    ctx.sas().peer_sci = spi_u64(sci->data);
   // The old child may already be gone (a colliding peer rekey deleted it): its AN and
   // selectors travel in this request.
   ChildSa old_copy;
@@ -115,38 +115,38 @@ void RekeyChildExchange::process_response(SessionImpl& s, const Payloads& in, Ti
   old_copy.an = old_an;
   old_copy.ts_local = old_ts_local;
   old_copy.ts_remote = old_ts_remote;
-  auto ev = s.install_child(*cs, child_spi, spi_u32((*in.sa)[0].spi), true,
+  auto ev = ctx.sas().install_child(ctx.config(), *cs, child_spi, spi_u32((*in.sa)[0].spi), true,
                             g_ir ? g_ir->view() : std::span<const uint8_t>{}, nonce, *in.nonce, &old_copy);
   if (!ev) {
-    s.fail(FailReason::InternalError, "child key derivation failed", out);
+    ctx.fail(FailReason::InternalError, "child key derivation failed", out);
     return;
   }
   out.events.emplace_back(std::move(*ev));
   if (peer_rekey) {
-    resolve_collision(s, *in.nonce, now, out);
+    resolve_collision(ctx, *in.nonce, now, out);
     return;
   }
-  ChildSa* o = s.find_child_in(old_child_spi);
+  ChildSa* o = ctx.sas().child_in(old_child_spi);
   if (o == nullptr) return;
   o->replaced_by = child_spi;
-  s.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
+  ctx.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
 }
 
-void RekeyChildExchange::resolve_collision(SessionImpl& s, std::span<const uint8_t> peer_nonce, TimePoint now,
+void RekeyChildExchange::resolve_collision(ExchangeContext& ctx, std::span<const uint8_t> peer_nonce, TimePoint now,
                                            Output& out) const {
   // RFC 7296 2.8.1: the exchange holding the lowest of the four nonces made the redundant SA;
   // its initiator deletes it, the other initiator deletes the old one.
-  ChildSa* o = s.find_child_in(old_child_spi);
+  ChildSa* o = ctx.sas().child_in(old_child_spi);
   const auto& pr = *peer_rekey;
   std::span<const uint8_t> ours_low = nonce_less(nonce, peer_nonce) ? std::span<const uint8_t>(nonce) : peer_nonce;
   std::span<const uint8_t> theirs_low =
       nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
   if (nonce_less(ours_low, theirs_low)) {
     if (o) o->replaced_by = pr.new_spi_in;
-    s.enqueue(QueuedRequest{ReqKind::DeleteChild, child_spi}, now, out);
+    ctx.enqueue(QueuedRequest{ReqKind::DeleteChild, child_spi}, now, out);
   } else if (o) {
     o->replaced_by = child_spi;
-    s.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
+    ctx.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
   }
 }
 

@@ -13,7 +13,7 @@
 
 namespace linkcrypt::ike {
 
-class SessionImpl;
+class ExchangeContext;
 
 // The peer's rekey of the same child, answered by us while ours was in flight (2.8.1).
 struct PeerChildRekey {
@@ -37,16 +37,16 @@ struct RekeyChildExchange {
 
   // Build: rekeys child `old_spi` (0: the current one) unless it is already on its way out or
   // being rekeyed, and sends the request.
-  static void start(SessionImpl& s, uint32_t old_spi, TimePoint now, Output& out);
+  static void start(ExchangeContext& ctx, uint32_t old_spi, TimePoint now, Output& out);
   // Collision step, on the peer's side: we answered its rekey of the child ours rekeys.
   void note_peer_rekey(PeerChildRekey pr) { peer_rekey = std::move(pr); }
   // Process: the peer's answer installs the new child (or retries, or reports the refusal),
   // then resolves a collision and queues the Delete of the redundant or old child.
-  void process_response(SessionImpl& s, const Payloads& in, TimePoint now, Output& out);
+  void process_response(ExchangeContext& ctx, const Payloads& in, TimePoint now, Output& out);
 
  private:
   // Collision step, on our side (2.8.1): which of the two new children is redundant.
-  void resolve_collision(SessionImpl& s, std::span<const uint8_t> peer_nonce, TimePoint now, Output& out) const;
+  void resolve_collision(ExchangeContext& ctx, std::span<const uint8_t> peer_nonce, TimePoint now, Output& out) const;
 };
 
 }  // namespace linkcrypt::ike

@@ -1,15 +1,16 @@
 // The IKE SA rekey unit: build the CREATE_CHILD_SA request, process its answer, resolve a collision (RFC 7296 2.18, 2.8.2).
 #include "ike_exchange_rekey_ike.h"
 
-#include "ike_session_impl.h"
+#include "ike_exchange_context.h"
 #include "ike_session_util.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 
 using namespace detail;
 
-void RekeyIkeExchange::start(SessionImpl& s, TimePoint now, Output& out) {
-  IkeSa& cur = *s.ike_;
+void RekeyIkeExchange::start(ExchangeContext& ctx, TimePoint now, Output& out) {
+  IkeSa& cur = *ctx.sas().ike;
   if (cur.rekeying || cur.deleting) return;
   RekeyIkeExchange p;
   p.new_ike_spi = random_u64();
@@ -17,16 +18,16 @@ void RekeyIkeExchange::start(SessionImpl& s, TimePoint now, Output& out) {
   const DhGroup group = cur.suite.group;
   p.dh = DhKey::generate(group);
   if (!p.dh) return;
-  p.offer = build_ike_offer(s.cfg_->ike_proposals, spi_bytes(p.new_ike_spi));
+  p.offer = build_ike_offer(ctx.config().ike_proposals, spi_bytes(p.new_ike_spi));
   ChainBuilder c;
   c.add(PayloadType::Sa, build_sa(p.offer));
   c.add(PayloadType::Nonce, p.nonce);
   c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(group), p.dh->public_value()));
   cur.rekeying = true;
-  s.send_request(cur, std::move(p), ExchangeType::CreateChildSa, c, now, out);
+  ctx.send_request(cur, std::move(p), ExchangeType::CreateChildSa, c, now, out);
 }
 
-void RekeyIkeExchange::process_response(SessionImpl& s, IkeSa& sa, const Payloads& in, TimePoint now, Output& out) {
+void RekeyIkeExchange::process_response(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, TimePoint now, Output& out) {
   sa.rekeying = false;
   auto failed_op = [&](FailReason r, std::string d) {
     Failed f;
@@ -39,8 +40,7 @@ void RekeyIkeExchange::process_response(SessionImpl& s, IkeSa& sa, const Payload
     if (peer_ike_rekey) return;  // the peer's own rekey went through: nothing to retry
     uint8_t jitter = 0;
     (void)random_bytes({&jitter, 1});
-    s.retry_at_ = now + s.cfg_->timers.retransmit_base + Millis(jitter * 4);
-    s.retry_req_ = QueuedRequest{ReqKind::RekeyIke, 0};
+    ctx.retry_at(QueuedRequest{ReqKind::RekeyIke, 0}, now + ctx.config().timers.retransmit_base + Millis(jitter * 4));
     return;
   }
   if (in.find_notify(NotifyType::NoProposalChosen)) {
@@ -65,21 +65,21 @@ void RekeyIkeExchange::process_response(SessionImpl& s, IkeSa& sa, const Payload
   nsa->suite = *suite;
   if (!derive_ike_keys(*suite, g_ir->view(), nonce, *in.nonce, nsa->spi_i, nsa->spi_r, &sa.keys.sk_d, sa.suite.prf,
                        nsa->keys)) {
-    s.fail(FailReason::InternalError, "key derivation failed", out);
+    ctx.fail(FailReason::InternalError, "key derivation failed", out);
     return;
   }
   if (peer_ike_rekey) {
-    resolve_collision(s, sa, std::move(nsa), *in.nonce, now, out);
+    resolve_collision(ctx, sa, std::move(nsa), *in.nonce, now, out);
     return;
   }
   out.events.emplace_back(IkeRekeyed{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r});
-  s.retire(std::move(s.ike_));
-  s.ike_ = std::move(nsa);
+  ctx.sas().retire(std::move(ctx.sas().ike));
+  ctx.sas().ike = std::move(nsa);
   // RFC 7296 2.18: the rekey initiator deletes the old IKE SA.
-  s.start_delete_ike(*s.retiring_.back(), now, out);
+  DeleteIkeExchange::start(ctx, *ctx.sas().retiring.back(), now, out);
 }
 
-void RekeyIkeExchange::resolve_collision(SessionImpl& s, IkeSa& sa, std::unique_ptr<IkeSa> nsa,
+void RekeyIkeExchange::resolve_collision(ExchangeContext& ctx, IkeSa& sa, std::unique_ptr<IkeSa> nsa,
                                          std::span<const uint8_t> peer_nonce, TimePoint now, Output& out) const {
   // RFC 7296 2.8.2: the exchange holding the lowest of the four nonces made the redundant IKE
   // SA; its initiator deletes that SA, the other initiator deletes the old one. `sa` is the old
@@ -90,16 +90,16 @@ void RekeyIkeExchange::resolve_collision(SessionImpl& s, IkeSa& sa, std::unique_
       nonce_less(pr.ni, pr.nr) ? std::span<const uint8_t>(pr.ni) : std::span<const uint8_t>(pr.nr);
   if (nonce_less(ours_low, theirs_low)) {
     IkeSa* redundant = nsa.get();
-    s.retire(std::move(nsa));
-    s.start_delete_ike(*redundant, now, out);
+    ctx.sas().retire(std::move(nsa));
+    DeleteIkeExchange::start(ctx, *redundant, now, out);
     return;
   }
   // Ours survives: the peer's new SA is redundant and the peer deletes it.
-  out.events.emplace_back(IkeRekeyed{s.ike_->spi_i, s.ike_->spi_r, nsa->spi_i, nsa->spi_r});
-  std::unique_ptr<IkeSa> theirs = std::move(s.ike_);
-  s.ike_ = std::move(nsa);
-  if (theirs.get() != pr.created || !theirs->peer_deleted) s.retire(std::move(theirs));
-  s.start_delete_ike(sa, now, out);
+  out.events.emplace_back(IkeRekeyed{ctx.sas().ike->spi_i, ctx.sas().ike->spi_r, nsa->spi_i, nsa->spi_r});
+  std::unique_ptr<IkeSa> theirs = std::move(ctx.sas().ike);
+  ctx.sas().ike = std::move(nsa);
+  if (theirs.get() != pr.created || !theirs->peer_deleted) ctx.sas().retire(std::move(theirs));
+  DeleteIkeExchange::start(ctx, sa, now, out);
 }
 
 }  // namespace linkcrypt::ike

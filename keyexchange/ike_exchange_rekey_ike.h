@@ -14,7 +14,7 @@
 
 namespace linkcrypt::ike {
 
-class SessionImpl;
+class ExchangeContext;
 struct IkeSa;
 
 // Our rekey of the IKE SA. The session sends it and owns the message window and
@@ -32,16 +32,16 @@ struct RekeyIkeExchange {
   std::optional<PeerIkeRekey> peer_ike_rekey;
 
   // Build: rekeys the current IKE SA unless it is already being rekeyed or deleted.
-  static void start(SessionImpl& s, TimePoint now, Output& out);
+  static void start(ExchangeContext& ctx, TimePoint now, Output& out);
   // Collision step, on the peer's side: we answered its rekey of the SA ours rekeys.
   void note_peer_rekey(PeerIkeRekey pr) { peer_ike_rekey = std::move(pr); }
   // Process: the answer on `sa` (the SA the request went out on) makes the new IKE SA current
   // and deletes the old one (2.18), or retries, or reports the refusal.
-  void process_response(SessionImpl& s, IkeSa& sa, const Payloads& in, TimePoint now, Output& out);
+  void process_response(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, TimePoint now, Output& out);
 
  private:
   // Collision step, on our side (2.8.2): which of the two new IKE SAs is redundant.
-  void resolve_collision(SessionImpl& s, IkeSa& sa, std::unique_ptr<IkeSa> nsa, std::span<const uint8_t> peer_nonce,
+  void resolve_collision(ExchangeContext& ctx, IkeSa& sa, std::unique_ptr<IkeSa> nsa, std::span<const uint8_t> peer_nonce,
                          TimePoint now, Output& out) const;
 };
 

@@ -1,4 +1,4 @@
-// The session's entries into the handshake: IKE_SA_INIT leads to IKE_AUTH (units in ike_exchange_init/auth.cpp, RFC 7296 1.2).
+// The session's entries into the handshake: our first IKE_SA_INIT, or the peer's (units in ike_exchange_init/auth.cpp, RFC 7296 1.2).
 #include "ike_session_impl.h"
 
 namespace linkcrypt::ike {
@@ -13,19 +13,14 @@ Output SessionImpl::start(TimePoint now) {
 }
 
 bool SessionImpl::on_init_request(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out) {
-  auto t = InitExchange::answer_request(*this, msg, m, now, out);
+  created_ = now;
+  last_rx_ = now;
+  auto t = InitExchange::answer_request(*this, msg, m, out);
   if (!t) return false;
+  init_cache_ = std::make_shared<InitReplyCache>(InitReplyCache{sas_.ike->spi_i, t->request, t->response});
   awaiting_auth_.emplace();
   awaiting_auth_->init = std::move(*t);
   return true;
-}
-
-void SessionImpl::on_init_response(std::span<const uint8_t> msg, const Message& m, TimePoint now, Output& out) {
-  auto t = std::get<InitExchange>(ike_->pending->req).process_response(*this, msg, m, now, out);
-  if (!t) return;
-  ike_->pending.reset();
-  last_rx_ = now;
-  AuthExchange::start(*this, std::move(*t), now, out);
 }
 
 }  // namespace linkcrypt::ike

@@ -1,4 +1,4 @@
-// Encrypted IKE messages (SK payload, RFC 5282), requests/responses, NAT detection, TS and SCI payloads.
+// The message windows' sending side: encrypted IKE messages (SK payload, RFC 5282), requests and cached responses (RFC 7296 2.1).
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -26,8 +26,8 @@ std::vector<uint8_t> SessionImpl::seal(IkeSa& sa, ExchangeType ex, bool response
 
 std::vector<uint8_t> SessionImpl::seal_raw_for_test(ExchangeType ex, bool response, uint32_t mid, PayloadType first,
                                                     std::span<const uint8_t> chain) {
-  if (!ike_) return {};
-  return seal_chain(*ike_, ex, response, mid, first, chain);
+  if (!sas_.ike) return {};
+  return seal_chain(*sas_.ike, ex, response, mid, first, chain);
 }
 
 std::vector<uint8_t> SessionImpl::seal_chain(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid,
@@ -89,84 +89,31 @@ bool SessionImpl::open(IkeSa& sa, std::span<const uint8_t> msg, const Message& m
   return true;
 }
 
-void SessionImpl::emit_send(std::vector<uint8_t> bytes, Output& out) const {
+void SessionImpl::send_bytes(std::vector<uint8_t> bytes, Output& out) {
   if (bytes.empty()) return;
-  out.send.push_back(Datagram{std::move(bytes), nat_});
+  out.send.push_back(Datagram{std::move(bytes), nat_.on_nat_port()});
 }
 
-void SessionImpl::transmit_new_request(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, TimePoint now,
-                                       Output& out) {
+void SessionImpl::transmit_pending(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out) {
   Pending& p = *sa.pending;
   p.mid = sa.next_mid++;
   p.bytes = seal(sa, ex, false, p.mid, inner);
   p.interval = cfg_->timers.retransmit_base;
   p.next_retx = now + p.interval;
   p.retries = 0;
-  emit_send(p.bytes, out);
+  send_bytes(p.bytes, out);
+}
+
+void SessionImpl::send_last_request(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, Output& out) {
+  const uint32_t mid = sa.next_mid++;
+  send_bytes(seal(sa, ex, false, mid, inner), out);
 }
 
 void SessionImpl::send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out) {
   sa.cached_response = seal(sa, ex, true, mid, inner);
   sa.cached_mid = mid;
   sa.has_cached = true;
-  emit_send(sa.cached_response, out);
-}
-
-std::vector<uint8_t> SessionImpl::nat_hash(uint64_t spi_i, uint64_t spi_r, const Endpoint& ep) const {
-  // RFC 7296 2.23: SHA-1(SPIi | SPIr | IP | Port).
-  const auto si = spi_bytes(spi_i);
-  const auto sr = spi_bytes(spi_r);
-  const auto port = u16_bytes(ep.port);
-  return sha1({si, sr, ep.address, port});
-}
-
-void SessionImpl::add_nat_notifies(ChainBuilder& c, uint64_t spi_i, uint64_t spi_r) const {
-  // In-band transport has no IP addresses: no NAT can exist, so no NAT_DETECTION payloads.
-  if (local_.address.empty() || remote_.address.empty()) return;
-  c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::NatDetectionSourceIp, nat_hash(spi_i, spi_r, local_)));
-  c.add(PayloadType::Notify,
-        build_notify(0, {}, NotifyType::NatDetectionDestinationIp, nat_hash(spi_i, spi_r, remote_)));
-}
-
-void SessionImpl::check_nat(const Payloads& p, uint64_t spi_i, uint64_t spi_r, Output& out) {
-  if (local_.address.empty() || remote_.address.empty()) return;
-  bool saw_src = false, saw_dst = false, src_match = false, dst_match = false;
-  const auto want_src = nat_hash(spi_i, spi_r, remote_);
-  const auto want_dst = nat_hash(spi_i, spi_r, local_);
-  for (const auto& n : p.notifies) {
-    if (n.type == static_cast<uint16_t>(NotifyType::NatDetectionSourceIp)) {
-      saw_src = true;
-      src_match |= n.data == want_src;
-    } else if (n.type == static_cast<uint16_t>(NotifyType::NatDetectionDestinationIp)) {
-      saw_dst = true;
-      dst_match |= n.data == want_dst;
-    }
-  }
-  if (!saw_src || !saw_dst) return;  // peer does not do NAT-T
-  nat_remote_ = !src_match;
-  nat_local_ = !dst_match;
-  // RFC 7296 2.23: with a NAT on the path, move to UDP 4500 (non-ESP marker) from IKE_AUTH on.
-  if ((nat_local_ || nat_remote_) && !float_announced_) {
-    nat_ = true;
-    float_announced_ = true;
-    out.events.emplace_back(FloatToNatPort{});
-  }
-}
-
-void SessionImpl::add_ts(ChainBuilder& c, const std::vector<TrafficSelector>* tsi,
-                         const std::vector<TrafficSelector>* tsr) const {
-  static const std::vector<TrafficSelector> kAny{TrafficSelector{}};
-  const bool esp = cfg_->child.kind == ChildKind::Esp;
-  if (tsi == nullptr) tsi = esp ? &cfg_->child.esp.ts_local : &kAny;
-  if (tsr == nullptr) tsr = esp ? &cfg_->child.esp.ts_remote : &kAny;
-  c.add(PayloadType::TsI, build_ts(*tsi));
-  c.add(PayloadType::TsR, build_ts(*tsr));
-}
-
-void SessionImpl::add_sci(ChainBuilder& c) const {
-  if (cfg_->child.kind != ChildKind::Macsec) return;
-  const auto sci = spi_bytes(cfg_->child.macsec.local_sci);
-  c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::MacsecSci, sci));
+  send_bytes(sa.cached_response, out);
 }
 
 }  // namespace linkcrypt::ike

@@ -38,7 +38,7 @@ std::shared_ptr<const PreparedAuth> prepare_auth(const std::shared_ptr<const Con
 }
 
 SessionImpl::SessionImpl(std::shared_ptr<const Config> cfg, Role role, Endpoint remote)
-    : cfg_(std::move(cfg)), role_(role), local_(cfg_->local), remote_(std::move(remote)), auth_(prepare_auth(cfg_)) {}
+    : cfg_(std::move(cfg)), role_(role), auth_(prepare_auth(cfg_)), nat_(cfg_->local, std::move(remote)) {}
 
 SessionImpl::~SessionImpl() {
   if (half_open_counted_ && half_open_) --half_open_->count;
@@ -59,12 +59,19 @@ void SessionImpl::fail(FailReason r, std::string detail, Output& out, bool by_pe
   f.proposals = std::move(props);
   out.events.emplace_back(std::move(f));
   state_ = SessionState::Failed;
-  if (ike_) ike_->pending.reset();
-  for (auto& r : retiring_) r->pending.reset();
+  sas_.drop_pending();
   queue_.clear();
   retry_at_.reset();
   if (half_open_counted_ && half_open_) --half_open_->count;
   half_open_counted_ = false;
+}
+
+void SessionImpl::close_session() {
+  state_ = SessionState::Closed;
+  sas_.drop_pending();
+  sas_.children.clear();
+  queue_.clear();
+  retry_at_.reset();
 }
 
 // ---- dispatch, queue, timers -----------------------------------------------------------------
@@ -74,7 +81,7 @@ void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& 
   sa.peer_next_mid = mid + 1;
   switch (m.header.exchange) {
     case ExchangeType::IkeAuth:
-      if (role_ == Role::Responder && state_ == SessionState::InitSent && &sa == ike_.get() && awaiting_auth_) {
+      if (role_ == Role::Responder && state_ == SessionState::InitSent && &sa == sas_.ike.get() && awaiting_auth_) {
         // One request settles IKE_AUTH either way (established or failed).
         const AuthExchange x = std::move(*awaiting_auth_);
         awaiting_auth_.reset();
@@ -107,10 +114,13 @@ void SessionImpl::dispatch_response(IkeSa& sa, const Message& m, const Payloads&
   Pending p = std::move(*sa.pending);
   sa.pending.reset();
   switch (kind) {
-    case ReqKind::Auth: std::get<AuthExchange>(p.req).process_response(*this, sa, in, now, out); return;
+    case ReqKind::Auth: std::get<AuthExchange>(p.req).process_response(*this, sa, in, out); return;
     case ReqKind::RekeyChild: std::get<RekeyChildExchange>(p.req).process_response(*this, in, now, out); return;
     case ReqKind::RekeyIke: std::get<RekeyIkeExchange>(p.req).process_response(*this, sa, in, now, out); return;
-    default: on_informational_response(sa, p, in, now, out); return;
+    case ReqKind::DeleteChild: std::get<DeleteChildExchange>(p.req).process_response(*this, out); return;
+    case ReqKind::DeleteIke: std::get<DeleteIkeExchange>(p.req).process_response(*this, sa, out); return;
+    case ReqKind::Dpd: std::get<LivenessExchange>(p.req).process_response(); return;
+    case ReqKind::Init: return;  // never here: on_message takes IKE_SA_INIT answers
   }
 }
 
@@ -124,26 +134,32 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
   }
   const Header& h = m.header;
   const bool is_response = (h.flags & kFlagResponse) != 0;
-  if (!ike_) {
+  if (!sas_.ike) {
     ++counters_.rx_unexpected;
     return out;
   }
+  IkeSa& cur = *sas_.ike;
   if (state_ == SessionState::Failed || state_ == SessionState::Closed) {
     // Dead, but a retransmitted request still gets its cached answer (e.g. the
     // AUTHENTICATION_FAILED whose first copy was lost, RFC 7296 2.1).
-    if (!is_response && ike_->has_cached && h.spi_i == ike_->spi_i && h.spi_r == ike_->spi_r &&
-        h.message_id == ike_->cached_mid) {
+    if (!is_response && cur.has_cached && h.spi_i == cur.spi_i && h.spi_r == cur.spi_r &&
+        h.message_id == cur.cached_mid) {
       ++counters_.rx_retransmits;
-      out.send.push_back(Datagram{ike_->cached_response, nat_});
+      out.send.push_back(Datagram{cur.cached_response, nat_.on_nat_port()});
     } else {
       ++counters_.rx_unexpected;
     }
     return out;
   }
   if (h.exchange == ExchangeType::IkeSaInit) {
-    if (role_ == Role::Initiator && state_ == SessionState::InitSent && is_response && h.spi_i == ike_->spi_i &&
-        h.message_id == 0 && ike_->pending && ike_->pending->kind() == ReqKind::Init) {
-      on_init_response(msg, m, now, out);
+    if (role_ == Role::Initiator && state_ == SessionState::InitSent && is_response && h.spi_i == cur.spi_i &&
+        h.message_id == 0 && cur.pending && cur.pending->kind() == ReqKind::Init) {
+      auto t = std::get<InitExchange>(cur.pending->req).process_response(*this, msg, m, now, out);
+      if (t) {
+        cur.pending.reset();
+        last_rx_ = now;
+        AuthExchange::start(*this, std::move(*t), now, out);
+      }
     } else if (role_ == Role::Responder && !is_response && init_cache_ && h.spi_i == init_cache_->spi_i &&
                std::equal(msg.begin(), msg.end(), init_cache_->request.begin(), init_cache_->request.end())) {
       ++counters_.rx_retransmits;
@@ -154,14 +170,14 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
     return out;
   }
   IkeSa* sa = nullptr;
-  if (ike_->spi_i == h.spi_i && ike_->spi_r == h.spi_r) sa = ike_.get();
-  for (const auto& r : retiring_)
+  if (cur.spi_i == h.spi_i && cur.spi_r == h.spi_r) sa = &cur;
+  for (const auto& r : sas_.retiring)
     if (r->spi_i == h.spi_i && r->spi_r == h.spi_r) sa = r.get();
   if (sa == nullptr && !is_response) {
-    for (const auto& t : graveyard_) {
+    for (const auto& t : sas_.graveyard) {
       if (t.spi_i == h.spi_i && t.spi_r == h.spi_r && t.mid == h.message_id) {
         ++counters_.rx_retransmits;
-        out.send.push_back(Datagram{t.response, nat_});
+        out.send.push_back(Datagram{t.response, nat_.on_nat_port()});
         return out;
       }
     }
@@ -179,7 +195,7 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
   } else if (sa->has_cached && h.message_id == sa->cached_mid && h.message_id + 1 == sa->peer_next_mid) {
     // RFC 7296 2.1: a retransmitted request gets the same response again, not a new one.
     ++counters_.rx_retransmits;
-    out.send.push_back(Datagram{sa->cached_response, nat_});
+    out.send.push_back(Datagram{sa->cached_response, nat_.on_nat_port()});
     return out;
   } else if (h.message_id != sa->peer_next_mid) {
     ++counters_.rx_unexpected;
@@ -204,18 +220,16 @@ void SessionImpl::enqueue(QueuedRequest r, TimePoint now, Output& out) {
 void SessionImpl::pump_queue(TimePoint now, Output& out) {
   // While an IKE rekey of ours is in flight (possibly colliding, 2.8.2) the current SA may yet be
   // replaced: start nothing new until it settles.
-  while (state_ == SessionState::Established && ike_ && !ike_->pending && !queue_.empty() && !ike_rekey_in_flight()) {
+  while (state_ == SessionState::Established && sas_.ike && !sas_.ike->pending && !queue_.empty() &&
+         !sas_.ike_rekey_in_flight()) {
     const QueuedRequest r = queue_.front();
     queue_.pop_front();
     switch (r.kind) {
       case ReqKind::RekeyChild: RekeyChildExchange::start(*this, r.child_spi, now, out); break;
       case ReqKind::RekeyIke: RekeyIkeExchange::start(*this, now, out); break;
-      case ReqKind::DeleteChild: start_delete_child(r.child_spi, now, out); break;
-      case ReqKind::DeleteIke: start_delete_ike(*ike_, now, out); break;
-      case ReqKind::Dpd:
-        send_request(*ike_, LivenessExchange{}, ExchangeType::Informational, LivenessExchange::build_request(), now,
-                     out);
-        break;
+      case ReqKind::DeleteChild: DeleteChildExchange::start(*this, r.child_spi, now, out); break;
+      case ReqKind::DeleteIke: DeleteIkeExchange::start(*this, *sas_.ike, now, out); break;
+      case ReqKind::Dpd: LivenessExchange::start(*this, now, out); break;
       default: break;
     }
   }
@@ -231,22 +245,17 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
     return;
   }
   if (p.retries >= cfg_->timers.retransmit_limit && p.kind() == ReqKind::DeleteIke &&
-      DeleteIkeExchange::give_up_quietly(&sa == ike_.get())) {
+      DeleteIkeExchange::give_up_quietly(&sa == sas_.ike.get())) {
     // A retiring IKE SA whose Delete is never answered is gone anyway (RFC 7296 1.4.1); its
     // successor carries on, so this is not a dead peer.
-    drop_retiring(&sa);
+    sas_.drop_retiring(&sa);
     return;
   }
   if (p.retries >= cfg_->timers.retransmit_limit) {
     // RFC 7296 2.4: no answer after all retransmissions: the peer is gone.
     if (state_ == SessionState::Established) {
       out.events.emplace_back(PeerDead{});
-      state_ = SessionState::Closed;
-      if (ike_) ike_->pending.reset();
-      for (auto& r : retiring_) r->pending.reset();
-      children_.clear();
-      queue_.clear();
-      retry_at_.reset();
+      close_session();
     } else if (p.kind() == ReqKind::Init) {
       std::get<InitExchange>(p.req).fail_unanswered(*this, p.retries + 1, out);
     } else {
@@ -259,15 +268,16 @@ void SessionImpl::retransmit(IkeSa& sa, TimePoint now, Output& out) {
   ++counters_.tx_retransmits;
   p.interval = std::min<Millis>(p.interval * cfg_->timers.backoff_factor, cfg_->timers.retransmit_max);
   p.next_retx = now + p.interval;
-  out.send.push_back(Datagram{p.bytes, nat_ && p.kind() != ReqKind::Init});
+  out.send.push_back(Datagram{p.bytes, nat_.on_nat_port() && p.kind() != ReqKind::Init});
 }
 
 Output SessionImpl::on_timer(TimePoint now) {
   Output out;
-  if (state_ == SessionState::Failed || state_ == SessionState::Closed || !ike_) return out;
-  for (size_t i = 0; i < retiring_.size() && state_ != SessionState::Closed; ++i) retransmit(*retiring_[i], now, out);
+  if (state_ == SessionState::Failed || state_ == SessionState::Closed || !sas_.ike) return out;
+  for (size_t i = 0; i < sas_.retiring.size() && state_ != SessionState::Closed; ++i)
+    retransmit(*sas_.retiring[i], now, out);
   if (state_ == SessionState::Closed) return out;
-  retransmit(*ike_, now, out);
+  retransmit(*sas_.ike, now, out);
   if (state_ == SessionState::Failed || state_ == SessionState::Closed) return out;
   if (role_ == Role::Responder && state_ == SessionState::InitSent && now - created_ >= cfg_->timers.half_open_timeout) {
     fail(FailReason::PeerUnreachable, "half-open IKE SA timed out waiting for IKE_AUTH", out);
@@ -279,7 +289,7 @@ Output SessionImpl::on_timer(TimePoint now) {
     retry_req_.reset();
   }
   const auto dpd = cfg_->timers.dpd_interval;
-  if (state_ == SessionState::Established && LivenessExchange::enabled(dpd) && !ike_->pending && queue_.empty() &&
+  if (state_ == SessionState::Established && LivenessExchange::enabled(dpd) && !sas_.ike->pending && queue_.empty() &&
       now >= LivenessExchange::due_at(last_rx_, dpd))
     queue_.push_back(QueuedRequest{ReqKind::Dpd, 0});
   pump_queue(now, out);
@@ -287,18 +297,18 @@ Output SessionImpl::on_timer(TimePoint now) {
 }
 
 std::optional<TimePoint> SessionImpl::next_deadline() const {
-  if (state_ == SessionState::Failed || state_ == SessionState::Closed || state_ == SessionState::Idle || !ike_)
+  if (state_ == SessionState::Failed || state_ == SessionState::Closed || state_ == SessionState::Idle || !sas_.ike)
     return std::nullopt;
   std::optional<TimePoint> best;
   auto consider = [&](TimePoint t) {
     if (!best || t < *best) best = t;
   };
-  if (ike_->pending) consider(ike_->pending->next_retx);
-  for (const auto& r : retiring_)
+  if (sas_.ike->pending) consider(sas_.ike->pending->next_retx);
+  for (const auto& r : sas_.retiring)
     if (r->pending) consider(r->pending->next_retx);
   if (retry_at_) consider(*retry_at_);
   if (role_ == Role::Responder && state_ == SessionState::InitSent) consider(created_ + cfg_->timers.half_open_timeout);
-  if (state_ == SessionState::Established && LivenessExchange::enabled(cfg_->timers.dpd_interval) && !ike_->pending)
+  if (state_ == SessionState::Established && LivenessExchange::enabled(cfg_->timers.dpd_interval) && !sas_.ike->pending)
     consider(LivenessExchange::due_at(last_rx_, cfg_->timers.dpd_interval));
   return best;
 }
@@ -328,8 +338,8 @@ Output SessionImpl::close(TimePoint now) {
 }
 
 bool SessionImpl::owns(const HeaderInfo& h) const {
-  std::vector<const IkeSa*> all{ike_.get()};
-  for (const auto& r : retiring_) all.push_back(r.get());
+  std::vector<const IkeSa*> all{sas_.ike.get()};
+  for (const auto& r : sas_.retiring) all.push_back(r.get());
   for (const IkeSa* sa : all) {
     if (sa == nullptr || sa->spi_i != h.spi_i) continue;
     if (sa->spi_r == h.spi_r) return true;
@@ -337,7 +347,7 @@ bool SessionImpl::owns(const HeaderInfo& h) const {
     if (h.exchange == static_cast<uint8_t>(ExchangeType::IkeSaInit)) return true;
   }
   // A retransmitted request to an IKE SA we deleted a moment ago: answered from the graveyard.
-  for (const auto& t : graveyard_)
+  for (const auto& t : sas_.graveyard)
     if (t.spi_i == h.spi_i && t.spi_r == h.spi_r && !h.is_response) return true;
   return false;
 }
@@ -376,8 +386,8 @@ std::optional<TimePoint> Session::next_deadline() const { return impl_->next_dea
 SessionState Session::state() const { return impl_->state_; }
 bool Session::established() const { return impl_->state_ == SessionState::Established; }
 bool Session::owns(const HeaderInfo& h) const { return impl_->owns(h); }
-uint64_t Session::spi_i() const { return impl_->ike_ ? impl_->ike_->spi_i : 0; }
-uint64_t Session::spi_r() const { return impl_->ike_ ? impl_->ike_->spi_r : 0; }
+uint64_t Session::spi_i() const { return impl_->sas_.ike ? impl_->sas_.ike->spi_i : 0; }
+uint64_t Session::spi_r() const { return impl_->sas_.ike ? impl_->sas_.ike->spi_r : 0; }
 const SessionCounters& Session::counters() const { return impl_->counters_; }
 
 }  // namespace linkcrypt::ike

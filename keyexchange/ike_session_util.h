@@ -86,4 +86,23 @@ inline std::vector<std::string> peer_offer_from(const Payloads& p) {
   return {"(peer did not say)"};
 }
 
+// Traffic selectors of a child SA: the given ones, else (ESP) the configured ones, else (MACsec)
+// the whole-link selector.
+inline void add_ts(const Config& cfg, ChainBuilder& c, const std::vector<TrafficSelector>* tsi,
+                   const std::vector<TrafficSelector>* tsr) {
+  static const std::vector<TrafficSelector> kAny{TrafficSelector{}};
+  const bool esp = cfg.child.kind == ChildKind::Esp;
+  if (tsi == nullptr) tsi = esp ? &cfg.child.esp.ts_local : &kAny;
+  if (tsr == nullptr) tsr = esp ? &cfg.child.esp.ts_remote : &kAny;
+  c.add(PayloadType::TsI, build_ts(*tsi));
+  c.add(PayloadType::TsR, build_ts(*tsr));
+}
+
+// Our MACsec SCI (private-use notify, docs/protocol.md); nothing for ESP.
+inline void add_sci(const Config& cfg, ChainBuilder& c) {
+  if (cfg.child.kind != ChildKind::Macsec) return;
+  const auto sci = spi_bytes(cfg.child.macsec.local_sci);
+  c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::MacsecSci, sci));
+}
+
 }  // namespace linkcrypt::ike::detail

@@ -76,13 +76,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool response = (data[0] & 8) != 0;
   SessionImpl& rx = *pair->side[to];
   SessionImpl& tx = *pair->side[1 - to];
-  uint32_t mid = rx.ike_->peer_next_mid;
-  if (response) mid = rx.ike_->pending ? rx.ike_->pending->mid : 0;
-  if (response && !rx.ike_->pending) {
+  uint32_t mid = rx.sas_.ike->peer_next_mid;
+  if (response) mid = rx.sas_.ike->pending ? rx.sas_.ike->pending->mid : 0;
+  if (response && !rx.sas_.ike->pending) {
     // Give the receiver something outstanding to answer: a child rekey.
     pair->deliver(to, rx.rekey_child(pair->now), 100);  // depth 100: sent, not delivered
-    if (!rx.ike_->pending) return 0;
-    mid = rx.ike_->pending->mid;
+    if (!rx.sas_.ike->pending) return 0;
+    mid = rx.sas_.ike->pending->mid;
   }
   // The magic SPI c1c1c1c1 stands for the sender's live child, so REKEY_SA and Delete payloads
   // from the corpus name a child that exists.
