@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,13 @@ class ExchangeContext {
   virtual void send_response(IkeSa& sa, ExchangeType ex, uint32_t mid, const ChainBuilder& inner, Output& out) = 0;
   // Sends bytes already built (IKE_SA_INIT goes unencrypted).
   virtual void send_bytes(std::vector<uint8_t> bytes, Output& out) = 0;
+  // Answers the peer's request `mid` with one notify (an error, or TEMPORARY_FAILURE: retry later).
+  void answer_notify(IkeSa& sa, ExchangeType ex, uint32_t mid, NotifyType t, std::span<const uint8_t> data,
+                     Output& out) {
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, t, data));
+    send_response(sa, ex, mid, c, out);
+  }
 
   // ---- the request queue
   virtual void enqueue(QueuedRequest r, TimePoint now, Output& out) = 0;

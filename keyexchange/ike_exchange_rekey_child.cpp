@@ -1,4 +1,4 @@
-// The child rekey unit: build the CREATE_CHILD_SA request, process its answer, resolve a collision (RFC 7296 1.3.3, 2.8.1).
+// The child rekey unit: build the CREATE_CHILD_SA request, process its answer, answer the peer's, resolve a collision (RFC 7296 1.3.3, 2.8.1).
 #include "ike_exchange_rekey_child.h"
 
 #include <algorithm>
@@ -130,6 +130,94 @@ void RekeyChildExchange::process_response(ExchangeContext& ctx, const Payloads& 
   if (o == nullptr) return;
   o->replaced_by = child_spi;
   ctx.enqueue(QueuedRequest{ReqKind::DeleteChild, old_child_spi}, now, out);
+}
+
+void RekeyChildExchange::answer_request(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, uint32_t mid,
+                                        Output& out) {
+  const Config& cfg = ctx.config();
+  SaSet& sas = ctx.sas();
+  auto refuse = [&](NotifyType t, std::vector<uint8_t> data = {}) {
+    ctx.answer_notify(sa, ExchangeType::CreateChildSa, mid, t, data, out);
+  };
+  const NotifyPayload* rekey = in.find_notify(NotifyType::RekeySa);
+  if (rekey == nullptr) {
+    // One MACsec (or ESP) child per IKE SA: extra children are refused (RFC 7296 1.3).
+    refuse(NotifyType::NoAdditionalSas);
+    return;
+  }
+  ChildSa* old = rekey->spi.size() == 4 ? sas.child_out(spi_u32(rekey->spi)) : nullptr;
+  if (old == nullptr) {
+    refuse(NotifyType::ChildSaNotFound);
+    return;
+  }
+  if (old->deleting || (old->replaced_by != 0 && !old->rekeying) || sa.rekeying) {
+    refuse(NotifyType::TemporaryFailure);
+    return;
+  }
+  const uint32_t spi = random_u32();
+  Proposal chosen;
+  const bool want_ke = in.ke.has_value();
+  auto cs = select_child(*in.sa, cfg.child, want_ke, chosen, spi);
+  if (cs && !want_ke && !cfg.child.pfs_groups.empty()) cs.reset();  // our policy requires PFS
+  if (!cs) {
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::NoProposalChosen, {}));
+    c.add(PayloadType::Notify, build_notify(0, {}, static_cast<NotifyType>(kNotifyOurOffer),
+                                            build_sa(build_child_offer(cfg.child, 0, true))));
+    ctx.send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
+    // Reported, but the IKE SA and the old child live on (RFC 7296 1.3: only this exchange failed).
+    Failed f;
+    f.reason = FailReason::NoProposalChosen;
+    f.detail = want_ke ? "peer's child rekey proposal is not acceptable"
+                       : "peer's child rekey has no KE payload and our policy requires PFS";
+    f.proposals = ProposalMismatch{describe(build_child_offer(cfg.child, 0, !cfg.child.pfs_groups.empty())),
+                                   describe(*in.sa)};
+    out.events.emplace_back(std::move(f));
+    return;
+  }
+  std::optional<SecretBytes> g_ir;
+  std::optional<DhKey> dh;
+  if (cs->group) {
+    if (in.ke->group != static_cast<uint16_t>(*cs->group)) {
+      refuse(NotifyType::InvalidKePayload, u16_bytes(static_cast<uint16_t>(*cs->group)));
+      return;
+    }
+    dh = DhKey::generate(*cs->group);
+    if (dh) g_ir = dh->derive(in.ke->data);
+    if (!g_ir) {
+      refuse(NotifyType::InvalidSyntax);
+      return;
+    }
+  }
+  if (const auto* sci = in.find_notify(NotifyType::MacsecSci); sci && sci->data.size() == 8)
+    sas.peer_sci = spi_u64(sci->data);
+  uint32_t peer_spi = 0;
+  for (const auto& p : *in.sa)
+    if (p.number == chosen.number && p.protocol == chosen.protocol) peer_spi = spi_u32(p.spi);
+  const auto nr = random_vec(kNonceLen);
+  ChainBuilder c;
+  c.add(PayloadType::Sa, build_sa({chosen}));
+  c.add(PayloadType::Nonce, nr);
+  if (dh) c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(*cs->group), dh->public_value()));
+  add_ts(cfg, c, in.tsi ? &*in.tsi : nullptr, in.tsr ? &*in.tsr : nullptr);
+  add_sci(cfg, c);
+  ctx.send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
+  const uint32_t old_spi = old->spi_in;
+  // Collision step (2.8.1): our own rekey of this child is in flight; it settles which new child
+  // is redundant when its answer arrives.
+  const bool collision = old->rekeying;
+  if (auto* mine = sas.ike->pending ? std::get_if<RekeyChildExchange>(&sas.ike->pending->req) : nullptr;
+      collision && mine != nullptr && mine->old_child_spi == old_spi)
+    mine->note_peer_rekey(PeerChildRekey{*in.nonce, nr, spi});  // 2.8.1, resolved when ours is answered
+  auto ev = sas.install_child(cfg, *cs, spi, peer_spi, false, g_ir ? g_ir->view() : std::span<const uint8_t>{},
+                              *in.nonce, nr, old);
+  if (!ev) {
+    ctx.fail(FailReason::InternalError, "child key derivation failed", out);
+    return;
+  }
+  // Until a collision is resolved (2.8.1), the peer's new child is the presumed successor.
+  sas.child_in(old_spi)->replaced_by = spi;
+  out.events.emplace_back(std::move(*ev));
 }
 
 void RekeyChildExchange::resolve_collision(ExchangeContext& ctx, std::span<const uint8_t> peer_nonce, TimePoint now,

@@ -1,4 +1,4 @@
-// CREATE_CHILD_SA rekeying the child SA as an exchange unit: request, answer, collision (RFC 7296 1.3.3, 2.8.1).
+// CREATE_CHILD_SA rekeying the child SA as an exchange unit: request, answer, the peer's request, collision (RFC 7296 1.3.3, 2.8.1).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 namespace linkcrypt::ike {
 
 class ExchangeContext;
+struct IkeSa;
 
 // The peer's rekey of the same child, answered by us while ours was in flight (2.8.1).
 struct PeerChildRekey {
@@ -38,6 +39,10 @@ struct RekeyChildExchange {
   // Build: rekeys child `old_spi` (0: the current one) unless it is already on its way out or
   // being rekeyed, and sends the request.
   static void start(ExchangeContext& ctx, uint32_t old_spi, TimePoint now, Output& out);
+  // Process (responder): the peer's CREATE_CHILD_SA rekeying one of our children (REKEY_SA),
+  // on the current, established IKE SA. Installs the new child as the old one's presumed
+  // successor, or refuses (the IKE SA and the old child live on).
+  static void answer_request(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, uint32_t mid, Output& out);
   // Collision step, on the peer's side: we answered its rekey of the child ours rekeys.
   void note_peer_rekey(PeerChildRekey pr) { peer_rekey = std::move(pr); }
   // Process: the peer's answer installs the new child (or retries, or reports the refusal),
