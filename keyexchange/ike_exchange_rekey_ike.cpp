@@ -1,4 +1,4 @@
-// The IKE SA rekey unit: build the CREATE_CHILD_SA request, process its answer, resolve a collision (RFC 7296 2.18, 2.8.2).
+// The IKE SA rekey unit: build the CREATE_CHILD_SA request, process its answer, answer the peer's, resolve a collision (RFC 7296 2.18, 2.8.2).
 #include "ike_exchange_rekey_ike.h"
 
 #include "ike_exchange_context.h"
@@ -77,6 +77,71 @@ void RekeyIkeExchange::process_response(ExchangeContext& ctx, IkeSa& sa, const P
   ctx.sas().ike = std::move(nsa);
   // RFC 7296 2.18: the rekey initiator deletes the old IKE SA.
   DeleteIkeExchange::start(ctx, *ctx.sas().retiring.back(), now, out);
+}
+
+void RekeyIkeExchange::answer_request(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, uint32_t mid,
+                                      Output& out) {
+  SaSet& sas = ctx.sas();
+  auto refuse = [&](NotifyType t, std::vector<uint8_t> data = {}) {
+    ctx.answer_notify(sa, ExchangeType::CreateChildSa, mid, t, data, out);
+  };
+  // Collision step (2.8.2): our own IKE rekey in flight is answered, and resolved when ours
+  // completes; a child rekey of ours in flight asks the peer to retry later (2.25.2).
+  const bool collision = sa.rekeying && sa.pending && sa.pending->kind() == ReqKind::RekeyIke;
+  bool busy = sa.rekeying && !collision;
+  for (const auto& c : sas.children) busy |= c.rekeying;
+  if (busy) {
+    refuse(NotifyType::TemporaryFailure);
+    return;
+  }
+  Proposal chosen;
+  const auto suite = select_ike(*in.sa, ctx.config().ike_proposals, chosen);
+  if (!suite) {
+    ChainBuilder c;
+    c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::NoProposalChosen, {}));
+    ctx.send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
+    return;
+  }
+  if (!in.ke || in.ke->group != static_cast<uint16_t>(suite->group)) {
+    refuse(NotifyType::InvalidKePayload, u16_bytes(static_cast<uint16_t>(suite->group)));
+    return;
+  }
+  if (chosen.spi.size() != 8 || spi_u64(chosen.spi) == 0) {
+    refuse(NotifyType::InvalidSyntax);
+    return;
+  }
+  auto dh = DhKey::generate(suite->group);
+  std::optional<SecretBytes> g_ir;
+  if (dh) g_ir = dh->derive(in.ke->data);
+  if (!g_ir) {
+    refuse(NotifyType::InvalidSyntax);
+    return;
+  }
+  const auto nr = random_vec(kNonceLen);
+  auto nsa = std::make_unique<IkeSa>();
+  nsa->spi_i = spi_u64(chosen.spi);
+  nsa->spi_r = random_u64();
+  nsa->initiator = false;  // RFC 7296 2.18: the rekey initiator becomes the original initiator
+  nsa->suite = *suite;
+  if (!derive_ike_keys(*suite, g_ir->view(), *in.nonce, nr, nsa->spi_i, nsa->spi_r, &sa.keys.sk_d, sa.suite.prf,
+                       nsa->keys)) {
+    refuse(NotifyType::InvalidSyntax);
+    return;
+  }
+  chosen.spi = spi_bytes(nsa->spi_r);
+  ChainBuilder c;
+  c.add(PayloadType::Sa, build_sa({chosen}));
+  c.add(PayloadType::Nonce, nr);
+  c.add(PayloadType::Ke, build_ke(static_cast<uint16_t>(suite->group), dh->public_value()));
+  ctx.send_response(sa, ExchangeType::CreateChildSa, mid, c, out);
+  IkeRekeyed ev{sa.spi_i, sa.spi_r, nsa->spi_i, nsa->spi_r};
+  if (collision) {
+    nsa->collision_product = true;
+    std::get<RekeyIkeExchange>(sa.pending->req).note_peer_rekey(PeerIkeRekey{*in.nonce, nr, nsa.get()});
+  }
+  sas.retire(std::move(sas.ike));  // kept until the peer deletes it (RFC 7296 2.18)
+  sas.ike = std::move(nsa);
+  out.events.emplace_back(ev);
 }
 
 void RekeyIkeExchange::resolve_collision(ExchangeContext& ctx, IkeSa& sa, std::unique_ptr<IkeSa> nsa,

@@ -1,4 +1,4 @@
-// CREATE_CHILD_SA rekeying the IKE SA as an exchange unit: request, answer, collision (RFC 7296 1.3.2, 2.18, 2.8.2).
+// CREATE_CHILD_SA rekeying the IKE SA as an exchange unit: request, answer, the peer's request, collision (RFC 7296 1.3.2, 2.18, 2.8.2).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,9 @@ struct RekeyIkeExchange {
 
   // Build: rekeys the current IKE SA unless it is already being rekeyed or deleted.
   static void start(ExchangeContext& ctx, TimePoint now, Output& out);
+  // Process (responder): the peer's CREATE_CHILD_SA rekeying the current, established IKE SA
+  // (2.18). The new SA becomes current at once; the old one retires until the peer deletes it.
+  static void answer_request(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, uint32_t mid, Output& out);
   // Collision step, on the peer's side: we answered its rekey of the SA ours rekeys.
   void note_peer_rekey(PeerIkeRekey pr) { peer_ike_rekey = std::move(pr); }
   // Process: the answer on `sa` (the SA the request went out on) makes the new IKE SA current

@@ -8,6 +8,7 @@
 #include "ike_session_impl.h"
 #include "long_term_key.h"
 #include "ike_session_util.h"
+#include "ike_validate.h"
 
 namespace linkcrypt::ike {
 
@@ -91,7 +92,18 @@ void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& 
       }
       return;
     case ExchangeType::CreateChildSa:
-      on_create_child_request(sa, in, mid, now, out);
+      // Only the current, established IKE SA takes new SAs; the first proposal says which one the
+      // peer rekeys (RFC 7296 1.3.2, 1.3.3).
+      if (&sa != sas_.ike.get() || sa.deleting || state_ != SessionState::Established) {
+        answer_notify(sa, ExchangeType::CreateChildSa, mid, NotifyType::TemporaryFailure, {}, out);
+      } else if (validate_create_child_request(in) != Invalid::Ok) {
+        ++counters_.rx_invalid;
+        answer_notify(sa, ExchangeType::CreateChildSa, mid, NotifyType::InvalidSyntax, {}, out);
+      } else if ((*in.sa)[0].protocol == ProtocolId::Ike) {
+        RekeyIkeExchange::answer_request(*this, sa, in, mid, out);
+      } else {
+        RekeyChildExchange::answer_request(*this, sa, in, mid, out);
+      }
       return;
     case ExchangeType::Informational:
       on_informational_request(sa, in, mid, now, out);

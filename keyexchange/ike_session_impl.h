@@ -105,7 +105,6 @@ class SessionImpl final : private ExchangeContext {
   void pump_queue(TimePoint now, Output& out);
 
   // ---- responder handling still in the session (moves into the units)
-  void on_create_child_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
   void on_informational_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
 
   std::shared_ptr<const Config> cfg_;
