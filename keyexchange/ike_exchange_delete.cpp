@@ -1,4 +1,4 @@
-// INFORMATIONAL Delete units: build the request, process the answer, answer the peer's crossing Delete (RFC 7296 1.4.1).
+// INFORMATIONAL Delete units: build the request, process the answer, answer the peer's Deletes and INFORMATIONAL requests (RFC 7296 1.4.1).
 #include "ike_exchange_delete.h"
 
 #include <algorithm>
@@ -9,18 +9,6 @@
 namespace linkcrypt::ike {
 
 namespace {
-
-ChildSa* find_in(std::vector<ChildSa>& children, uint32_t spi_in) {
-  for (auto& c : children)
-    if (c.spi_in == spi_in) return &c;
-  return nullptr;
-}
-
-ChildSa* find_out(std::vector<ChildSa>& children, uint32_t spi_out) {
-  for (auto& c : children)
-    if (c.spi_out == spi_out) return &c;
-  return nullptr;
-}
 
 // The child leaves the SA set; the controller hears of it as rekeyed or deleted.
 void remove_child(std::vector<ChildSa>& children, ChildSa& ch, bool by_peer, Output& out) {
@@ -45,21 +33,20 @@ void DeleteChildExchange::start(ExchangeContext& ctx, uint32_t spi_in, TimePoint
 }
 
 void DeleteChildExchange::process_response(ExchangeContext& ctx, Output& out) const {
-  std::vector<ChildSa>& children = ctx.sas().children;
-  ChildSa* ch = find_in(children, old_child_spi);
+  ChildSa* ch = ctx.sas().child_in(old_child_spi);
   if (ch == nullptr) return;  // the peer deleted it in the same round trip
-  remove_child(children, *ch, false, out);
+  remove_child(ctx.sas().children, *ch, false, out);
 }
 
-void DeleteChildExchange::answer_peer_delete(std::vector<ChildSa>& children, const DeletePayload& d,
-                                             ChainBuilder& answer, Output& out) {
+void DeleteChildExchange::answer_peer_delete(ExchangeContext& ctx, const DeletePayload& d, ChainBuilder& answer,
+                                             Output& out) {
   if (d.spi_len != 4) return;
   std::vector<std::vector<uint8_t>> ours;
   for (const auto& s : d.spis) {
-    ChildSa* ch = find_out(children, spi_u32(s));
+    ChildSa* ch = ctx.sas().child_out(spi_u32(s));
     if (ch == nullptr) continue;
     if (!ch->deleting) ours.push_back(spi_bytes(ch->spi_in));
-    remove_child(children, *ch, true, out);
+    remove_child(ctx.sas().children, *ch, true, out);
   }
   if (!ours.empty()) answer.add(PayloadType::Delete, build_delete(d.protocol, 4, ours));
 }
@@ -79,6 +66,39 @@ void DeleteIkeExchange::process_response(ExchangeContext& ctx, IkeSa& sa, Output
   }
   out.events.emplace_back(Deleted{true, 0, false});
   ctx.close_session();
+}
+
+void DeleteIkeExchange::answer_peer_delete(ExchangeContext& ctx, IkeSa& sa, Output& out) {
+  if (&sa != ctx.sas().ike.get()) {
+    ctx.sas().drop_retiring(&sa);  // the rekeyed-away (or redundant) IKE SA: its successor carries on
+    return;
+  }
+  if (sa.collision_product && ctx.sas().ike_rekey_in_flight()) {
+    // 2.8.2: the peer deleted the SA our answer created as redundant before our own rekey
+    // answer arrived; that answer brings the surviving SA.
+    sa.peer_deleted = true;
+    return;
+  }
+  out.events.emplace_back(Deleted{true, 0, true});
+  ctx.close_session();
+}
+
+void answer_informational(ExchangeContext& ctx, IkeSa& sa, const Payloads& in, uint32_t mid, Output& out) {
+  ChainBuilder c;
+  bool delete_ike = false;
+  for (const auto& d : in.deletes) {
+    if (d.protocol == ProtocolId::Ike)
+      delete_ike = true;
+    else
+      DeleteChildExchange::answer_peer_delete(ctx, d, c, out);  // 1.4.1
+  }
+  const bool auth_failed = in.find_notify(NotifyType::AuthenticationFailed) != nullptr;
+  ctx.send_response(sa, ExchangeType::Informational, mid, c, out);
+  if (auth_failed) {
+    ctx.fail(FailReason::AuthenticationFailed, "peer rejected our AUTH (AUTHENTICATION_FAILED)", out, true);
+    return;
+  }
+  if (delete_ike) DeleteIkeExchange::answer_peer_delete(ctx, sa, out);
 }
 
 }  // namespace linkcrypt::ike

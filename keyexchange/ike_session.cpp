@@ -77,7 +77,7 @@ void SessionImpl::close_session() {
 
 // ---- dispatch, queue, timers -----------------------------------------------------------------
 
-void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out) {
+void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& in, Output& out) {
   const uint32_t mid = m.header.message_id;
   sa.peer_next_mid = mid + 1;
   switch (m.header.exchange) {
@@ -106,7 +106,7 @@ void SessionImpl::dispatch_request(IkeSa& sa, const Message& m, const Payloads& 
       }
       return;
     case ExchangeType::Informational:
-      on_informational_request(sa, in, mid, now, out);
+      answer_informational(*this, sa, in, mid, out);
       return;
     default:
       ++counters_.rx_unexpected;
@@ -219,7 +219,7 @@ Output SessionImpl::on_message(std::span<const uint8_t> msg, TimePoint now) {
   if (is_response)
     dispatch_response(*sa, m, in, now, out);
   else
-    dispatch_request(*sa, m, in, now, out);
+    dispatch_request(*sa, m, in, out);
   pump_queue(now, out);
   return out;
 }

@@ -98,14 +98,11 @@ class SessionImpl final : private ExchangeContext {
   std::vector<uint8_t> seal_chain(IkeSa& sa, ExchangeType ex, bool response, uint32_t mid, PayloadType first,
                                   std::span<const uint8_t> chain);
   bool open(IkeSa& sa, std::span<const uint8_t> msg, const Message& m, Payloads& inner);
-  void dispatch_request(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
+  void dispatch_request(IkeSa& sa, const Message& m, const Payloads& in, Output& out);
   void dispatch_response(IkeSa& sa, const Message& m, const Payloads& in, TimePoint now, Output& out);
   // ---- retransmission and the queue
   void retransmit(IkeSa& sa, TimePoint now, Output& out);
   void pump_queue(TimePoint now, Output& out);
-
-  // ---- responder handling still in the session (moves into the units)
-  void on_informational_request(IkeSa& sa, const Payloads& in, uint32_t mid, TimePoint now, Output& out);
 
   std::shared_ptr<const Config> cfg_;
   Role role_;
