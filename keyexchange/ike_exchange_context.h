@@ -1,4 +1,4 @@
-// What an exchange unit may use of its session: configuration and keys, the SA set, the message windows, the request queue, the outcome (RFC 7296 2.1-2.3).
+// What an exchange unit may use of its session: config and keys, the SA set, message windows, queue, outcome (RFC 7296 2.1-2.3).
 #pragma once
 
 #include <memory>
@@ -45,8 +45,6 @@ class ExchangeContext {
     sa.pending.emplace(std::move(r));
     transmit_pending(sa, ex, inner, now, out);
   }
-  // Seals and sends `sa`'s pending request under the next message ID, and schedules its retransmission.
-  virtual void transmit_pending(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out) = 0;
   // A request sent once, never retransmitted: the session ends with it (2.21.2).
   virtual void send_last_request(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, Output& out) = 0;
   // Answers the peer's request `mid` on `sa`; the answer is kept for its retransmission (2.1).
@@ -67,7 +65,6 @@ class ExchangeContext {
   virtual void retry_at(QueuedRequest r, TimePoint when) = 0;  // after a TEMPORARY_FAILURE (2.25)
 
   // ---- the session's state and outcome
-  [[nodiscard]] virtual SessionState state() const = 0;
   virtual void handshake_sent(SessionState s) = 0;  // InitSent, AuthSent
   virtual void mark_established() = 0;
   // Reports `r` and ends the session (every request in flight and queued is dropped).
@@ -78,6 +75,8 @@ class ExchangeContext {
 
  protected:
   ~ExchangeContext() = default;
+  // Seals and sends `sa`'s pending request under the next message ID, and schedules its retransmission.
+  virtual void transmit_pending(IkeSa& sa, ExchangeType ex, const ChainBuilder& inner, TimePoint now, Output& out) = 0;
 };
 
 }  // namespace linkcrypt::ike

@@ -1,4 +1,4 @@
-// The SA set of one peer: the current IKE SA, those on their way out, the child SAs, and each IKE SA's request in flight (RFC 7296 2.1-2.3, 2.8, 2.18).
+// One peer's SA set: the current IKE SA, those on their way out, the child SAs, each IKE SA's request in flight (RFC 7296 2.3, 2.18).
 #pragma once
 
 #include <cstdint>

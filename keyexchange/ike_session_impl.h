@@ -4,7 +4,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <variant>
 #include <vector>
 
 #include "ike_codec.h"
@@ -86,7 +85,6 @@ class SessionImpl final : private ExchangeContext {
     retry_at_ = when;
     retry_req_ = r;
   }
-  SessionState state() const override { return state_; }
   void handshake_sent(SessionState s) override { state_ = s; }
   void mark_established() override;
   void fail(FailReason r, std::string detail, Output& out, bool by_peer = false,
