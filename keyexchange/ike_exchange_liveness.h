@@ -17,6 +17,8 @@ struct LivenessExchange {
   static void start(ExchangeContext& ctx, TimePoint now, Output& out);
   // Any authenticated answer proves the peer alive; the session noted its arrival (last_rx).
   void process_response() const {}
+  // Process (responder): the peer's check is an INFORMATIONAL without payloads, answered empty
+  // (answer_informational, ike_exchange_delete.h); its arrival is all it asks.
   // Collision step: none. The check changes no state, so any request of the peer may cross it.
   // Unanswered after every retransmission, the peer is dead (PeerDead), as for any request
   // on an established IKE SA.
