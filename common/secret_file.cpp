@@ -24,9 +24,8 @@ SecretFileResult fail(SecretFileError e, std::string_view what, const std::strin
 
 }  // namespace
 
-SecretFileResult load_secret_file(std::string_view what, const std::string& path, size_t max_len,
-                                  SecretBytes& out) {
-  if (max_len > SecretBytes::kMaxLen) max_len = SecretBytes::kMaxLen;
+SecretFileResult open_secret_file(std::string_view what, const std::string& path, size_t max_len, UniqueFd& out,
+                                  size_t& size) {
   // O_NOFOLLOW: a symlink planted in place of the key is refused. O_NONBLOCK: opening a FIFO
   // returns at once instead of waiting for a writer; fstat then refuses it.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
@@ -59,7 +58,18 @@ SecretFileResult load_secret_file(std::string_view what, const std::string& path
     return fail(SecretFileError::TooLarge, what, path,
                 " is too large (" + std::to_string(st.st_size) + " octets, at most " + std::to_string(max_len) + ")");
   }
-  SecretBytes buf(static_cast<size_t>(st.st_size));
+  size = static_cast<size_t>(st.st_size);
+  out = std::move(fd);
+  return {};
+}
+
+SecretFileResult load_secret_file(std::string_view what, const std::string& path, size_t max_len,
+                                  SecretBytes& out) {
+  if (max_len > SecretBytes::kMaxLen) max_len = SecretBytes::kMaxLen;
+  UniqueFd fd;
+  size_t size = 0;
+  if (SecretFileResult r = open_secret_file(what, path, max_len, fd, size); !r.ok()) return r;
+  SecretBytes buf(size);
   size_t got = 0;
   while (got < buf.size()) {
     const ssize_t n = ::read(fd.get(), buf.mut().data() + got, buf.size() - got);

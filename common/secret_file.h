@@ -2,6 +2,7 @@
 #pragma once
 
 #include "secret.h"
+#include "unique_fd.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,11 @@ inline constexpr size_t kMaxSecretFileLen = 64 * 1024;
 // Opens `path` with O_NOFOLLOW|O_NONBLOCK (a FIFO never blocks), requires a regular file owned
 // by geteuid() with mode & 077 == 0 and 1..max_len octets, and reads it whole into `out`
 // (wiped memory). `what` names the file in the message ("psk-file", "key file" ...).
+// The same checks without the read, for files too large for one SecretBytes (the keylog):
+// on success `fd` is open for reading and `size` is the file's size (1..max_len).
+[[nodiscard]] SecretFileResult open_secret_file(std::string_view what, const std::string& path, size_t max_len,
+                                                UniqueFd& fd, size_t& size);
+
 [[nodiscard]] SecretFileResult load_secret_file(std::string_view what, const std::string& path,
                                                 size_t max_len, SecretBytes& out);
 

@@ -24,8 +24,11 @@ struct ToolReport {
 [[nodiscard]] ToolReport run_protect(const ToolOptions& opts, secy::CipherEngine& engine,
                                      const pcap::PcapFile& in, pcap::PcapFile& out, std::FILE* log);
 
-// Validates in.records against one receive SC (opts.sci) holding one SA (opts.an) under Strict
-// validation with replay protection (10.6), writing the recovered plain frames to out.
+// Validates in.records under Strict validation with replay protection (10.6), writing the
+// recovered plain frames to out. The SAs: the one of opts.sci/opts.an, or with opts.keylog every
+// keylog SA, each frame trying its SCI and AN's SAs in SaSchedule::candidates order (counted once,
+// as the SA that validated it or else as the first one tried). Throws std::invalid_argument if
+// the SAs cannot be built (start-up only).
 [[nodiscard]] ToolReport run_validate(const ToolOptions& opts, secy::CipherEngine& engine,
                                       const pcap::PcapFile& in, pcap::PcapFile& out, std::FILE* log);
 

@@ -1,4 +1,4 @@
-// linkcrypt-pcap: protect or validate the frames of a pcap file with the SecY (docs/pcap-tool.md).
+// linkcrypt-pcap: protect or validate the frames of a capture (pcap or pcapng) with the SecY (docs/pcap-tool.md).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -103,11 +103,15 @@ int main(int argc, char** argv) {
     const bool protect = opts.command == ToolCommand::Protect;
     const ToolReport report = protect ? run_protect(opts, *engine, in, out, stdout)
                                       : run_validate(opts, *engine, in, out, stdout);
-    if (!write_whole_file(opts.out_path, pcap::build_pcap(out), protect ? 0644 : 0600, err)) {
-      return refuse(err);
+    const auto engine_name = engine->description();
+    if (opts.out_path.empty()) {
+      std::fprintf(stdout, "no output file: %zu frames validated, none written (engine %.*s)\n", out.records.size(),
+                   static_cast<int>(engine_name.size()), engine_name.data());
+    } else {
+      if (!write_whole_file(opts.out_path, pcap::build_pcap(out), protect ? 0644 : 0600, err)) return refuse(err);
+      std::fprintf(stdout, "wrote %zu frames to %s (engine %.*s)\n", out.records.size(), opts.out_path.c_str(),
+                   static_cast<int>(engine_name.size()), engine_name.data());
     }
-    std::fprintf(stdout, "wrote %zu frames to %s (engine %.*s)\n", out.records.size(), opts.out_path.c_str(),
-                 static_cast<int>(engine->description().size()), engine->description().data());
     return report.all_ok() ? kExitAllOk : kExitSomeDropped;
   } catch (const std::exception& e) {
     // Start-up failures only (SA parameters the SecY refuses, an engine that cannot start).

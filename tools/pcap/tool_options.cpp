@@ -91,6 +91,7 @@ po::options_description option_table() {
       ("salt", po::value<std::string>(), "XPN salt, 12 octets hex")
       ("integrity-only", po::bool_switch(), "protect without confidentiality")
       ("no-sci", po::bool_switch(), "protect without the SCI in the SecTAG (ES=1)")
+      ("keylog", po::value<std::string>(), "linkcryptd's keylog: every SA (validate)")
       ("lowest-pn", po::value<std::string>(), "lowest acceptable PN (validate)")
       ("replay-window", po::value<std::string>(), "replay window (validate)")
       ("engine", po::value<std::string>(), "ipsec-mb or openssl")
@@ -99,6 +100,95 @@ po::options_description option_table() {
       ("in", po::value<std::string>(), "input pcap")
       ("out", po::value<std::string>(), "output pcap");
   return o;
+}
+
+// validate: --lowest-pn within the PN space of every SA, and the replay window.
+void parse_replay_options(const po::variables_map& vm, uint64_t max_pn, bool any_xpn, ToolOptions& out) {
+  if (vm.count("lowest-pn")) {
+    out.lowest_pn = parse_number(vm.at("lowest-pn").as<std::string>(), "lowest-pn", 1, max_pn);
+  }
+  if (vm.count("replay-window")) {
+    // 10.6.2: for XPN the window must stay below 2^30 so the PN high bits can be recovered.
+    const uint64_t max_window = any_xpn ? (1ull << 30) - 1 : UINT32_MAX;
+    out.replay_window = static_cast<uint32_t>(
+        parse_number(vm.at("replay-window").as<std::string>(), "replay-window", 0, max_window));
+  }
+}
+
+// The one SA given by --cipher, --sak/--sak-file, --sci, --an (and --ssci/--salt for XPN).
+void parse_manual_sa(const po::variables_map& vm, bool protect, ToolOptions& out) {
+  auto has = [&](const char* k) { return vm.count(k) != 0; };
+  auto str = [&](const char* k) -> const std::string& { return vm.at(k).as<std::string>(); };
+  auto need = [&](const char* k, const std::string& what) -> const std::string& {
+    if (!has(k)) throw UsageError(std::string("missing ") + what);
+    return str(k);
+  };
+  const std::string& cipher = need("cipher", "--cipher SUITE (" + std::string("one of ") + suite_names() + ")");
+  const auto suite = secy::parse_cipher_suite(cipher);
+  if (!suite) throw UsageError("unknown cipher suite '" + cipher + "': expected one of " + suite_names());
+  out.suite = *suite;
+  out.xpn = secy::is_xpn(out.suite);
+
+  // The key: exactly one of --sak / --sak-file, of the suite's length (14.5, 14.6: 16 or 32).
+  if (has("sak") == has("sak-file")) {
+    throw UsageError(has("sak") ? "give --sak or --sak-file, not both"
+                                : "missing the key: --sak HEX or --sak-file PATH");
+  }
+  if (has("sak")) {
+    if (!parse_hex_secret(str("sak"), out.sak)) throw UsageError("--sak is not valid hex");
+  } else {
+    const std::string err = load_sak_file(str("sak-file"), out.sak);
+    if (!err.empty()) throw UsageError(err);
+  }
+  const size_t want = secy::sak_len(out.suite);
+  if (out.sak.size() != want) {
+    throw UsageError("the SAK is " + std::to_string(out.sak.size()) + " octets; " + cipher + " needs " +
+                     std::to_string(want) + " (" + std::to_string(2 * want) + " hex digits)");
+  }
+
+  out.sci = be_value(parse_fixed_hex(need("sci", "--sci HEX (8 octets)"), "sci", 8));
+  out.an = static_cast<uint8_t>(parse_number(need("an", "--an N (0..3)"), "an", 0, 3));
+
+  // XPN (14.7) needs the SSCI and salt; the 32-bit PN suites have no use for them.
+  if (out.xpn) {
+    if (!has("ssci") || !has("salt")) {
+      throw UsageError(cipher + " is an XPN suite: it needs --ssci HEX (4 octets) and --salt HEX (12 octets)");
+    }
+    out.xpn_params.ssci = static_cast<uint32_t>(be_value(parse_fixed_hex(str("ssci"), "ssci", 4)));
+    const auto salt = parse_fixed_hex(str("salt"), "salt", secy::kSaltLen);
+    std::copy(salt.begin(), salt.end(), out.xpn_params.salt.begin());
+  } else if (has("ssci") || has("salt")) {
+    throw UsageError("--ssci and --salt apply to the XPN suites only, not " + cipher);
+  }
+
+  const uint64_t max_pn = secy::max_pn(out.suite);
+  if (protect) {
+    // PN 0 is never sent (9.8, 10.5.2); the operator must choose where to start on purpose,
+    // because reusing a PN under the same SAK breaks GCM.
+    out.first_pn = parse_number(need("pn", "--pn N (the first packet number)"), "pn", 1, max_pn);
+    out.integrity_only = vm.at("integrity-only").as<bool>();
+    out.no_sci = vm.at("no-sci").as<bool>();
+  } else {
+    parse_replay_options(vm, max_pn, out.xpn, out);
+  }
+}
+
+// validate --keylog: the keylog names every SA, so the single-SA options would contradict it.
+void parse_keylog_options(const po::variables_map& vm, ToolOptions& out) {
+  for (const char* k : {"cipher", "sak", "sak-file", "sci", "an", "ssci", "salt"}) {
+    if (vm.count(k)) {
+      throw UsageError(std::string("--keylog gives every SA's suite, key and identifiers: drop --") + k);
+    }
+  }
+  out.keylog_path = vm.at("keylog").as<std::string>();
+  const std::string err = load_keylog(out.keylog_path, out.keylog);
+  if (!err.empty()) throw UsageError(err);
+  bool any_xpn = false, all_xpn = true;
+  for (const auto& sa : out.keylog) {
+    any_xpn = any_xpn || secy::is_xpn(sa.suite);
+    all_xpn = all_xpn && secy::is_xpn(sa.suite);
+  }
+  parse_replay_options(vm, all_xpn ? UINT64_MAX : 0xFFFFFFFFull, any_xpn, out);
 }
 
 }  // namespace
@@ -111,10 +201,14 @@ std::string tool_usage() {
       "                          [--engine ipsec-mb|openssl] [--quiet] IN.pcap OUT.pcap\n"
       "  linkcrypt-pcap validate --cipher SUITE (--sak HEX | --sak-file PATH) --sci HEX --an N\n"
       "                          [--ssci HEX --salt HEX] [--lowest-pn N] [--replay-window N]\n"
-      "                          [--engine ipsec-mb|openssl] [--quiet] IN.pcap OUT.pcap\n"
+      "                          [--engine ipsec-mb|openssl] [--quiet] IN.pcap [OUT.pcap]\n"
+      "  linkcrypt-pcap validate --keylog FILE [--lowest-pn N] [--replay-window N]\n"
+      "                          [--engine ipsec-mb|openssl] [--quiet] IN.pcap [OUT.pcap]\n"
       "SUITE: " + suite_names() + " (the `ip macsec` names).\n"
       "XPN suites need --ssci (4 octets) and --salt (12 octets); the others refuse them.\n"
       "  linkcrypt-pcap --version | --help\n"
+      "IN may be pcap or pcapng; OUT is classic pcap. --keylog FILE (written by linkcryptd --keylog)\n"
+      "gives every SA: each frame is validated with the SA of its SCI and AN installed before it.\n"
       "Numbers are decimal or 0x hex. Exit: 0 every frame OK, 1 some frame dropped, 2 refused to run.\n"
       "See docs/pcap-tool.md.\n";
 }
@@ -190,59 +284,11 @@ ParseOutcome parse_tool_options(int argc, char** argv, ToolOptions& out) {
     if (protect && has(k)) throw UsageError(std::string("--") + k + " applies to validate only");
   }
 
-  const std::string& cipher = need("cipher", "--cipher SUITE (" + std::string("one of ") + suite_names() + ")");
-  const auto suite = secy::parse_cipher_suite(cipher);
-  if (!suite) throw UsageError("unknown cipher suite '" + cipher + "': expected one of " + suite_names());
-  out.suite = *suite;
-  out.xpn = secy::is_xpn(out.suite);
-
-  // The key: exactly one of --sak / --sak-file, of the suite's length (14.5, 14.6: 16 or 32).
-  if (has("sak") == has("sak-file")) {
-    throw UsageError(has("sak") ? "give --sak or --sak-file, not both"
-                                : "missing the key: --sak HEX or --sak-file PATH");
-  }
-  if (has("sak")) {
-    if (!parse_hex_secret(str("sak"), out.sak)) throw UsageError("--sak is not valid hex");
+  if (has("keylog")) {
+    if (protect) throw UsageError("--keylog applies to validate only");
+    parse_keylog_options(vm, out);
   } else {
-    const std::string err = load_sak_file(str("sak-file"), out.sak);
-    if (!err.empty()) throw UsageError(err);
-  }
-  const size_t want = secy::sak_len(out.suite);
-  if (out.sak.size() != want) {
-    throw UsageError("the SAK is " + std::to_string(out.sak.size()) + " octets; " + cipher + " needs " +
-                     std::to_string(want) + " (" + std::to_string(2 * want) + " hex digits)");
-  }
-
-  out.sci = be_value(parse_fixed_hex(need("sci", "--sci HEX (8 octets)"), "sci", 8));
-  out.an = static_cast<uint8_t>(parse_number(need("an", "--an N (0..3)"), "an", 0, 3));
-
-  // XPN (14.7) needs the SSCI and salt; the 32-bit PN suites have no use for them.
-  if (out.xpn) {
-    if (!has("ssci") || !has("salt")) {
-      throw UsageError(cipher + " is an XPN suite: it needs --ssci HEX (4 octets) and --salt HEX (12 octets)");
-    }
-    out.xpn_params.ssci = static_cast<uint32_t>(be_value(parse_fixed_hex(str("ssci"), "ssci", 4)));
-    const auto salt = parse_fixed_hex(str("salt"), "salt", secy::kSaltLen);
-    std::copy(salt.begin(), salt.end(), out.xpn_params.salt.begin());
-  } else if (has("ssci") || has("salt")) {
-    throw UsageError("--ssci and --salt apply to the XPN suites only, not " + cipher);
-  }
-
-  const uint64_t max_pn = secy::max_pn(out.suite);
-  if (protect) {
-    // PN 0 is never sent (9.8, 10.5.2); the operator must choose where to start on purpose,
-    // because reusing a PN under the same SAK breaks GCM.
-    out.first_pn = parse_number(need("pn", "--pn N (the first packet number)"), "pn", 1, max_pn);
-    out.integrity_only = vm.at("integrity-only").as<bool>();
-    out.no_sci = vm.at("no-sci").as<bool>();
-  } else {
-    if (has("lowest-pn")) out.lowest_pn = parse_number(str("lowest-pn"), "lowest-pn", 1, max_pn);
-    if (has("replay-window")) {
-      // 10.6.2: for XPN the window must stay below 2^30 so the PN high bits can be recovered.
-      const uint64_t max_window = out.xpn ? (1ull << 30) - 1 : UINT32_MAX;
-      out.replay_window = static_cast<uint32_t>(
-          parse_number(str("replay-window"), "replay-window", 0, max_window));
-    }
+    parse_manual_sa(vm, protect, out);
   }
 
   if (has("engine")) {
@@ -253,12 +299,13 @@ ParseOutcome parse_tool_options(int argc, char** argv, ToolOptions& out) {
   out.quiet = vm.at("quiet").as<bool>();
 
   out.in_path = need("in", "the input file IN.pcap");
-  out.out_path = need("out", "the output file OUT.pcap");
+  // validate may only report; protect exists to write its output.
+  out.out_path = protect ? need("out", "the output file OUT.pcap") : (has("out") ? str("out") : "");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(out.in_path, ec)) {
     throw UsageError("input file " + out.in_path + " does not exist or is not a regular file");
   }
-  if (std::filesystem::equivalent(out.in_path, out.out_path, ec)) {
+  if (!out.out_path.empty() && std::filesystem::equivalent(out.in_path, out.out_path, ec)) {
     throw UsageError("the output file must differ from the input file");
   }
   return ParseOutcome::Run;

@@ -5,9 +5,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cipher_suite.h"
 #include "engine.h"
+#include "keylog_file.h"
 #include "sa.h"
 #include "secret.h"
 
@@ -30,9 +32,13 @@ struct ToolOptions {
   // validate
   uint64_t lowest_pn = 1;          // --lowest-pn
   uint32_t replay_window = 0;      // --replay-window
+  // validate --keylog FILE: every SA comes from linkcryptd's keylog (docs/keylog.md), picked per
+  // frame by SCI, AN and time; then suite, sak, sci, an and xpn_params above are unused.
+  std::string keylog_path;
+  std::vector<KeylogSa> keylog;
   secy::EngineKind engine = secy::EngineKind::IpsecMb;
   std::string in_path;
-  std::string out_path;
+  std::string out_path;            // validate: may be empty (verdicts only, nothing written)
   bool quiet = false;              // --quiet: no per-frame verdict lines
 };
 

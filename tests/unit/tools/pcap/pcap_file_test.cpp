@@ -1,5 +1,7 @@
-// Unit tests for the classic-pcap reader/writer: byte orders, resolutions, and every refusal.
+// Unit tests for the capture reader (libpcap: pcap and pcapng) and the classic-pcap writer: every refusal.
 #include <gtest/gtest.h>
+
+#include <optional>
 
 #include "byte_writer.h"
 #include "pcap_file.h"
@@ -95,42 +97,136 @@ PcapParseError expect_refused(const std::vector<uint8_t>& bytes, PcapError reaso
   PcapFile file;
   PcapParseError err;
   EXPECT_FALSE(parse_pcap(bytes, file, err));
-  EXPECT_EQ(err.reason, reason) << pcap_error_name(err.reason);
+  EXPECT_EQ(err.reason, reason) << pcap_error_name(err.reason) << ": " << describe_pcap_error(err);
   EXPECT_FALSE(describe_pcap_error(err).empty());
   return err;
 }
 
-TEST(PcapReader, RefusesPcapNgNamingEditcap) {
-  // A real pcapng Section Header Block (type 0x0A0D0D0A, byte-order magic 0x1A2B3C4D).
-  const std::vector<uint8_t> shb = {0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0x00, 0x00, 0x00, 0x4d, 0x3c,
-                                    0x2b, 0x1a, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-                                    0xff, 0xff, 0xff, 0xff, 0x1c, 0x00, 0x00, 0x00};
-  const auto err = expect_refused(shb, PcapError::PcapNg);
-  EXPECT_NE(describe_pcap_error(err).find("editcap -F pcap"), std::string::npos);
+// pcapng blocks (draft-ietf-opsawg-pcapng), little-endian, built by hand: SHB, IDB, EPB.
+void ng_block(std::vector<uint8_t>& out, uint32_t type, const std::vector<uint8_t>& body) {
+  ByteWriter w;
+  const uint32_t padded = static_cast<uint32_t>((body.size() + 3) & ~size_t{3});
+  w.put_u32_le(type);
+  w.put_u32_le(12 + padded);
+  w.put_bytes(body);
+  for (size_t i = body.size(); i < padded; ++i) w.put_u8(0);
+  w.put_u32_le(12 + padded);
+  out.insert(out.end(), w.view().begin(), w.view().end());
 }
 
-TEST(PcapReader, RefusesUnknownMagic) {
-  auto bytes = hand_header(false, 0xA1B2CD34, 2, kLinkTypeEthernet);  // "modified" pcap
-  const auto err = expect_refused(bytes, PcapError::BadMagic);
-  EXPECT_EQ(err.value, 0x34CDB2A1u);
+std::vector<uint8_t> ng_file(uint16_t link, std::optional<uint8_t> tsresol) {
+  std::vector<uint8_t> out;
+  ByteWriter shb;
+  shb.put_u32_le(0x1A2B3C4D);  // byte-order magic
+  shb.put_u16_le(1);
+  shb.put_u16_le(0);
+  shb.put_u32_le(0xFFFFFFFF);  // section length unknown
+  shb.put_u32_le(0xFFFFFFFF);
+  ng_block(out, 0x0A0D0D0A, shb.take());
+  ByteWriter idb;
+  idb.put_u16_le(link);
+  idb.put_u16_le(0);
+  idb.put_u32_le(0);  // no snap length
+  if (tsresol) {
+    idb.put_u16_le(9);  // if_tsresol
+    idb.put_u16_le(1);
+    idb.put_u8(*tsresol);
+    for (int i = 0; i < 3; ++i) idb.put_u8(0);
+    idb.put_u32_le(0);  // opt_endofopt
+  }
+  ng_block(out, 1, idb.take());
+  return out;
+}
+
+void ng_packet(std::vector<uint8_t>& out, uint64_t ts_units, const std::vector<uint8_t>& frame) {
+  ByteWriter epb;
+  epb.put_u32_le(0);  // interface 0
+  epb.put_u32_le(static_cast<uint32_t>(ts_units >> 32));
+  epb.put_u32_le(static_cast<uint32_t>(ts_units));
+  epb.put_u32_le(static_cast<uint32_t>(frame.size()));
+  epb.put_u32_le(static_cast<uint32_t>(frame.size()));
+  epb.put_bytes(frame);
+  ng_block(out, 6, epb.take());
+}
+
+// pcapng is what tshark and Wireshark write by default: it is read as it is, ns kept.
+TEST(PcapReader, ReadsPcapNgWithNanosecondAndMicrosecondInterfaces) {
+  const auto f1 = frame_of(61, 1);  // odd lengths: the EPB pads them
+  const auto f2 = frame_of(1514, 2);
+  auto ns = ng_file(1, 9);
+  ng_packet(ns, 1700000000123456789ull, f1);
+  ng_packet(ns, 1700000001000000001ull, f2);
+  PcapFile file;
+  PcapParseError err;
+  ASSERT_TRUE(parse_pcap(ns, file, err)) << describe_pcap_error(err);
+  EXPECT_EQ(file.header.format, FileFormat::PcapNg);
+  EXPECT_EQ(file.header.resolution, TimeResolution::Nano);
+  ASSERT_EQ(file.records.size(), 2u);
+  EXPECT_EQ(file.records[0].frame, f1);
+  EXPECT_EQ(file.records[0].ts_sec, 1700000000u);
+  EXPECT_EQ(file.records[0].ts_frac, 123456789u);
+  EXPECT_EQ(record_time_ns(file.header, file.records[0]), 1700000000123456789ll);
+  EXPECT_EQ(file.records[1].frame, f2);
+  EXPECT_EQ(file.records[1].ts_frac, 1u);
+
+  auto us = ng_file(1, std::nullopt);  // default if_tsresol: microseconds
+  ng_packet(us, 1700000000123456ull, f1);
+  ASSERT_TRUE(parse_pcap(us, file, err)) << describe_pcap_error(err);
+  ASSERT_EQ(file.records.size(), 1u);
+  EXPECT_EQ(record_time_ns(file.header, file.records[0]), 1700000000123456000ll);
+
+  // Written back as classic pcap 2.4 with ns timestamps, and read again alike.
+  PcapFile again;
+  const auto classic = build_pcap(file);
+  ASSERT_TRUE(parse_pcap(classic, again, err)) << describe_pcap_error(err);
+  EXPECT_EQ(again.header.format, FileFormat::Pcap);
+  EXPECT_EQ(again.header.version_major, 2u);
+  ASSERT_EQ(again.records.size(), 1u);
+  EXPECT_EQ(again.records[0].frame, f1);
+  EXPECT_EQ(record_time_ns(again.header, again.records[0]), 1700000000123456000ll);
+}
+
+TEST(PcapReader, RefusesPcapNgOfAnotherLinkType) {
+  auto bytes = ng_file(113, 6);  // Linux cooked capture (tshark -i any)
+  ng_packet(bytes, 1, frame_of(60, 0));
+  const auto err = expect_refused(bytes, PcapError::NotEthernet);
+  EXPECT_NE(describe_pcap_error(err).find("-i any"), std::string::npos);
+}
+
+TEST(PcapReader, RefusesWhatIsNoCaptureNamingEditcap) {
+  auto bytes = hand_header(false, 0x4C494E4B, 2, kLinkTypeEthernet);  // "LINK": no capture format
+  const auto err = expect_refused(bytes, PcapError::NotCapture);
   EXPECT_NE(describe_pcap_error(err).find("editcap"), std::string::npos);
+  EXPECT_FALSE(err.detail.empty()) << "libpcap's own words";
+  // A pcapng packet block before any Interface Description Block: no link type to read it by.
+  std::vector<uint8_t> shb_only;
+  ByteWriter shb;
+  shb.put_u32_le(0x1A2B3C4D);
+  shb.put_u16_le(1);
+  shb.put_u16_le(0);
+  shb.put_u32_le(0xFFFFFFFF);
+  shb.put_u32_le(0xFFFFFFFF);
+  ng_block(shb_only, 0x0A0D0D0A, shb.take());
+  ng_packet(shb_only, 1, frame_of(60, 0));
+  expect_refused(shb_only, PcapError::NotCapture);
 }
 
 TEST(PcapReader, RefusesShortFileHeader) {
   auto bytes = hand_header(false, kMagicMicro, 2, kLinkTypeEthernet);
   bytes.resize(23);
-  expect_refused(bytes, PcapError::ShortFileHeader);
-  expect_refused({}, PcapError::ShortFileHeader);
+  expect_refused(bytes, PcapError::NotCapture);
+  expect_refused({}, PcapError::NotCapture);
+  expect_refused({0xd4, 0xc3}, PcapError::NotCapture);
 }
 
 TEST(PcapReader, RefusesOtherVersions) {
-  expect_refused(hand_header(true, kMagicMicro, 1, kLinkTypeEthernet), PcapError::BadVersion);
+  expect_refused(hand_header(true, kMagicMicro, 1, kLinkTypeEthernet), PcapError::NotCapture);
 }
 
 TEST(PcapReader, RefusesNonEthernetLinkTypes) {
   for (uint32_t link : {0u, 101u, 105u, 113u, 276u, 0x10000001u}) {
     const auto err = expect_refused(hand_header(false, kMagicMicro, 2, link), PcapError::NotEthernet);
-    EXPECT_EQ(err.value, link);
+    EXPECT_NE(describe_pcap_error(err).find("not Ethernet"), std::string::npos);
   }
 }
 
@@ -141,8 +237,8 @@ TEST(PcapReader, RefusesPartialCaptureNamingSnapLength) {
   hand_record(bytes, false, 0, 0, f, 64, 1514);  // cut by the snap length
   const auto err = expect_refused(bytes, PcapError::PartialCapture);
   EXPECT_EQ(err.record_index, 1u);
-  EXPECT_EQ(err.offset, kFileHeaderLen + kRecordHeaderLen + 64);
   EXPECT_EQ(err.value, 1514u);
+  EXPECT_NE(describe_pcap_error(err).find("frame 2:"), std::string::npos);
   EXPECT_NE(describe_pcap_error(err).find("-s 0"), std::string::npos);
 }
 
@@ -155,7 +251,7 @@ TEST(PcapReader, RefusesCaplenAboveLen) {
 TEST(PcapReader, RefusesHugeRecordWithoutReadingIt) {
   auto bytes = hand_header(false, kMagicMicro, 2, kLinkTypeEthernet);
   hand_record(bytes, false, 0, 0, {}, kMaxRecordLen + 1, kMaxRecordLen + 1);
-  expect_refused(bytes, PcapError::RecordTooLarge);
+  expect_refused(bytes, PcapError::ReadFailed);
 }
 
 TEST(PcapReader, RefusesFileCutInsideARecord) {
@@ -163,10 +259,12 @@ TEST(PcapReader, RefusesFileCutInsideARecord) {
   hand_record(bytes, true, 0, 0, frame_of(100, 0), 100, 100);
   auto cut_data = bytes;
   cut_data.resize(cut_data.size() - 1);
-  expect_refused(cut_data, PcapError::ShortRecordData);
+  const auto err = expect_refused(cut_data, PcapError::ReadFailed);
+  EXPECT_EQ(err.record_index, 0u);
+  EXPECT_NE(describe_pcap_error(err).find("editcap"), std::string::npos);
   auto cut_header = bytes;
   cut_header.resize(kFileHeaderLen + 15);
-  expect_refused(cut_header, PcapError::ShortRecordHeader);
+  expect_refused(cut_header, PcapError::ReadFailed);
 }
 
 TEST(PcapWriter, RaisesSnapLengthToTheLargestRecord) {
