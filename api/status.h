@@ -45,6 +45,7 @@ struct StatusResult {
   std::string ike_state;                // "manual" with manual keys
   std::optional<std::string> role;      // "initiator" | "responder"; absent with manual keys
   std::vector<PortStatus> ports;        // plain, then wire
+  bool keylog = false;                  // --keylog: every SA's keys are written to a file (docs/keylog.md)
 };
 constexpr auto fields_of(std::type_identity<StatusResult>) {
   using S = StatusResult;
@@ -53,7 +54,8 @@ constexpr auto fields_of(std::type_identity<StatusResult>) {
                     field("transport", &S::transport), field("tx_an", &S::tx_an),
                     field("tx_key_id", &S::tx_key_id), field("rotations", &S::rotations),
                     field("peer_id", &S::peer_id), field("ike_state", &S::ike_state),
-                    field("role", &S::role, Absent::kOmitted), field("ports", &S::ports)};
+                    field("role", &S::role, Absent::kOmitted), field("ports", &S::ports),
+                    field("keylog", &S::keylog)};
 }
 
 }  // namespace linkcrypt::api

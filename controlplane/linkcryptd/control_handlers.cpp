@@ -110,6 +110,7 @@ api::StatusResult ControlHandlers::status() const {
     active_an = t.an;
   }
   o.ports = port_statuses(dp_.links());
+  o.keylog = !opts_.keylog.empty();  // start-up refuses a keylog it cannot open
   if (ctl_) {
     o.state = keying::link_state_name(ctl_->state());
     o.transport = ctl_->transport().name();

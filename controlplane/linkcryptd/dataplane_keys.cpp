@@ -18,6 +18,21 @@ secy::XpnParams xpn_of(const ike::DirectionKeys& d) {
   return x;
 }
 
+// --keylog: the line of an SA just installed (after the install, so a refused SA has none).
+void log_key(Keylog* keylog, const char* dir, const ike::ChildKeysReady& k, const ike::DirectionKeys& d) {
+  if (keylog == nullptr) return;
+  KeylogRecord r;
+  r.direction = dir;
+  r.sci = d.sci;
+  r.an = d.an;
+  r.key_id = k.key_id;
+  r.suite = to_cipher_suite(k.suite);
+  r.sak = d.key.view();
+  r.ssci = d.ssci;
+  r.salt = d.salt.view();
+  keylog->append(r);
+}
+
 }  // namespace
 
 void DataplaneKeySink::install_rx(const ike::ChildKeysReady& k) {
@@ -27,6 +42,7 @@ void DataplaneKeySink::install_rx(const ike::ChildKeysReady& k) {
   p.lowest_pn = 1;
   p.xpn = xpn_of(k.inbound);
   dp_.sa().install_rx_sa(k.inbound.sci, p, k.inbound.key.view());
+  log_key(keylog_, "rx", k, k.inbound);
 }
 
 void DataplaneKeySink::install_tx(const ike::ChildKeysReady& k) {
@@ -38,6 +54,7 @@ void DataplaneKeySink::install_tx(const ike::ChildKeysReady& k) {
   p.rekey_threshold = rekey_pn_threshold_;
   p.xpn = xpn_of(k.outbound);
   dp_.sa().install_tx_sa(p, k.outbound.key.view(), /*activate=*/false);
+  log_key(keylog_, "tx", k, k.outbound);
 }
 
 uint64_t DataplaneKeySink::rx_ok(uint64_t sci, uint8_t an) const {

@@ -6,6 +6,7 @@
 #include "dataplane.h"
 #include "inband_transport.h"
 #include "key_sink.h"
+#include "keylog.h"
 
 namespace linkcrypt::daemon {
 
@@ -26,10 +27,13 @@ class DataplaneKeySink final : public keying::KeySink {
   // SIGHUP: the threshold for transmit SAs installed from now on (the active one keeps its own).
   void set_rekey_pn_threshold(uint64_t v) { rekey_pn_threshold_ = v; }
   [[nodiscard]] uint64_t rekey_pn_threshold() const { return rekey_pn_threshold_; }
+  // --keylog: every SA installed from now on gets its line (nullptr: off).
+  void set_keylog(Keylog* keylog) { keylog_ = keylog; }
 
  private:
   dpdk::Dataplane& dp_;
   uint64_t rekey_pn_threshold_;
+  Keylog* keylog_ = nullptr;
 };
 
 class DataplaneKxPort final : public transport::KxPort {

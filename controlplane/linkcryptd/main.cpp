@@ -13,6 +13,7 @@
 #include "key_file.h"
 #include "keying_config.h"
 #include "keying_controller.h"
+#include "keylog.h"
 #include "manual_keys.h"
 #include "metrics_server.h"
 #include "options.h"
@@ -101,6 +102,7 @@ int main(int argc, char** argv) {
   daemon::open_log(daemon::choose_log_target(opts->log), parse_log_level(opts->log_level).value_or(LogLevel::Info));
   try {
     const sigset_t signals = daemon::block_daemon_signals();
+    const auto keylog = daemon::open_keylog(*opts);  // --keylog: warns; a refused file exits 2
     dpdk::Eal eal(daemon::with_file_prefix(opts->eal_args, opts->control_socket));
     std::unique_ptr<dpdk::Dataplane> dp_owner;
     try {
@@ -133,6 +135,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<keying::KeyingController> controller;
     if (!opts->key_file.empty()) {
       daemon::install_manual_keys(dp.sa(), *keys);
+      if (keylog) daemon::keylog_manual_keys(*keylog, *keys);
     } else if (opts->ike) {
       kx_port = std::make_unique<daemon::DataplaneKxPort>(dp);
       // 802.1AE 7.1.2: SCI = the wire port's MAC address ‖ port identifier 1.
@@ -150,6 +153,7 @@ int main(int argc, char** argv) {
         transport = std::make_unique<transport::InbandTransport>(*kx_port, opts->kx_ethertype);
       }
       sink = std::make_unique<daemon::DataplaneKeySink>(dp, opts->rekey_pn_threshold);
+      sink->set_keylog(keylog.get());
       keying::KeyingSetup setup;
       setup.ike = ike.ike;
       setup.initiator = ike.initiator;

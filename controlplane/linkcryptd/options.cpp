@@ -259,7 +259,8 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("control-admin-group", po::value(&o.control_admin_group), "group whose members may run state-changing control commands (rekey); default none: root only")
       ("log", po::value(&o.log)->default_value("stderr"), "stderr | syslog | journal (under systemd stderr means the journal)")
       ("log-level", po::value(&o.log_level)->default_value("info"), "debug | info | notice | warning | error (SIGHUP re-reads it)")
-      ("metrics-listen", po::value(&metrics_listen)->value_name("ADDRESS:PORT"), "serve Prometheus metrics on http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9101 or [::1]:9101 (default off; no authentication: keep it on loopback)");
+      ("metrics-listen", po::value(&metrics_listen)->value_name("ADDRESS:PORT"), "serve Prometheus metrics on http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9101 or [::1]:9101 (default off; no authentication: keep it on loopback)")
+      ("keylog", po::value(&o.keylog)->value_name("FILE"), "troubleshooting only: append every installed SA's keys to FILE (created 0600) so linkcrypt-pcap can decrypt captures (docs/keylog.md; default off)");
 
   po::options_description all;
   all.add(flags_only).add(desc);

@@ -58,6 +58,7 @@ struct DaemonOptions {
   std::string log = "stderr";         // stderr | syslog | journal (stderr under systemd: journal)
   std::string log_level = "info";     // debug | info | notice | warning | error (SIGHUP may change it)
   std::optional<metrics::ListenAddress> metrics_listen;  // Prometheus /metrics (docs/metrics.md); off when unset
+  std::string keylog;                 // --keylog FILE: every SA's keys for offline decryption (docs/keylog.md); off when empty
   bool no_keys = false;               // test/diagnostic: neither key-file nor IKE, nothing is sent
   bool check_only = false;            // --check-config: stop after the checks that need no EAL
 };

@@ -61,6 +61,7 @@ const std::vector<Field>& restart_only() {
       {"control-socket", [](const DaemonOptions& o) { return o.control_socket; }},
       {"log", [](const DaemonOptions& o) { return o.log; }},
       {"metrics-listen", [](const DaemonOptions& o) { return o.metrics_listen ? o.metrics_listen->bind_text() : ""; }},
+      {"keylog", [](const DaemonOptions& o) { return o.keylog; }},
   };
   return f;
 }

@@ -154,6 +154,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << ctl::render_human(*result, kColumnOrders);
+    if (words[0] == "status" && result->value("keylog", false)) {
+      std::cout << "keylog ON: linkcryptd writes every SA's keys to its --keylog file (docs/keylog.md)\n";
+    }
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -244,6 +245,128 @@ TEST(FrameToolProtect, DropsWhatTheSecyRefusesAndSaysWhy) {
   EXPECT_NE(text.find("frame 2: - TooLong\n"), std::string::npos) << text;
   EXPECT_NE(text.find("frame 3: - PnExhausted\n"), std::string::npos) << text;
   EXPECT_NE(text.find("OutPktsTooLong       1"), std::string::npos) << text;
+}
+
+
+// ---- several SAs in one run: --keylog ----
+
+// One SA of a test keylog, and the frames it protected.
+struct TestSa {
+  secy::Sci sci;
+  uint8_t an;
+  uint8_t key_byte;
+  std::optional<int64_t> installed_s;  // seconds; none: a hand-written manual key
+};
+
+KeylogSa keylog_sa(const TestSa& t, size_t line) {
+  KeylogSa sa;
+  sa.line = line;
+  sa.sci = t.sci;
+  sa.an = t.an;
+  sa.suite = CipherSuite::GcmAesXpn128;
+  sa.sak = SecretBytes(std::vector<uint8_t>(16, t.key_byte));
+  sa.xpn.ssci = static_cast<uint32_t>(t.sci & 0xFF);
+  for (size_t i = 0; i < secy::kSaltLen; ++i) sa.xpn.salt[i] = static_cast<uint8_t>(t.key_byte + i);
+  if (t.installed_s) sa.installed_ns = *t.installed_s * 1000000000;
+  sa.direction = "tx";
+  return sa;
+}
+
+// Protects `frames` plain frames with t's SA from PN `pn`, stamped at second `at_s`.
+std::vector<pcap::PcapRecord> protect_with(const TestSa& t, uint64_t pn, uint32_t at_s, size_t frames, uint8_t seed) {
+  ToolOptions o;
+  o.command = ToolCommand::Protect;
+  o.suite = CipherSuite::GcmAesXpn128;
+  o.xpn = true;
+  const KeylogSa sa = keylog_sa(t, 0);
+  o.sak = sa.sak.clone();
+  o.sci = t.sci;
+  o.an = t.an;
+  o.xpn_params = sa.xpn;
+  o.first_pn = pn;
+  o.quiet = true;
+  pcap::PcapFile plain;
+  for (size_t i = 0; i < frames; ++i) {
+    plain.records.push_back({at_s, static_cast<uint32_t>(i), test_frame(80 + i, static_cast<uint8_t>(seed + i))});
+  }
+  pcap::PcapFile wire;
+  auto engine = secy::make_engine(secy::EngineKind::IpsecMb);
+  Log log;
+  EXPECT_TRUE(run_protect(o, *engine, plain, wire, log.f).all_ok());
+  return wire.records;
+}
+
+// Four rotations on one SCI (AN 0 comes back with a new key), a second SCI, a frame of the old
+// AN 0 key still in flight after the new one was installed, and one frame no key validates.
+TEST(FrameToolKeylog, PicksEachFramesSaBySciAnAndTimeAndCountsEveryFrameOnce) {
+  const std::vector<TestSa> sas = {
+      {0x0200000A00010001, 0, 0xA0, 100}, {0x0200000A00010001, 1, 0xA1, 200}, {0x0200000A00010001, 2, 0xA2, 300},
+      {0x0200000A00010001, 3, 0xA3, 400}, {0x0200000A00010001, 0, 0xA4, 500}, {0x0200000A00020002, 0, 0xB0, 100},
+  };
+  pcap::PcapFile wire;
+  auto add = [&](std::vector<pcap::PcapRecord> recs) { for (auto& r : recs) wire.records.push_back(std::move(r)); };
+  add(protect_with(sas[0], 1, 150, 3, 10));   // frames 1-3: AN 0, first key
+  add(protect_with(sas[5], 1, 160, 2, 20));   // frames 4-5: the other SCI
+  add(protect_with(sas[1], 1, 250, 2, 30));   // frames 6-7: AN 1
+  add(protect_with(sas[2], 1, 350, 2, 40));   // frames 8-9
+  add(protect_with(sas[3], 1, 450, 2, 50));   // frames 10-11
+  add(protect_with(sas[4], 1, 550, 3, 60));   // frames 12-14: AN 0 again, new key
+  add(protect_with(sas[0], 4, 551, 1, 70));   // frame 15: the old AN 0 key, still in flight
+  add(protect_with({0x0200000A00010001, 0, 0xEE, {}}, 9, 552, 1, 80));  // frame 16: no logged key
+
+  ToolOptions o;
+  o.command = ToolCommand::Validate;
+  for (size_t i = 0; i < sas.size(); ++i) o.keylog.push_back(keylog_sa(sas[i], i + 1));
+  auto engine = secy::make_engine(secy::EngineKind::IpsecMb);
+  pcap::PcapFile plain;
+  Log log;
+  const auto report = run_validate(o, *engine, wire, plain, log.f);
+  const std::string text = log.text();
+  EXPECT_EQ(report.frames, 16u);
+  EXPECT_EQ(report.ok, 15u) << text;
+  EXPECT_EQ(report.dropped, 1u);
+  ASSERT_EQ(plain.records.size(), 15u);
+  EXPECT_EQ(plain.records[0].frame, test_frame(80, 10));
+  EXPECT_EQ(plain.records[14].frame, test_frame(80, 70));
+  for (const std::string line : {"frame 1: pn 1 OK (keylog line 1)\n", "frame 4: pn 1 OK (keylog line 6)\n",
+                                 "frame 12: pn 1 OK (keylog line 5)\n", "frame 15: pn 4 OK (keylog line 1)\n",
+                                 "frame 16: pn 9 NotValid (keylog line 5)\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " missing in:\n" << text;
+  }
+  // Frame 16 was tried with two keys (lines 5 and 1) and frame 15 failed first with line 5's:
+  // each frame still counts once, under the SA tried first when none validated it.
+  for (const char* counter : {"InPktsOK             13", "InPktsNotValid       1", "InPktsLate           0",
+                              "InPktsOK             2", "receive SC 0200000A00010001 counters:",
+                              "receive SC 0200000A00020002 counters:"}) {
+    EXPECT_NE(text.find(counter), std::string::npos) << counter << " missing in:\n" << text;
+  }
+  EXPECT_NE(text.find("keylog SAs (6):"), std::string::npos) << text;
+}
+
+// Manual keys, one per AN, written by hand without install times: every AN in one run.
+TEST(FrameToolKeylog, ValidatesEveryAnOfHandWrittenManualKeysInOneRun) {
+  std::vector<TestSa> sas;
+  pcap::PcapFile wire;
+  for (uint8_t an = 0; an < 4; ++an) {
+    sas.push_back({0x12153524C0895E81, an, static_cast<uint8_t>(0x50 + an), std::nullopt});
+    for (auto& r : protect_with(sas.back(), 100, 10 + an, 2, static_cast<uint8_t>(an * 16))) {
+      wire.records.push_back(std::move(r));
+    }
+  }
+  ToolOptions o;
+  o.command = ToolCommand::Validate;
+  for (size_t i = 0; i < sas.size(); ++i) o.keylog.push_back(keylog_sa(sas[i], i + 1));
+  o.lowest_pn = 100;
+  auto engine = secy::make_engine(secy::EngineKind::OpenSsl);
+  pcap::PcapFile plain;
+  Log log;
+  const auto report = run_validate(o, *engine, wire, plain, log.f);
+  EXPECT_TRUE(report.all_ok()) << log.text();
+  ASSERT_EQ(plain.records.size(), 8u);
+  for (uint8_t an = 0; an < 4; ++an) {
+    EXPECT_EQ(plain.records[2 * an].frame, test_frame(80, static_cast<uint8_t>(an * 16)));
+    EXPECT_EQ(plain.records[2 * an + 1].frame, test_frame(81, static_cast<uint8_t>(an * 16 + 1)));
+  }
 }
 
 }  // namespace

@@ -222,6 +222,33 @@ TEST_F(ToolOptionsTest, RefusesSakFileThatIsNotOneHexLine) {
   EXPECT_NE(parse(args).find("cannot open"), std::string::npos) << "symlinks are not followed";
 }
 
+TEST_F(ToolOptionsTest, KeylogGivesEverySaAndTheOutputIsOptional) {
+  const auto keylog = write_key_file(
+      "MACSEC_SA sci=12153524c0895e81 an=2 suite=gcm-aes-128 sak=ad7a2bd03eac835a6f620fdcb506b345 installed=- dir=rx\n"
+      "MACSEC_SA sci=12153524c0895e81 an=3 suite=gcm-aes-128 sak=ad7a2bd03eac835a6f620fdcb506b346 installed=- dir=rx\n",
+      0600);
+  ToolOptions o;
+  ASSERT_EQ(parse({"validate", "--keylog", keylog, "--lowest-pn", "5", in_}, o), "");
+  EXPECT_EQ(o.keylog.size(), 2u);
+  EXPECT_EQ(o.keylog_path, keylog);
+  EXPECT_EQ(o.lowest_pn, 5u);
+  EXPECT_TRUE(o.out_path.empty()) << "validate may only report";
+  ToolOptions with_out;
+  ASSERT_EQ(parse({"validate", "--keylog", keylog, in_, out_}, with_out), "");
+  EXPECT_EQ(with_out.out_path, out_);
+
+  EXPECT_NE(parse({"validate", "--keylog", keylog, "--cipher", "gcm-aes-128", in_}).find("drop --cipher"),
+            std::string::npos);
+  EXPECT_NE(parse({"validate", "--keylog", keylog, "--an", "1", in_}).find("drop --an"), std::string::npos);
+  EXPECT_NE(parse({"validate", "--keylog", keylog, "--lowest-pn", "4294967296", in_}).find("out of range"),
+            std::string::npos) << "32-bit PN suites in the keylog bound --lowest-pn";
+  auto prot = protect128();
+  prot.insert(prot.end() - 2, {"--keylog", keylog});
+  EXPECT_NE(parse(prot).find("validate only"), std::string::npos);
+  ASSERT_EQ(chmod(keylog.c_str(), 0644), 0);
+  EXPECT_NE(parse({"validate", "--keylog", keylog, in_}).find("chmod 600"), std::string::npos);
+}
+
 TEST(SecretHex, DecodesWithSeparatorsAndRefusesOddDigits) {
   SecretBytes out;
   ASSERT_TRUE(parse_hex_secret("0xad:7a-2b d0", out));
