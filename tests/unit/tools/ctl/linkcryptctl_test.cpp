@@ -86,6 +86,7 @@ TEST_F(LinkcryptctlTest, PrintsHumanAndJsonOutput) {
   // Scalars in name order, then the ports table in PortStatus's field order; null as "-".
   EXPECT_EQ(human.out,
             "ike state:   established\n"
+            "keylog:      no\n"
             "must secure: yes\n"
             "peer id:     -\n"
             "role:        initiator\n"
@@ -103,7 +104,7 @@ TEST_F(LinkcryptctlTest, PrintsHumanAndJsonOutput) {
   CtlRun machine = run_ctl("--socket " + path_ + " --json status");
   EXPECT_EQ(machine.status, 0) << machine.out;
   EXPECT_EQ(machine.out,
-            R"({"ok":true,"result":{"ike_state":"established","must_secure":true,"peer_id":null,)"
+            R"({"ok":true,"result":{"ike_state":"established","keylog":false,"must_secure":true,"peer_id":null,)"
             R"("ports":[{"admin_up":true,"carrier":true,"device":"net_tap0","if_index":7,"interface":"lp",)"
             R"("link":"up","mtu":1500,"operstate":"UP","role":"plain","source":"netlink","speed_mbps":null},)"
             R"({"admin_up":true,"carrier":false,"device":"0000:01:00.0","if_index":null,"interface":null,)"
