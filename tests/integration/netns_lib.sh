@@ -48,9 +48,10 @@ topology_up_tap() { "$TOPOLOGY" up-tap "$NAME" "${1:-1500}" "${2:-}"; }
 alive() { kill -0 "$(eval echo "\$DPID_$1")" 2>/dev/null; }
 
 # start_capture TAG NS IFACE [capture filter]: tshark into $WORK/TAG.pcap, waits until it listens.
+# CAPTURE_FORMAT=pcapng writes tshark's default format instead of classic pcap.
 start_capture() {
   local tag=$1 ns=$2 ifc=$3 filter=${4:-}
-  local args=(-n -q -i "$ifc" -F pcap -w "$WORK/$tag.pcap")
+  local args=(-n -q -i "$ifc" -F "${CAPTURE_FORMAT:-pcap}" -w "$WORK/$tag.pcap")
   [ -n "$filter" ] && args+=(-f "$filter")
   ip netns exec "$ns" tshark "${args[@]}" >"$WORK/$tag.cap.out" 2>"$WORK/$tag.cap.err" &
   local pid=$!
