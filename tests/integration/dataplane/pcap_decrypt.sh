@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 topology_up
 make_keys
-start_daemon a "$NS_BA" pa wa --key-file "$WORK/a.keys"
+start_daemon a "$NS_BA" pa wa --key-file "$WORK/a.keys" --keylog "$WORK/a.keylog"
 start_daemon b "$NS_BB" pb wb --key-file "$WORK/b.keys"
 
 # What host A sends (arriving on box A's plain port) and what box A puts on the wire (arriving
@@ -24,6 +24,15 @@ stop_capture plain
     --ssci 00000001 --salt "$SALT_A" --quiet "$WORK/wire.pcap" "$WORK/recovered.pcap" \
     >"$WORK/validate.out" 2>&1 || { cat "$WORK/validate.out"; fail "linkcrypt-pcap validate refused a wire frame"; }
 pass "every captured wire frame validated with the key (linkcrypt-pcap exit 0)"
+
+# Manual keys with --keylog: box A logged its [tx] and [rx] SAs (key_id=-), and the keylog
+# validates the same frames as the key file's SAK did.
+[ "$(grep -c '^MACSEC_SA .* key_id=- .*dir=tx$' "$WORK/a.keylog")" = 1 ] || { cat "$WORK/a.keylog"; fail "keylog: no tx line"; }
+grep -q '^MACSEC_SA .* key_id=- .*dir=rx$' "$WORK/a.keylog" || fail "keylog: no rx line"
+"$LINKCRYPT_PCAP" validate --keylog "$WORK/a.keylog" --quiet "$WORK/wire.pcap" "$WORK/recovered_keylog.pcap" \
+    >"$WORK/validate_keylog.out" 2>&1 || { cat "$WORK/validate_keylog.out"; fail "validate --keylog (manual keys)"; }
+cmp -s "$WORK/recovered.pcap" "$WORK/recovered_keylog.pcap" || fail "--keylog recovered other frames than --sak-file"
+pass "box A's keylog of its manual keys validates the same frames into the same file"
 
 # The recovered frames must be a contiguous run of the frames host A sent, byte for byte, and
 # include all 8 echo requests (the captures may start/stop a frame apart).
