@@ -26,7 +26,7 @@ void log_key(Keylog* keylog, const char* dir, const ike::ChildKeysReady& k, cons
   r.sci = d.sci;
   r.an = d.an;
   r.key_id = k.key_id;
-  r.suite = to_cipher_suite(k.suite);
+  r.suite = config::to_cipher_suite(k.suite);
   r.sak = d.key.view();
   r.ssci = d.ssci;
   r.salt = d.salt.view();
