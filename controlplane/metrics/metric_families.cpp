@@ -83,8 +83,11 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("WireDownDrops", w.wire_down_drops);
   drop("KxPuntRingFull", w.kx_punt_full);
   drop("KxSendQueueFull", w.kx_send_full);
+  drop("KxNoMbuf", w.kx_no_mbuf);
   for (const auto& [role, pc] : {std::pair{"Plain", &c.plain_port}, std::pair{"Wire", &c.wire_port}}) {
     drop(std::string(role) + "RxMissed", pc->rx_missed);
+    drop(std::string(role) + "KxRxMissed", pc->kx_rx_missed);
+    drop(std::string(role) + "KxPriorityRxMissed", pc->kx_priority_rx_missed);
     drop(std::string(role) + "RxErrors", pc->rx_errors);
     drop(std::string(role) + "RxNoMbuf", pc->rx_no_mbuf);
     drop(std::string(role) + "TxErrors", pc->tx_errors);

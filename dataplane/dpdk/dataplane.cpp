@@ -49,6 +49,23 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
   if (plain.tap_mtu != 0 && plain.tap_mtu < 68) plain.tap_mtu = 68;  // the IPv4 minimum (RFC 791)
   plain_ = std::make_unique<Port>(plain, pool_.get());
   links_ = std::make_unique<LinkMonitor>(*plain_, *wire_);
+  if (wire_->driver() == "net_af_packet" && wire_->if_index() != 0) {
+    // Issue 15 §2: the key-exchange EtherType gets kernel rings of its own, so that a flood of
+    // it cannot overflow the PMD's ring and take the link's data frames with it, nor the ring
+    // the established IKE SA's messages arrive in (none known yet: kx_spi_filter).
+    std::string err;
+    const uint32_t max_frame = wire_->mtu() + 14 + 4 * 2;
+    const kxclass::KnownIkeSas none;
+    kx_priority_ring_ = KxPacketRing::open(wire_->if_index(), cfg.kx_ethertype, cfg.kx_priority_ring_frames,
+                                           max_frame, kx_spi_filter(none, true), err);
+    if (kx_priority_ring_) {
+      kx_ring_ = KxPacketRing::open(wire_->if_index(), cfg.kx_ethertype, cfg.kx_ring_frames, max_frame,
+                                    kx_spi_filter(none, false), err);
+    }
+    if (!kx_ring_ || !keep_kx_off_pmd_sockets(wire_->if_index(), cfg.kx_ethertype, err)) {
+      throw std::runtime_error("wire port " + wire_->name() + ": cannot give the key-exchange EtherType its own packet rings: " + err);
+    }
+  }
   wire_down_.store(links_->wire().known && !links_->wire().up);
 
   punt_to_control_ = make_mbuf_ring("lc_punt_" + suffix, cfg.punt_low_ring_len, static_cast<int>(rte_socket_id()), true);
@@ -87,6 +104,9 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
     c.known_ike_sas = known_ike_sas_.get();
     c.new_sa_bucket = kxclass::TokenBucket(rate_share, burst_share, hz, rte_rdtsc());
     c.control_to_wire = i == 0 ? control_to_wire_.get() : nullptr;
+    c.kx_priority_ring = i == 0 ? kx_priority_ring_.get() : nullptr;
+    c.kx_ring = i == 0 ? kx_ring_.get() : nullptr;
+    c.kx_pool = pool_.get();
     c.counters = &worker_counters_[i];
     c.secy_counters = &secy_counters_[i];
     c.stop = &stop_;
@@ -131,6 +151,12 @@ DataplaneCounters Dataplane::counters() const {
   sum.sa = sa_->report();
   sum.plain_port = plain_->counters();
   sum.wire_port = wire_->counters();
+  if (kx_ring_) {
+    kx_priority_ring_drops_ += kx_priority_ring_->take_drops();
+    kx_ring_drops_ += kx_ring_->take_drops();
+  }
+  sum.wire_port.kx_priority_rx_missed = kx_priority_ring_drops_;
+  sum.wire_port.kx_rx_missed = kx_ring_drops_;
   sum.links = links_->counters();
   return sum;
 }
@@ -197,6 +223,13 @@ void Dataplane::set_known_ike_sas(const kxclass::KnownIkeSas& sas) {
   (void)known_ike_sas_->reclaim();
   if (*known_ike_sas_->load() == sas) return;
   known_ike_sas_->publish(std::make_unique<const kxclass::KnownIkeSas>(sas));
+  if (kx_ring_) {
+    // The priority ring takes the new SAs first, then the other ring lets them go: meanwhile a
+    // frame may reach both (the IKE layer answers a duplicate as a retransmission), never neither
+    // for a new SA. A failed swap leaves that ring's old split: counted like any frame on it.
+    (void)kx_priority_ring_->set_filter(kx_spi_filter(sas, true));
+    (void)kx_ring_->set_filter(kx_spi_filter(sas, false));
+  }
 }
 
 unsigned Dataplane::kx_queued() const { return rte_ring_count(control_to_wire_.get()); }

@@ -4,6 +4,7 @@
 #include "dataplane_counters.h"
 #include "eal.h"
 #include "handles.h"
+#include "kx_packet_ring.h"
 #include "link_monitor.h"
 #include "port.h"
 #include "rcu.h"
@@ -32,6 +33,9 @@ struct DataplaneConfig {
   uint32_t mbuf_count = 8191;     // per pool (one pool for both ports)
   uint32_t punt_ring_len = 1024;  // power of two: the priority punt ring and the kx send ring
   uint32_t punt_low_ring_len = 256;  // power of two: new sessions / unknown IKE SAs (bounded)
+  // net_af_packet wire: slots in the kx EtherType's own rings (known IKE SAs', everyone else's)
+  uint32_t kx_priority_ring_frames = 256;
+  uint32_t kx_ring_frames = 4096;
   // New-session IKE_SA_INITs and frames of unknown IKE SAs admitted per second (all workers
   // together; each worker gets an equal share) and the burst allowed above that rate.
   uint32_t kx_new_sa_rate = 200;
@@ -96,6 +100,11 @@ class Dataplane {
   MempoolPtr pool_;
   std::unique_ptr<Port> plain_;
   std::unique_ptr<Port> wire_;
+  // net_af_packet wire only: the kx EtherType's rings, the known IKE SAs' and the rest's.
+  std::unique_ptr<KxPacketRing> kx_priority_ring_;
+  std::unique_ptr<KxPacketRing> kx_ring_;
+  mutable uint64_t kx_priority_ring_drops_ = 0;  // PACKET_STATISTICS resets on read: accumulated
+  mutable uint64_t kx_ring_drops_ = 0;
   std::unique_ptr<LinkMonitor> links_;
   secy::SecyConfig secy_cfg_;           // as last given to the SAs (max_protected_len follows the wire MTU)
   std::atomic<bool> wire_down_{false};  // read by the workers once per plain burst

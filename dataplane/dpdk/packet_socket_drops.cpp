@@ -1,7 +1,9 @@
 // take_packet_socket_drops: PACKET_STATISTICS of our AF_PACKET sockets on one interface.
 #include "packet_socket_drops.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 
@@ -26,7 +28,8 @@ uint64_t take_packet_socket_drops(uint32_t if_index) {
     sockaddr_ll addr{};
     len = sizeof addr;
     if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
-    if (addr.sll_ifindex != static_cast<int>(if_index)) continue;
+    // The PMD's sockets take every protocol; the key-exchange ring's (kx_packet_ring.h) counts apart.
+    if (addr.sll_ifindex != static_cast<int>(if_index) || addr.sll_protocol != htons(ETH_P_ALL)) continue;
     // TPACKET_V2 rings (what the PMD sets up) report struct tpacket_stats.
     tpacket_stats st{};
     len = sizeof st;

@@ -9,6 +9,8 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include <cstring>
+
 namespace linkcrypt::dpdk {
 namespace {
 
@@ -113,42 +115,35 @@ void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
   send_counted(ctx.wire_port, static_cast<uint16_t>(ctx.index), out, o, c.wire_tx, c.wire_tx_full);
 }
 
-// Sorts the burst's key-exchange frames (issue 15): an established session's messages must win
-// over a flood of new-session requests or junk on the same EtherType.
-void punt_kx(WorkerContext& ctx, rte_mbuf** kx, uint16_t n) {
-  WorkerCounters& c = *ctx.counters;
-  // Held until the quiescent report, like the SA tables.
-  const kxclass::KnownIkeSas& known = ctx.known_ike_sas != nullptr ? *ctx.known_ike_sas->load() : kNoKnownIkeSas;
-  rte_mbuf* prio[kBurst];
-  rte_mbuf* low[kBurst];
-  rte_mbuf* drop[kBurst];  // freed in one call: under a flood this is most of the burst
-  uint16_t np = 0;
-  uint16_t nl = 0;
-  uint16_t nd = 0;
-  const uint64_t now = rte_rdtsc();
-  for (uint16_t i = 0; i < n; ++i) {
-    rte_mbuf* m = kx[i];
-    const std::span<const uint8_t> frame(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m));
-    switch (kxclass::classify_kx_frame(frame, known)) {
-      case kxclass::KxClass::KnownSa:
-        prio[np++] = m;
-        break;
-      case kxclass::KxClass::NewInit:
-      case kxclass::KxClass::UnknownSa:
-        if (ctx.new_sa_bucket.take(now)) {
-          low[nl++] = m;
-        } else {
-          ++c.kx_rate_limited;
-          drop[nd++] = m;
-        }
-        break;
-      case kxclass::KxClass::Junk:
-        ++c.kx_junk;
-        drop[nd++] = m;
-        break;
-    }
+// Where one key-exchange frame goes (issue 15): an established session's messages must win over
+// a flood of new-session requests or junk on the same EtherType. Counts what it drops.
+enum class KxRoute : uint8_t { Priority, Low, Drop };
+
+inline KxRoute route_kx(WorkerContext& ctx, const kxclass::KnownIkeSas& known, std::span<const uint8_t> frame,
+                        uint64_t now) {
+  switch (kxclass::classify_kx_frame(frame, known)) {
+    case kxclass::KxClass::KnownSa:
+      return KxRoute::Priority;
+    case kxclass::KxClass::NewInit:
+    case kxclass::KxClass::UnknownSa:
+      if (ctx.new_sa_bucket.take(now)) return KxRoute::Low;
+      ++ctx.counters->kx_rate_limited;
+      return KxRoute::Drop;
+    case kxclass::KxClass::Junk:
+      break;
   }
-  if (nd != 0) rte_pktmbuf_free_bulk(drop, nd);
+  ++ctx.counters->kx_junk;
+  return KxRoute::Drop;
+}
+
+// Held until the quiescent report, like the SA tables.
+inline const kxclass::KnownIkeSas& known_ike_sas(const WorkerContext& ctx) {
+  return ctx.known_ike_sas != nullptr ? *ctx.known_ike_sas->load() : kNoKnownIkeSas;
+}
+
+// The frames route_kx passed, onto the priority and the low ring; what a full ring refuses is freed.
+void enqueue_kx(WorkerContext& ctx, rte_mbuf** prio, uint16_t np, rte_mbuf** low, uint16_t nl) {
+  WorkerCounters& c = *ctx.counters;
   if (np != 0) {
     const unsigned queued = rte_ring_enqueue_burst(ctx.punt_priority, reinterpret_cast<void**>(prio), np, nullptr);
     c.kx_punted += queued;
@@ -166,6 +161,68 @@ void punt_kx(WorkerContext& ctx, rte_mbuf** kx, uint16_t n) {
       rte_pktmbuf_free_bulk(low + queued, nl - queued);
     }
   }
+}
+
+// Sorts the burst's key-exchange frames that came with the data (any port without a kx ring).
+void punt_kx(WorkerContext& ctx, rte_mbuf** kx, uint16_t n) {
+  const kxclass::KnownIkeSas& known = known_ike_sas(ctx);
+  rte_mbuf* prio[kBurst];
+  rte_mbuf* low[kBurst];
+  rte_mbuf* drop[kBurst];  // freed in one call: under a flood this is most of the burst
+  uint16_t np = 0;
+  uint16_t nl = 0;
+  uint16_t nd = 0;
+  const uint64_t now = rte_rdtsc();
+  for (uint16_t i = 0; i < n; ++i) {
+    rte_mbuf* m = kx[i];
+    const std::span<const uint8_t> frame(rte_pktmbuf_mtod(m, const uint8_t*), rte_pktmbuf_data_len(m));
+    switch (route_kx(ctx, known, frame, now)) {
+      case KxRoute::Priority:
+        prio[np++] = m;
+        break;
+      case KxRoute::Low:
+        low[nl++] = m;
+        break;
+      case KxRoute::Drop:
+        drop[nd++] = m;
+        break;
+    }
+  }
+  if (nd != 0) rte_pktmbuf_free_bulk(drop, nd);
+  enqueue_kx(ctx, prio, np, low, nl);
+}
+
+// Worker 0 on a net_af_packet wire: the kx EtherType's own ring (kx_packet_ring.h). Frames are
+// sorted where the kernel put them; only those passed on are copied into an mbuf, so a flood's
+// frames cost neither an mbuf nor a copy.
+uint16_t kx_ring_to_control(WorkerContext& ctx, KxPacketRing& ring) {
+  WorkerCounters& c = *ctx.counters;
+  const kxclass::KnownIkeSas& known = known_ike_sas(ctx);
+  rte_mbuf* prio[kBurst];
+  rte_mbuf* low[kBurst];
+  uint16_t np = 0;
+  uint16_t nl = 0;
+  const uint64_t now = rte_rdtsc();
+  const uint16_t n = ring.drain(kBurst, [&](std::span<const uint8_t> frame) {
+    const KxRoute route = route_kx(ctx, known, frame, now);
+    if (route == KxRoute::Drop) return;
+    rte_mbuf* m = rte_pktmbuf_alloc(ctx.kx_pool);
+    char* p = m != nullptr && frame.size() <= UINT16_MAX ? rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())) : nullptr;
+    if (p == nullptr) {
+      rte_pktmbuf_free(m);  // null-safe
+      ++c.kx_no_mbuf;
+      return;
+    }
+    std::memcpy(p, frame.data(), frame.size());
+    if (route == KxRoute::Priority) {
+      prio[np++] = m;
+    } else {
+      low[nl++] = m;
+    }
+  });
+  c.wire_rx += n;
+  enqueue_kx(ctx, prio, np, low, nl);
+  return n;
 }
 
 void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint16_t n) {
@@ -244,8 +301,11 @@ uint32_t worker_poll_once(WorkerContext& ctx) {
     ctx.counters->wire_rx += n_wire;
     wire_to_plain(ctx, t, pkts, n_wire);
   }
+  uint16_t n_kx = 0;
+  if (ctx.kx_priority_ring != nullptr) n_kx += kx_ring_to_control(ctx, *ctx.kx_priority_ring);
+  if (ctx.kx_ring != nullptr) n_kx += kx_ring_to_control(ctx, *ctx.kx_ring);
   if (ctx.control_to_wire != nullptr) control_to_wire(ctx);
-  return n_plain + n_wire;
+  return n_plain + n_wire + n_kx;
 }
 
 int worker_main(void* arg) {

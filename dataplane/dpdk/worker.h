@@ -1,6 +1,7 @@
 // The worker lcore loop: plain RX → protect → wire TX; wire RX → validate (or punt) → plain TX.
 #pragma once
 
+#include "kx_packet_ring.h"
 #include "rcu.h"
 #include "sa_control.h"
 #include "worker_counters.h"
@@ -10,6 +11,7 @@
 #include "kx_classify.h"
 #include "token_bucket.h"
 
+#include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include <atomic>
@@ -38,6 +40,12 @@ struct alignas(64) WorkerContext {
   const Published<kxclass::KnownIkeSas>* known_ike_sas = nullptr;
   kxclass::TokenBucket new_sa_bucket;   // this lcore's share of kx-new-sa-rate
   rte_ring* control_to_wire = nullptr;  // key-exchange frames to send (worker 0 only)
+  // net_af_packet wire (worker 0 only, else null): the kx EtherType's own kernel rings, so that a
+  // flood cannot crowd the data out of the PMD's ring: the known IKE SAs' frames (drained first)
+  // and all others. Frames punted from them take mbufs from kx_pool.
+  KxPacketRing* kx_priority_ring = nullptr;
+  KxPacketRing* kx_ring = nullptr;
+  rte_mempool* kx_pool = nullptr;
   WorkerCounters* counters = nullptr;
   secy::SecyCounters* secy_counters = nullptr;
   const std::atomic<bool>* stop = nullptr;

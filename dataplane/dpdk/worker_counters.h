@@ -24,6 +24,7 @@ struct alignas(64) WorkerCounters {
   uint64_t kx_priority_full = 0;    // ... dropped because the priority punt ring was full
   uint64_t kx_junk = 0;             // 0x88B5 frames dropped: not an IKEv2 header we act on
   uint64_t kx_rate_limited = 0;     // new-session / unknown-SA frames over kx-new-sa-rate
+  uint64_t kx_no_mbuf = 0;          // key-exchange frames from their own ring dropped: no mbuf to punt in
   uint64_t kx_sent = 0;             // key-exchange frames from the control plane sent on the wire
   uint64_t kx_send_full = 0;        // ... dropped because the wire TX queue was full
   uint64_t pn_threshold_events = 0; // bursts in which the transmit SA crossed its rekey threshold
@@ -46,7 +47,7 @@ struct alignas(64) WorkerCounters {
     plain_tx_full += o.plain_tx_full; wire_tx_full += o.wire_tx_full; no_room += o.no_room;
     multi_segment += o.multi_segment; wire_down_drops += o.wire_down_drops; kx_punted += o.kx_punted; kx_punt_full += o.kx_punt_full;
     kx_punted_priority += o.kx_punted_priority; kx_priority_full += o.kx_priority_full;
-    kx_junk += o.kx_junk; kx_rate_limited += o.kx_rate_limited;
+    kx_junk += o.kx_junk; kx_rate_limited += o.kx_rate_limited; kx_no_mbuf += o.kx_no_mbuf;
     kx_sent += o.kx_sent; kx_send_full += o.kx_send_full;
     pn_threshold_events += o.pn_threshold_events;
     protect_cycles += o.protect_cycles; protect_frames += o.protect_frames;
@@ -76,6 +77,7 @@ void visit_counters(const WorkerCounters& c, Fn&& fn) {
   fn(std::string_view("KxPriorityRingFull"), c.kx_priority_full);
   fn(std::string_view("KxJunk"), c.kx_junk);
   fn(std::string_view("KxRateLimited"), c.kx_rate_limited);
+  fn(std::string_view("KxNoMbuf"), c.kx_no_mbuf);
   fn(std::string_view("KxSent"), c.kx_sent);
   fn(std::string_view("KxSendQueueFull"), c.kx_send_full);
   fn(std::string_view("PnThresholdEvents"), c.pn_threshold_events);

@@ -55,9 +55,12 @@ TEST(TotalDrops, SumsEveryDropCounterAndNothingElse) {
   c.worker.multi_segment = bits.next();
   c.worker.kx_punt_full = bits.next();
   c.worker.kx_send_full = bits.next();
+  c.worker.kx_no_mbuf = bits.next();
   c.worker.wire_down_drops = bits.next();
   for (PortCounters* p : {&c.plain_port, &c.wire_port}) {
     p->rx_missed = bits.next();
+    p->kx_rx_missed = bits.next();
+    p->kx_priority_rx_missed = bits.next();
     p->rx_errors = bits.next();
     p->rx_no_mbuf = bits.next();
     p->tx_errors = bits.next();
