@@ -71,7 +71,12 @@ start_daemon b
 ping_ok 5 || fail "ping through the manually keyed pair"
 pid=$DPID_a
 echo "box A (pid $pid), manual keys:"
-copies "$pid" "tx_sak=$SAK_A" "rx_sak=$SAK_B"
+copies "$pid" "tx_sak=$SAK_A" "rx_sak=$SAK_B" "tx_sak_text=$(hex_of "$SAK_A")" "rx_sak_text=$(hex_of "$SAK_B")"
+for k in tx_sak_text rx_sak_text; do
+  n=$(field $k copies); locked=$(field $k locked_dontdump)
+  [ "$n" -eq "$locked" ] || fail "$k: the key file's hex text of the SAK is still in memory ($n copies, $locked locked)"
+done
+pass "the key file's text is gone (hex text of the SAKs: $(field tx_sak_text copies) and $(field rx_sak_text copies) copies)"
 for k in tx_sak rx_sak; do
   n=$(field $k copies); locked=$(field $k locked_dontdump)
   [ "$n" -ge 1 ] || fail "$k not found in box A's memory: the scan is not looking where the keys are"
