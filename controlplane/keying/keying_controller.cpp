@@ -29,7 +29,7 @@ std::string identity_text(const ike::Identity& id) {
 }
 
 // Identities, proposals and endpoints from `base`; credentials and IKE timers from `creds`
-// (the same config, or a reloaded one). Secrets are copied into fresh holders.
+// (the same config, or a reloaded one). Secrets are shared, never copied.
 std::shared_ptr<ike::Config> compose(const ike::Config& base, const ike::Config& creds, ike::Role role) {
   auto c = std::make_shared<ike::Config>();
   c->role = role;
@@ -37,8 +37,9 @@ std::shared_ptr<ike::Config> compose(const ike::Config& base, const ike::Config&
   c->remote_id = base.remote_id;
   c->auth.method = creds.auth.method;
   c->auth.key = creds.auth.key;  // one holder of the long-term key, shared
-  c->auth.psk = SecretBytes(creds.auth.psk.view());
-  c->auth.private_key_pem = SecretBytes(creds.auth.private_key_pem.view());
+  // Shared, not copied: one copy of a secret in memory, however many sessions refer to it.
+  c->auth.psk = creds.auth.psk.share();
+  c->auth.private_key_pem = creds.auth.private_key_pem.share();
   c->auth.peer_public_key_der = creds.auth.peer_public_key_der;
   c->auth.local_cert_der = creds.auth.local_cert_der;
   c->auth.ca_cert_der = creds.auth.ca_cert_der;

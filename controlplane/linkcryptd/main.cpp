@@ -17,9 +17,12 @@
 #include "manual_keys.h"
 #include "metrics_server.h"
 #include "options.h"
+#include "pn_keeper.h"
 #include "port_errors.h"
 #include "reload.h"
 #include "port_links.h"
+#include "process_hardening.h"
+#include "secure_memory.h"
 #include "systemd_notify.h"
 #include "udp_transport.h"
 
@@ -83,6 +86,8 @@ void check_config(const daemon::DaemonOptions& o, config::KeyFile& keys, config:
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any key is read: no core file, no ptrace by peers, OpenSSL's copies in locked memory.
+  const std::string hardening = harden_process_for_secrets();
   std::optional<daemon::DaemonOptions> opts;
   auto keys = std::make_unique<config::KeyFile>();
   config::KeyingConfig ike;
@@ -100,9 +105,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   daemon::open_log(daemon::choose_log_target(opts->log), parse_log_level(opts->log_level).value_or(LogLevel::Info));
+  if (!hardening.empty()) daemon::log(LogLevel::Warning, "key hygiene: " + hardening);
+  if (!secure_memory_stats().all_locked) {
+    daemon::log(LogLevel::Warning, "key hygiene: keys are in memory that could not be locked (mlock: raise RLIMIT_MEMLOCK): they may be swapped out");
+  }
   try {
     const sigset_t signals = daemon::block_daemon_signals();
     const auto keylog = daemon::open_keylog(*opts);  // --keylog: warns; a refused file exits 2
+    // Manual keys: the transmit key's PN mark is read (or refused) and a block reserved on disk
+    // before the EAL starts, so a refusal costs no port set-up and no PN is ever unreserved.
+    std::unique_ptr<config::PnReservation> reservation;
+    if (!opts->key_file.empty()) reservation = daemon::open_pn_reservation(*opts, *keys);
     dpdk::Eal eal(daemon::with_file_prefix(opts->eal_args, opts->control_socket));
     std::unique_ptr<dpdk::Dataplane> dp_owner;
     try {
@@ -133,8 +146,10 @@ int main(int argc, char** argv) {
     std::unique_ptr<transport::Transport> transport;
     std::unique_ptr<daemon::DataplaneKeySink> sink;
     std::unique_ptr<keying::KeyingController> controller;
+    std::unique_ptr<daemon::PnKeeper> pn_keeper;
     if (!opts->key_file.empty()) {
-      daemon::install_manual_keys(dp.sa(), *keys);
+      daemon::install_manual_keys(dp.sa(), *keys, reservation->start_pn(), reservation->reserved_through());
+      pn_keeper = std::make_unique<daemon::PnKeeper>(dp.sa(), std::move(reservation), keys->tx.an);
       if (keylog) daemon::keylog_manual_keys(*keylog, *keys);
     } else if (opts->ike) {
       kx_port = std::make_unique<daemon::DataplaneKxPort>(dp);
@@ -200,7 +215,10 @@ int main(int argc, char** argv) {
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
     daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
                            [&reload] { daemon::reload_config(reload); }, metrics.get(),
-                           [&dpdk_tools] { dpdk_tools.on_tick(); });
+                           [&dpdk_tools, &pn_keeper] {
+                             dpdk_tools.on_tick();
+                             if (pn_keeper) pn_keeper->on_tick();
+                           });
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;

@@ -26,7 +26,8 @@ secy::XpnParams xpn_of(const config::SaKeyEntry& e) {
 
 }  // namespace
 
-void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys) {
+void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys, uint64_t tx_first_pn,
+                         uint64_t tx_reserved_through) {
   const std::string_view suite = secy::cipher_suite_name(keys.suite);
   for (const auto& e : keys.rx) {
     secy::RxSaParams p;
@@ -44,12 +45,13 @@ void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys) {
   p.suite = keys.suite;
   p.an = keys.tx.an;
   p.sci = keys.tx.sci;
-  p.next_pn = keys.tx.pn;
+  p.next_pn = tx_first_pn ? tx_first_pn : keys.tx.pn;
+  p.reserved_through = tx_reserved_through;
   p.xpn = xpn_of(keys.tx);
   sa.install_tx_sa(p, keys.tx.sak.view(), /*activate=*/true);
   char line[160];
   std::snprintf(line, sizeof line, "installed transmit SA sci=%016" PRIx64 " an=%u suite=%.*s next-pn=%" PRIu64 " (active)",
-                keys.tx.sci, keys.tx.an, static_cast<int>(suite.size()), suite.data(), keys.tx.pn);
+                keys.tx.sci, keys.tx.an, static_cast<int>(suite.size()), suite.data(), p.next_pn);
   log(LogLevel::Info, line, {{"SCI", hex16(keys.tx.sci)}, {"AN", std::to_string(keys.tx.an)}, {"DIR", "tx"}});
 }
 

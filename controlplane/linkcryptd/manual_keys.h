@@ -10,6 +10,9 @@ namespace linkcrypt::daemon {
 
 // Installs every [rx] SA, then the [tx] SA, and makes the transmit SA active. Logs one line per
 // SA with its identifiers (SCI, AN, suite), never key bytes. Throws on bad parameters.
-void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys);
+// The transmit SA starts at tx_first_pn and stops after tx_reserved_through (the durable PN
+// reservation, pn_keeper.h; 0: the key file's next-pn and no limit).
+void install_manual_keys(dpdk::SaControl& sa, const config::KeyFile& keys, uint64_t tx_first_pn = 0,
+                         uint64_t tx_reserved_through = 0);
 
 }  // namespace linkcrypt::daemon

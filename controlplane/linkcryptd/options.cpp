@@ -213,6 +213,8 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("plain-mtu", ranged(&o.plain_mtu, kPlainMtuRange), "largest plain L2 payload carried; the wire port needs this + 32")
       ("plain-vlan-tags", ranged(&o.plain_vlan_tags, kPlainVlanTagsRange), "VLAN tags a full-size plain frame may carry; the wire port needs 4 more octets per tag")
       ("key-file", po::value(&o.key_file), "manual keying: key file (mode 0600 or stricter; see docs/keyfile.md)")
+      ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "manual keying: directory of the transmit keys' PN reservations (docs/keyfile.md)")
+      ("pn-reserve-block", ranged(&o.pn_reserve_block, kPnReserveBlockRange), "manual keying: PNs reserved on disk ahead of the transmit SA")
       ("validate-frames", po::value(&validate)->default_value("strict"), "strict | check | disabled (802.1AE 10.7.8)")
       ("replay-window", ranged(&o.secy.replay_window, kReplayWindowRange), "replay window in PNs (10.7.8 replayWindow; XPN suites: below 2^30)")
       ("no-replay-protect", po::bool_switch(), "disable replay protection (10.7.8 replayProtect)")

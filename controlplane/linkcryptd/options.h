@@ -24,6 +24,8 @@ struct DaemonOptions {
   uint32_t plain_mtu = 1500;
   uint32_t plain_vlan_tags = 0;       // 802.1Q tags on full-size plain frames: the wire needs +4 each
   std::string key_file;               // manual keying (docs/keyfile.md)
+  std::string state_dir = "/var/lib/linkcrypt";  // manual keying: PN reservations (docs/keyfile.md)
+  uint64_t pn_reserve_block = uint64_t{1} << 20;  // PNs made durable ahead of the transmit SA
   secy::SecyConfig secy;
   secy::EngineKind engine = secy::EngineKind::IpsecMb;
   uint16_t kx_ethertype = 0x88B5;

@@ -37,6 +37,8 @@ const std::vector<Field>& restart_only() {
       {"wire-port", [](const DaemonOptions& o) { return o.wire_port; }},
       {"plain-mtu", [](const DaemonOptions& o) { return num(o.plain_mtu); }},
       {"key-file", [](const DaemonOptions& o) { return o.key_file; }},
+      {"state-dir", [](const DaemonOptions& o) { return o.state_dir; }},
+      {"pn-reserve-block", [](const DaemonOptions& o) { return num(o.pn_reserve_block); }},
       {"no-keys", [](const DaemonOptions& o) { return num(o.no_keys); }},
       {"validate-frames", [](const DaemonOptions& o) { return num(static_cast<int>(o.secy.validate_frames)); }},
       {"replay-window", [](const DaemonOptions& o) { return num(o.secy.replay_window); }},

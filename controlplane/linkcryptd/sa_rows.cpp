@@ -33,7 +33,7 @@ api::SaRow tx_sa_row(const dpdk::TxSaReport& t, const keying::SaEntry* e, double
   s.threshold_reached = t.threshold_reached;
   s.packets = t.counters.out_pkts_protected + t.counters.out_pkts_encrypted;
   s.octets = t.counters.out_octets_protected + t.counters.out_octets_encrypted;
-  s.errors = t.counters.tx_pn_exhausted;
+  s.errors = t.counters.tx_pn_exhausted + t.counters.tx_pn_unreserved;
   return s;
 }
 

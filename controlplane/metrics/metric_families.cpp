@@ -74,6 +74,7 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("OutPktsTooLong", s.out_pkts_too_long);
   drop("TxNoSa", s.tx_no_sa);
   drop("TxPnExhausted", s.tx_pn_exhausted);
+  drop("TxPnUnreserved", s.tx_pn_unreserved);
   drop("TxTooShort", s.tx_too_short);
   const auto& w = c.worker;
   drop("PlainTxQueueFull", w.plain_tx_full);
@@ -123,7 +124,7 @@ void add_sc(Families& f, const dpdk::DataplaneCounters& c) {
     });
   }
   secy::visit_counters(c.sa.tx_sc, [&](std::string_view name, uint64_t v) {
-    if (name == "TxPnExhausted") return;  // a drop: linkcrypt_drops_total{reason="TxPnExhausted"}
+    if (name == "TxPnExhausted" || name == "TxPnUnreserved") return;  // a drop: linkcrypt_drops_total{reason="TxPnExhausted"}
     f.counter("macsec_" + snake_case(name) + "_total",
               "802.1AE transmit SC " + std::string(name) + " (every SA the SC has had)", {}, num(v));
   });
@@ -155,7 +156,7 @@ void add_sa(Families& f, const std::vector<SaSnapshot>& sas) {
     const Labels l{{"sci", hex64(a.sci)}, {"an", std::to_string(a.an)}};
     if (a.tx) {
       secy::visit_counters(a.tx_counters, [&](std::string_view name, uint64_t v) {
-        if (name == "TxPnExhausted") return;
+        if (name == "TxPnExhausted" || name == "TxPnUnreserved") return;
         f.counter("macsec_tx_sa_" + snake_case(name) + "_total", "802.1AE transmit SA " + std::string(name), l,
                   num(v));
       });

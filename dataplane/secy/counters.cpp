@@ -18,6 +18,7 @@ SecyCounters& SecyCounters::operator+=(const SecyCounters& o) {
   out_octets_encrypted += o.out_octets_encrypted;
   tx_no_sa += o.tx_no_sa;
   tx_pn_exhausted += o.tx_pn_exhausted;
+  tx_pn_unreserved += o.tx_pn_unreserved;
   tx_too_short += o.tx_too_short;
   for (size_t i = 0; i < std::size(in_bad_tag_by_reason); ++i) {
     in_bad_tag_by_reason[i] += o.in_bad_tag_by_reason[i];
@@ -50,6 +51,7 @@ TxSaCounters& TxSaCounters::operator+=(const TxSaCounters& o) {
   out_octets_protected += o.out_octets_protected;
   out_octets_encrypted += o.out_octets_encrypted;
   tx_pn_exhausted += o.tx_pn_exhausted;
+  tx_pn_unreserved += o.tx_pn_unreserved;
   return *this;
 }
 

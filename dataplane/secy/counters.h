@@ -35,6 +35,7 @@ struct alignas(64) SecyCounters {
   // ours
   uint64_t tx_no_sa = 0;            // TxNoSa: no usable transmit SA (must-secure drop)
   uint64_t tx_pn_exhausted = 0;     // TxPnExhausted: the SA's PN space is used up (10.5.2)
+  uint64_t tx_pn_unreserved = 0;    // TxPnUnreserved: the next PN is not yet durably reserved
   uint64_t tx_too_short = 0;        // TxTooShort: plain frame shorter than DA‖SA‖EtherType
   uint64_t in_bad_tag_by_reason[static_cast<size_t>(BadTagReason::kCount)] = {};  // InPktsBadTag split by BadTagReason
 
@@ -68,6 +69,7 @@ struct alignas(64) TxSaCounters {
   uint64_t out_octets_protected = 0;
   uint64_t out_octets_encrypted = 0;
   uint64_t tx_pn_exhausted = 0;     // ours: frames refused because the PN space is used up
+  uint64_t tx_pn_unreserved = 0;    // ours: frames refused because the PN reservation ran out
   TxSaCounters& operator+=(const TxSaCounters& o);
 };
 // The transmit SC has one SA in use at a time; its counters are the sum over its SAs.
@@ -101,6 +103,7 @@ void visit_counters(const SecyCounters& c, Fn&& fn) {
   fn(std::string_view("OutOctetsEncrypted"), c.out_octets_encrypted);
   fn(std::string_view("TxNoSa"), c.tx_no_sa);
   fn(std::string_view("TxPnExhausted"), c.tx_pn_exhausted);
+  fn(std::string_view("TxPnUnreserved"), c.tx_pn_unreserved);
   fn(std::string_view("TxTooShort"), c.tx_too_short);
 }
 
@@ -130,6 +133,7 @@ void visit_counters(const TxSaCounters& c, Fn&& fn) {
   fn(std::string_view("OutOctetsProtected"), c.out_octets_protected);
   fn(std::string_view("OutOctetsEncrypted"), c.out_octets_encrypted);
   fn(std::string_view("TxPnExhausted"), c.tx_pn_exhausted);
+  fn(std::string_view("TxPnUnreserved"), c.tx_pn_unreserved);
 }
 
 }  // namespace linkcrypt::secy

@@ -11,6 +11,7 @@ const char* protect_verdict_name(ProtectVerdict v) {
   switch (v) {
     case ProtectVerdict::Ok: return "OK";
     case ProtectVerdict::PnExhausted: return "PnExhausted";
+    case ProtectVerdict::PnUnreserved: return "PnUnreserved";
     case ProtectVerdict::TooLong: return "TooLong";
     case ProtectVerdict::TooShort: return "TooShort";
   }
@@ -112,10 +113,18 @@ ProtectBurstResult protect_burst(CipherEngine& engine, TxSa& sa, const SecyConfi
     uint64_t first_pn = 0;
     const uint32_t granted = sa.reserve_pns(k, first_pn);
     if (granted < k) {
-      for (uint32_t j = granted; j < k; ++j) out[idx[j]] = ProtectVerdict::PnExhausted;
-      counters.tx_pn_exhausted += k - granted;
-      sa_counters.tx_pn_exhausted += k - granted;
-      sa.mark_exhausted();
+      // Either the PN space is used up, or the control plane has not yet made the next block
+      // of PNs durable (docs/keyfile.md): never send a PN a restart could send again.
+      if (sa.pn_space_used_up()) {
+        for (uint32_t j = granted; j < k; ++j) out[idx[j]] = ProtectVerdict::PnExhausted;
+        counters.tx_pn_exhausted += k - granted;
+        sa_counters.tx_pn_exhausted += k - granted;
+        sa.mark_exhausted();
+      } else {
+        for (uint32_t j = granted; j < k; ++j) out[idx[j]] = ProtectVerdict::PnUnreserved;
+        counters.tx_pn_unreserved += k - granted;
+        sa_counters.tx_pn_unreserved += k - granted;
+      }
       k = granted;
       if (k == 0) continue;
     }

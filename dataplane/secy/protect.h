@@ -17,6 +17,7 @@ enum class ProtectVerdict : uint8_t {
   PnExhausted,  // the SA's PN space is used up: dropped (TxPnExhausted)
   TooLong,      // protected frame would exceed cfg.max_protected_len (OutPktsTooLong)
   TooShort,     // plain frame shorter than DA‖SA‖EtherType (TxTooShort)
+  PnUnreserved, // the next PN is past the durable PN reservation: dropped (TxPnUnreserved)
 };
 [[nodiscard]] const char* protect_verdict_name(ProtectVerdict v);
 

@@ -7,6 +7,7 @@ namespace linkcrypt::secy {
 
 TxSa::TxSa(const TxSaParams& p, std::span<const uint8_t> sak)
     : next_pn_(p.next_pn),
+      pn_limit_(p.reserved_through && p.reserved_through < max_pn(p.suite) ? p.reserved_through : max_pn(p.suite)),
       rekey_threshold_(p.rekey_threshold ? p.rekey_threshold : default_rekey_threshold(p.suite)),
       sci_(p.sci),
       xpn_(p.xpn),
@@ -20,7 +21,8 @@ TxSa::TxSa(const TxSaParams& p, std::span<const uint8_t> sak)
 }
 
 uint32_t TxSa::reserve_pns(uint32_t n, uint64_t& first) {
-  const uint64_t max = max_pn(suite_);
+  // pn_limit_ <= max_pn(suite_) always, so the reservation is the only bound needed.
+  const uint64_t max = pn_limit_.load(std::memory_order_relaxed);
   uint64_t cur = next_pn_.load(std::memory_order_relaxed);
   for (;;) {
     // next_pn_ == 0 only after an XPN SA used PN 2^64-1; > max only for 32-bit PN suites.
@@ -32,6 +34,13 @@ uint32_t TxSa::reserve_pns(uint32_t n, uint64_t& first) {
       return grant;
     }
   }
+}
+
+void TxSa::extend_reservation(uint64_t through) {
+  const uint64_t cap = max_pn(suite_);
+  if (through > cap) through = cap;
+  // One writer (the main lcore): a plain load-compare-store keeps the limit monotonic.
+  if (through > pn_limit_.load(std::memory_order_relaxed)) pn_limit_.store(through, std::memory_order_release);
 }
 
 TxSaCounters TxSa::counters_sum() const {

@@ -25,6 +25,9 @@ struct TxSaParams {
   Sci sci = 0;
   uint64_t next_pn = 1;               // first PN to send (>= 1, 10.5.2)
   uint64_t rekey_threshold = 0;       // 0: default_rekey_threshold(suite)
+  // The highest PN the control plane has durably reserved (docs/keyfile.md "PN reservation");
+  // 0: no reservation, the whole PN space may be used (IKE keys are fresh on every start).
+  uint64_t reserved_through = 0;
   XpnParams xpn;                      // used only by XPN suites
 };
 
@@ -50,9 +53,21 @@ class TxSa {
   }
   // Set once the SA refused a frame because its PN space is used up (10.5.2: never wraps).
   [[nodiscard]] bool exhausted() const { return exhausted_.load(std::memory_order_relaxed); }
+  // True when no PN is left below the end of the PN space: a shortfall in reserve_pns was
+  // exhaustion. Otherwise it was the reservation (next_pn_ only grows, so this cannot race).
+  [[nodiscard]] bool pn_space_used_up() const {
+    const uint64_t cur = next_pn_.load(std::memory_order_relaxed);
+    return cur == 0 || cur > max_pn(suite_);
+  }
+  // The highest PN reserve_pns may grant (max_pn(suite) when nothing is reserved).
+  [[nodiscard]] uint64_t reserved_through() const { return pn_limit_.load(std::memory_order_relaxed); }
+  // Control plane, after the new mark is on disk: lets the workers go up to `through`.
+  // Never lowers the limit; never raises it past the PN space.
+  void extend_reservation(uint64_t through);
 
-  // Reserves up to n consecutive PNs; returns how many were granted (0 once exhausted) and the
-  // first in `first`. Fast path: one compare-exchange, no lock.
+  // Reserves up to n consecutive PNs; returns how many were granted (0 once exhausted, or once
+  // the durable reservation is used up) and the first in `first`. Fast path: one
+  // compare-exchange, no lock, no system call.
   [[nodiscard]] uint32_t reserve_pns(uint32_t n, uint64_t& first);
   // Marks the threshold reached; returns true only for the caller that set it first.
   bool mark_threshold_reached() { return !threshold_reached_.exchange(true, std::memory_order_relaxed); }
@@ -65,6 +80,7 @@ class TxSa {
   // Everything a burst reads sits in the first cache line; the key schedule follows.
   // next_pn_ == 0 means "past UINT64_MAX" for XPN; see reserve_pns().
   alignas(64) std::atomic<uint64_t> next_pn_;
+  std::atomic<uint64_t> pn_limit_;  // highest PN granted: reserved_through, or max_pn(suite_)
   uint64_t rekey_threshold_;
   Sci sci_;
   XpnParams xpn_;

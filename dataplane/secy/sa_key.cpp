@@ -29,18 +29,24 @@ IMB_MGR* key_mgr() {
 }  // namespace
 
 SaKey::SaKey(CipherSuite suite, std::span<const uint8_t> sak)
-    : sak_len_(sak.size()), id_(g_next_key_id.fetch_add(1)), suite_(suite) {
-  if (sak.size() != sak_len(suite)) throw std::invalid_argument("SAK length does not match suite");
+    : sak_len_(sak.size()),
+      id_(g_next_key_id.fetch_add(1)),
+      suite_(suite),
+      imb_(static_cast<gcm_key_data*>(secure_alloc(sizeof(gcm_key_data)))) {
+  if (sak.size() != sak_len(suite)) {
+    secure_free(imb_, sizeof(gcm_key_data));
+    throw std::invalid_argument("SAK length does not match suite");
+  }
   std::copy(sak.begin(), sak.end(), sak_.mut().begin());
   IMB_MGR* mgr = key_mgr();
   if (is_256()) {
-    IMB_AES256_GCM_PRE(mgr, sak_.view().data(), &imb_);
+    IMB_AES256_GCM_PRE(mgr, sak_.view().data(), imb_);
   } else {
-    IMB_AES128_GCM_PRE(mgr, sak_.view().data(), &imb_);
+    IMB_AES128_GCM_PRE(mgr, sak_.view().data(), imb_);
   }
 }
 
 // The schedule is key material too (the round keys give the SAK back).
-SaKey::~SaKey() { OPENSSL_cleanse(&imb_, sizeof(imb_)); }
+SaKey::~SaKey() { secure_free(imb_, sizeof(gcm_key_data)); }  // wipes
 
 }  // namespace linkcrypt::secy

@@ -26,7 +26,7 @@ class SaKey {
   [[nodiscard]] CipherSuite suite() const { return suite_; }
   [[nodiscard]] bool is_256() const { return sak_len_ == 32; }
   [[nodiscard]] std::span<const uint8_t> sak() const { return sak_.view().first(sak_len_); }
-  [[nodiscard]] const gcm_key_data* imb_schedule() const { return &imb_; }
+  [[nodiscard]] const gcm_key_data* imb_schedule() const { return imb_; }
   // Unique per SaKey ever built in this process: engines cache "which key is loaded" by id, never
   // by address (a new key may reuse a freed one's address).
   [[nodiscard]] uint64_t id() const { return id_; }
@@ -35,7 +35,8 @@ class SaKey {
   size_t sak_len_;
   uint64_t id_;
   CipherSuite suite_;
-  alignas(64) gcm_key_data imb_;
+  // In the secure arena (common/secure_memory.h), like the SAK: the first round key IS the SAK.
+  gcm_key_data* imb_;
   Secret<kMaxSakLen> sak_;
 };
 

@@ -49,9 +49,12 @@ start_daemon() {
   local tag=$1 ns=$2 plain=$3 wire=$4; shift 4
   case "$plain" in net_*) ;; *) plain="net_af_packet0,iface=$plain" ;; esac
   case "$wire" in net_*) ;; *) wire="net_af_packet1,iface=$wire" ;; esac
+  # Manual keys keep their PN reservations in the test's own directory, not /var/lib/linkcrypt.
+  local state_dir="--state-dir=$WORK/pnstate"
+  case " $* " in *" --state-dir "*) state_dir="" ;; esac
   ip netns exec "$ns" "$LINKCRYPTD" \
       --plain-port "$plain" --wire-port "$wire${WIRE_DEVARGS_EXTRA:-}" \
-      --idle-sleep-us "${IDLE_SLEEP_US:-100}" "$@" \
+      --idle-sleep-us "${IDLE_SLEEP_US:-100}" "$@" $state_dir \
       -- "${EAL_MEMORY[@]}" --no-pci -l 0,1 --file-prefix "$NAME-$tag" --log-level=4 \
       >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   local pid=$!

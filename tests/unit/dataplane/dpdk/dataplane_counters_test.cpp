@@ -48,6 +48,7 @@ TEST(TotalDrops, SumsEveryDropCounterAndNothingElse) {
   c.secy.out_pkts_too_long = bits.next();
   c.secy.tx_no_sa = bits.next();
   c.secy.tx_pn_exhausted = bits.next();
+  c.secy.tx_pn_unreserved = bits.next();
   c.secy.tx_too_short = bits.next();
   c.worker.plain_tx_full = bits.next();
   c.worker.wire_tx_full = bits.next();

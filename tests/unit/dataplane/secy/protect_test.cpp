@@ -114,6 +114,61 @@ TEST_P(Protect, PnExhaustionRefusesAndCounts) {
   EXPECT_EQ(sa->counters_sum().out_pkts_encrypted, 3u);
 }
 
+// docs/keyfile.md: a manual key's transmit SA sends no PN above its durable reservation; it
+// drops and counts (TxPnUnreserved) instead, without marking the SA exhausted, and carries on
+// once the control plane extends the reservation.
+TEST_P(Protect, StopsAtTheReservationAndResumesWhenExtended) {
+  TxSaParams p;
+  p.suite = CipherSuite::GcmAesXpn128;
+  p.an = kTestAn;
+  p.sci = kTestSci;
+  p.next_pn = 100;
+  p.reserved_through = 102;
+  p.xpn = test_xpn();
+  TxSa sa(p, test_sak(p.suite));
+  EXPECT_EQ(sa.reserved_through(), 102u);
+  SecyConfig cfg;
+  SecyCounters c;
+  auto b = run(*engine_, sa, cfg, 5, 64, c);
+  EXPECT_EQ(b.result.protected_count, 3u);
+  EXPECT_EQ(pn_of(b.bufs[2]), 102u);
+  EXPECT_EQ(b.verdicts[3], ProtectVerdict::PnUnreserved);
+  EXPECT_EQ(b.verdicts[4], ProtectVerdict::PnUnreserved);
+  EXPECT_EQ(b.refs[3].len, 64u);
+  EXPECT_EQ(c.tx_pn_unreserved, 2u);
+  EXPECT_EQ(c.tx_pn_exhausted, 0u);
+  EXPECT_EQ(sa.counters_sum().tx_pn_unreserved, 2u);
+  EXPECT_FALSE(sa.exhausted());
+  EXPECT_EQ(sa.next_pn(), 103u);
+  sa.extend_reservation(101);  // never lowered
+  EXPECT_EQ(sa.reserved_through(), 102u);
+  sa.extend_reservation(110);
+  auto more = run(*engine_, sa, cfg, 4, 64, c);
+  EXPECT_EQ(more.result.protected_count, 4u);
+  EXPECT_EQ(pn_of(more.bufs[0]), 103u);
+  EXPECT_EQ(c.tx_pn_unreserved, 2u);
+  sa.extend_reservation(UINT64_MAX);  // capped at the PN space
+  EXPECT_EQ(sa.reserved_through(), max_pn(CipherSuite::GcmAesXpn128));
+}
+
+TEST_P(Protect, AReservationAtTheEndOfThePnSpaceIsExhaustion) {
+  TxSaParams p;
+  p.suite = CipherSuite::GcmAes128;
+  p.an = kTestAn;
+  p.sci = kTestSci;
+  p.next_pn = 0xFFFFFFFEull;
+  p.reserved_through = 0xFFFFFFFFull;
+  TxSa sa(p, test_sak(p.suite));
+  SecyConfig cfg;
+  SecyCounters c;
+  auto b = run(*engine_, sa, cfg, 3, 64, c);
+  EXPECT_EQ(b.result.protected_count, 2u);
+  EXPECT_EQ(b.verdicts[2], ProtectVerdict::PnExhausted);
+  EXPECT_EQ(c.tx_pn_exhausted, 1u);
+  EXPECT_EQ(c.tx_pn_unreserved, 0u);
+  EXPECT_TRUE(sa.exhausted());
+}
+
 TEST_P(Protect, XpnExhaustsAtTheTopOfThe64BitSpace) {
   auto sa = make_tx(CipherSuite::GcmAesXpn256, UINT64_MAX - 1);
   SecyConfig cfg;
