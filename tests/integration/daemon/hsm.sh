@@ -137,7 +137,7 @@ for spis, purposes in by_spi.items():
     assert sorted(purposes) == ["our_auth", "verify_peer_auth"], (spis, purposes)
 print(f"ok: audit log: {len(lines)} lines for {n} handshakes (rekeys add none), one our_auth + one verify_peer_auth per IKE SA")
 PYEOF
-[ "$(stat -c %a "$AUDIT")" = 600 ] || fail "audit log mode $(stat -c %a "$AUDIT")"
+[ "$(command stat -c %a "$AUDIT")" = 600 ] || fail "audit log mode $(command stat -c %a "$AUDIT")"
 grep -q "AUDIT\|key use: psk_auth (our_auth) with pkcs11:token=linkcrypt-a;object=ike-psk \[cka-id:01\] peer $ID_B" "$WORK/a.err" \
   || fail "no key-use line in box A's log"
 pass "box A's log: $(grep -m1 'key use:' "$WORK/a.err")"
