@@ -17,8 +17,17 @@ int hex_value(uint8_t c) {
   return -1;
 }
 
+// RFC 7512 2.3: pk11-pchar / pk11-qchar: unreserved, pk11-res-avail, and "&" in the path,
+// "/", "?", "|" in the query; anything else must be percent-encoded.
+bool value_char(uint8_t c, bool query) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  if (std::string_view("-._~:[]@!$'()*+,=").find(static_cast<char>(c)) != std::string_view::npos) return true;
+  return query ? (c == '/' || c == '?' || c == '|') : c == '&';
+}
+
 // One attribute's octets up to `stop` (or the end), percent-decoded. The separator is left in the reader.
-std::string read_value(ByteReader& r, uint8_t stop1, uint8_t stop2, std::string& error) {
+std::string read_value(ByteReader& r, bool query, std::string& error) {
+  const uint8_t stop1 = query ? '&' : ';', stop2 = query ? '&' : '?';
   std::string out;
   uint8_t c = 0;
   while (r.peek_u8(c) && c != stop1 && c != stop2) {
@@ -33,9 +42,7 @@ std::string read_value(ByteReader& r, uint8_t stop1, uint8_t stop2, std::string&
       out.push_back(static_cast<char>(c));
       continue;
     }
-    // RFC 3986 pchar: no spaces, controls or octets outside ASCII unencoded.
-    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' ||
-        c == '{' || c == '|' || c == '}' || c == '#' || c == '[' || c == ']') {
+    if (!value_char(c, query)) {
       error = "an octet that must be percent-encoded appears as is";
       return {};
     }
@@ -151,7 +158,7 @@ std::string parse_pkcs11_uri(std::string_view text, Pkcs11Uri& out) {
     if (!name_ok(name)) return "an attribute without a name, or a name with other than letters, digits and '-'";
     if (!r.read_u8(c) || c != '=') return "attribute '" + name + "' has no '=value'";
     std::string error;
-    std::string value = query ? read_value(r, '&', '&', error) : read_value(r, ';', '?', error);
+    std::string value = read_value(r, query, error);
     if (!error.empty()) return "attribute '" + name + "': " + error;
     if (value.find('\0') != std::string::npos && name != "id") return "attribute '" + name + "' holds a NUL octet";
     error = query ? set_query_attr(name, std::move(value), out) : set_path_attr(name, std::move(value), out);
