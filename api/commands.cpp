@@ -9,6 +9,7 @@ const std::vector<CommandInfo>& commands() {
       {"sa", true, "every SA: AN, SCI, key id, PNs, headroom, packets"},
       {"stats", true, "all counters (SecY, dataplane, ports, IKE, control socket)"},
       {"peer", true, "the IKE peer: state, algorithms, last handshake, last failure"},
+      {"keys", true, "the long-term keys (PSK or private key, file or token): fingerprint, uses, last use"},
       {"rotations", true, "recent key rotations (args: last=N)"},
       {"help", true, "this list"},
       {"rekey", false, "start a MACsec key rotation now (root or control-admin-group)"},

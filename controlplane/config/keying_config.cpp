@@ -16,7 +16,9 @@
 
 #include "cipher_suite.h"
 #include "suite_mapping.h"
+#include "audit.h"
 #include "long_term_key.h"
+#include "open_key.h"
 #include "openssl_handles.h"
 #include "secret_file.h"
 
@@ -24,7 +26,6 @@ namespace linkcrypt::config {
 namespace {
 
 constexpr size_t kMaxFileLen = 64 * 1024;
-constexpr size_t kMinPskLen = 16;
 
 std::string read_public_file(const std::string& what, const std::string& path, std::vector<uint8_t>& out) {
   std::ifstream in(path, std::ios::binary);
@@ -63,28 +64,13 @@ std::string pem_cert_to_der(const std::string& what, const std::string& path, st
   return {};
 }
 
-std::string check_private_key(const std::string& path, const SecretBytes& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.view().data(), static_cast<int>(pem.size())), BIO_free);
-  EvpPkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key) return "private-key-file " + path + " is not a PEM private key (Ed25519 or ECDSA P-256)";
-  // IKE AUTH here signs with Ed25519 (RFC 8420) or ECDSA P-256 (RFC 7427) only: refuse any other
-  // key now rather than fail every handshake later.
-  const int type = EVP_PKEY_get_base_id(key.get());
-  if (type == EVP_PKEY_ED25519) return {};
-  if (type == EVP_PKEY_EC) {
-    char group[64] = {};
-    size_t group_len = 0;
-    if (EVP_PKEY_get_group_name(key.get(), group, sizeof group, &group_len) == 1 &&
-        (std::strcmp(group, "prime256v1") == 0 || std::strcmp(group, "P-256") == 0)) {
-      return {};
-    }
-    return "private-key-file " + path + " is an EC key on curve " + (group[0] ? group : "unknown") +
-           ": only Ed25519 and ECDSA P-256 are supported";
-  }
-  const char* name = EVP_PKEY_get0_type_name(key.get());
-  return "private-key-file " + path + " is an " + (name ? name : "unknown") +
-         " key: only Ed25519 and ECDSA P-256 are supported";
+// The key behind IKE_AUTH (file or token), audited when the daemon keeps an audit trail.
+std::string open_key(const KeyingOptions& o, std::shared_ptr<ike::LongTermKey>& key) {
+  std::string error;
+  key = custody::open_long_term_key(o, error);
+  if (!key) return error;
+  if (auto* sink = custody::process_audit_sink()) key = custody::audited(std::move(key), *sink);
+  return {};
 }
 
 }  // namespace
@@ -133,24 +119,12 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   c->child.macsec.confidentiality = !o.integrity_only;
 
   if (o.auth == "psk") {
-    if (o.psk_file.empty()) return "auth = psk needs psk-file";
     c->auth.method = ike::AuthMethod::Psk;
-    SecretBytes raw;
-    if (auto e = read_secret_file("psk-file", o.psk_file, raw); !e.empty()) return e;
-    size_t len = raw.size();
-    if (len > 0 && raw.view()[len - 1] == '\n') --len;  // one trailing newline is not key
-    if (len < kMinPskLen) return "psk-file " + o.psk_file + " holds fewer than 16 octets: use a longer key";
-    // The key lives in one holder from here on; sessions ask it for AUTH values (long_term_key.h).
-    c->auth.key = ike::make_in_process_psk(SecretBytes(raw.view().first(len)));
+    if (auto e = open_key(o, c->auth.key); !e.empty()) return e;
   } else if (o.auth == "pubkey" || o.auth == "cert") {
     const bool cert = o.auth == "cert";
     c->auth.method = cert ? ike::AuthMethod::Certificate : ike::AuthMethod::RawPublicKey;
-    if (o.private_key_file.empty()) return "auth = " + o.auth + " needs private-key-file";
-    SecretBytes pem;
-    if (auto e = read_secret_file("private-key-file", o.private_key_file, pem); !e.empty()) return e;
-    if (auto e = check_private_key(o.private_key_file, pem); !e.empty()) return e;
-    c->auth.key = ike::make_in_process_signing_key(pem.view());
-    if (!c->auth.key) return "private-key-file " + o.private_key_file + ": the key could not be loaded";
+    if (auto e = open_key(o, c->auth.key); !e.empty()) return e;
     if (cert) {
       if (o.cert_file.empty() || o.ca_file.empty()) return "auth = cert needs cert-file and ca-file";
       if (auto e = pem_cert_to_der("cert-file", o.cert_file, c->auth.local_cert_der); !e.empty()) return e;

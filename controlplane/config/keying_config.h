@@ -17,6 +17,10 @@ struct KeyingOptions {
   std::string auth = "psk";             // psk | pubkey | cert
   std::string psk_file;
   std::string private_key_file;
+  std::string psk_uri;          // RFC 7512 PKCS#11 URI instead of psk-file (docs/hsm.md)
+  std::string private_key_uri;  // RFC 7512 PKCS#11 URI instead of private-key-file
+  std::string pkcs11_module;    // the token's PKCS#11 module (.so), loaded through p11-kit
+  std::string pin_file;         // the token's user PIN (mode 0600)
   std::string peer_public_key_file;
   std::string cert_file;
   std::string ca_file;

@@ -5,6 +5,7 @@
 #include "api/commands.h"
 #include "api/hex_id.h"
 #include "dataplane_keys.h"
+#include "key_audit.h"
 #include "failure_hint.h"
 #include "port_links.h"
 #include "sa_rows.h"
@@ -75,6 +76,7 @@ control::Reply ControlHandlers::handle(const control::Request& r) {
     if (!ctl_) return control::Reply::failure(control::ErrorCode::kUnavailable, "manual keying: there is no IKE peer");
     return success(peer());
   }
+  if (r.cmd == "keys") return success(keys_result());  // key_audit.cpp
   if (r.cmd == "rotations") {
     api::RotationsArgs args;
     api::DecodeError err;

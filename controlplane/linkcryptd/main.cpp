@@ -10,6 +10,7 @@
 #include "eal.h"
 #include "event_loop.h"
 #include "inband_transport.h"
+#include "key_audit.h"
 #include "key_file.h"
 #include "keying_config.h"
 #include "keying_controller.h"
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
   try {
     opts = daemon::parse_options(argc, argv);
     if (!opts) return 0;
+    if (opts->ike) daemon::install_key_audit(*opts);  // before the keys open: each is wrapped
     check_config(*opts, *keys, ike, udp_local, udp_peer);
     if (opts->check_only) {
       std::printf("config OK\n");

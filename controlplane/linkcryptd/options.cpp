@@ -109,7 +109,7 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
   if (!o.ike && o.key_file.empty() && !o.no_keys) {
     throw ConfigError("no keying configured: set key-file (manual keys, docs/keyfile.md) or local-id and peer-id (IKE)");
   }
-  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer"};
+  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer", "psk-uri", "private-key-uri", "pkcs11-module", "pin-file", "audit-log"};
   if (!o.ike) {
     for (const char* k : ike_only) {
       if (vm.count(k)) throw ConfigError(at(k) + " needs IKE keying: set local-id and peer-id");
@@ -235,6 +235,11 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("auth", po::value(&o.keying.auth)->default_value("psk"), "psk | pubkey | cert")
       ("psk-file", po::value(&o.keying.psk_file), "auth = psk: file holding the pre-shared key (mode 0600)")
       ("private-key-file", po::value(&o.keying.private_key_file), "auth = pubkey/cert: our Ed25519 or P-256 private key, PEM (mode 0600)")
+      ("psk-uri", po::value(&o.keying.psk_uri), "auth = psk: the PSK on a PKCS#11 token, RFC 7512 URI (pkcs11:token=..;object=..), instead of psk-file (docs/hsm.md)")
+      ("private-key-uri", po::value(&o.keying.private_key_uri), "auth = pubkey/cert: the private key on a PKCS#11 token, RFC 7512 URI, instead of private-key-file")
+      ("pkcs11-module", po::value(&o.keying.pkcs11_module), "the token's PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so (or module-path in the URI)")
+      ("pin-file", po::value(&o.keying.pin_file), "the token's user PIN, one line (mode 0600)")
+      ("audit-log", po::value(&o.audit_log), "also append one JSON line per use of the long-term key to this file (created 0600; docs/hsm.md)")
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
       ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")

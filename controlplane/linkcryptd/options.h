@@ -57,6 +57,7 @@ struct DaemonOptions {
   // control-admin-group: its members may run state-changing commands (rekey); empty: root only.
   std::string control_admin_group;
   std::optional<gid_t> control_admin_gid;  // resolved from control_admin_group at parse time
+  std::string audit_log;              // --audit-log FILE: JSON lines, one per long-term key use (docs/hsm.md)
   std::string log = "stderr";         // stderr | syslog | journal (stderr under systemd: journal)
   std::string log_level = "info";     // debug | info | notice | warning | error (SIGHUP may change it)
   std::optional<metrics::ListenAddress> metrics_listen;  // Prometheus /metrics (docs/metrics.md); off when unset

@@ -8,6 +8,7 @@
 
 #include "api/client.h"
 #include "api/commands.h"
+#include "api/keys.h"
 #include "api/peer.h"
 #include "api/rotations.h"
 #include "api/sa.h"
@@ -28,6 +29,7 @@ const std::vector<ctl::ColumnOrder> kColumnOrders = {
     {"ports", api::field_names<api::PortStatus>()},
     {"commands", api::field_names<api::HelpRow>()},
     {"rotations", api::field_names<api::RotationRecord>()},
+    {"keys", api::field_names<api::KeyRow>()},
 };
 
 template <class Result>
@@ -45,6 +47,7 @@ std::optional<api::Json> typed_result(const std::string& cmd, const api::Respons
   if (cmd == "sa") return through<api::SaResult>(r, why);
   if (cmd == "stats") return through<api::StatsResult>(r, why);
   if (cmd == "peer") return through<api::PeerResult>(r, why);
+  if (cmd == "keys") return through<api::KeysResult>(r, why);
   if (cmd == "rotations") return through<api::RotationsResult>(r, why);
   if (cmd == "help") return through<api::HelpResult>(r, why);
   if (cmd == "rekey") return through<api::RekeyResult>(r, why);

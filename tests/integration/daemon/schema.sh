@@ -120,7 +120,7 @@ wait_for 20 "the operator rotation completed" test "$(q a status 'r["rotations"]
 ping_ok 5 || fail "ping after the rotation"
 for t in a b; do
   check "$t" ok "$(req status)" ok "$(req sa)" ok "$(req stats)" ok "$(req peer)" ok "$(req rotations)" \
-    ok "$(req rotations '{"last":1}')" ok "$(req help)" >"$WORK/$t.results"
+    ok "$(req rotations '{"last":1}')" ok "$(req help)" ok "$(req keys)" >"$WORK/$t.results"
 done
 [ "$(jget "$(sed -n 5p "$WORK/a.results")" 'len(r["rotations"]) >= 1')" = true ] || fail "rotations is empty after a rekey"
 sa=$(sed -n 2p "$WORK/a.results")

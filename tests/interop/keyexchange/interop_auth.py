@@ -20,9 +20,39 @@ import lab  # noqa: E402
 SCHEME = {"ed25519": "ED25519", "ecdsa": "ECDSA_WITH_SHA256_DER"}  # strongSwan's names
 
 
-def run_auth_case(the_lab, tool, pki, method, we_initiate):
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def make_token(lab_dir, pki, algo):
+    """A softhsm2 token per algorithm holding a.key and b.key (issue 11 §3: our side signs on the
+    token, strongSwan keeps its file key). Returns (module, pin file)."""
+    tokdir = os.path.join(lab_dir, "tokens")
+    os.makedirs(tokdir, mode=0o700, exist_ok=True)
+    conf = os.path.join(lab_dir, "softhsm2.conf")
+    with open(conf, "w") as f:
+        f.write(f"directories.tokendir = {tokdir}\n")
+    os.environ["SOFTHSM2_CONF"] = conf
+    pin = os.path.join(lab_dir, "token.pin")
+    fd = os.open(pin, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.write(fd, b"4711\n")
+    os.close(fd)
+    lab.run("softhsm2-util", "--init-token", "--free", "--label", f"interop-{algo}",
+            "--so-pin", "12345678", "--pin", "4711")
+    for name in ("a", "b"):
+        lab.run("softhsm2-util", "--import", pki.path(f"{name}.key"), "--token", f"interop-{algo}",
+                "--label", name, "--id", "0a" if name == "a" else "0b", "--pin", "4711")
+    return SOFTHSM_MODULE, pin
+
+
+def run_auth_case(the_lab, tool, pki, method, we_initiate, token=None):
     ours, ss = ("a", "b") if we_initiate else ("b", "a")
-    if method == "cert":
+    if token:
+        module, pin, algo = token
+        our_args = ["--auth", "rawkey", "--key-uri", f"pkcs11:token=interop-{algo};object={ours}",
+                    "--pkcs11-module", module, "--pin-file", pin,
+                    "--peer-pubkey-file", pki.path(f"{ss}.pub.der")]
+        method = "rawkey"
+    elif method == "cert":
         our_args = ["--auth", "cert", "--key-file", pki.path(f"{ours}.key"),
                     "--cert-file", pki.path(f"{ours}.der"), "--ca-file", pki.path("ca.der")]
     else:
@@ -76,6 +106,7 @@ def main():
     failed = total = 0
     with lab.Lab("au") as the_lab:
         pkis = {algo: lab.make_pki(the_lab.dir, algo) for algo in ("ed25519", "ecdsa")}
+        tokens = {algo: make_token(the_lab.dir, pki, algo) + (algo,) for algo, pki in pkis.items()}
         for kind in ("untrusted", "expired"):
             for we_initiate in (True, False):
                 name = f"cert-{kind}-{'ours' if we_initiate else 'strongswan'}-init"
@@ -92,14 +123,15 @@ def main():
                 for e in errors:
                     print(f"     {e}", flush=True)
         for algo, pki in pkis.items():
-            for method in ("cert", "rawkey"):
+            for method in ("cert", "rawkey", "rawkey-token"):
                 for we_initiate in (True, False):
                     name = f"{method}-{algo}-{'ours' if we_initiate else 'strongswan'}-init"
                     if only not in name:
                         continue
                     total += 1
                     try:
-                        errors = run_auth_case(the_lab, tool, pki, method, we_initiate)
+                        errors = run_auth_case(the_lab, tool, pki, method, we_initiate,
+                                               tokens[algo] if method == "rawkey-token" else None)
                     except (RuntimeError, TimeoutError, ValueError) as e:
                         errors = [str(e)]
                     failed += bool(errors)

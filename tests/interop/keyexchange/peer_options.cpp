@@ -1,6 +1,8 @@
 // ike_udp_peer's command line: parsed with Boost.Program_options, turned into an ike::Config.
 #include "peer_options.h"
 
+#include "open_key.h"
+
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
 
@@ -132,6 +134,9 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
        "psk | cert (RFC 7427 signature, X.509) | rawkey (RFC 7427 signature, raw public key)")
       ("psk-file", po::value(&o.psk_file), "psk: file holding the pre-shared key in hex")
       ("key-file", po::value(&o.key_file), "cert/rawkey: our Ed25519 or P-256 private key (PEM)")
+      ("key-uri", po::value(&o.key_uri), "cert/rawkey: our private key on a PKCS#11 token (RFC 7512 URI) instead")
+      ("pkcs11-module", po::value(&o.pkcs11_module), "--key-uri: the token's PKCS#11 module")
+      ("pin-file", po::value(&o.pin_file), "--key-uri: the token's user PIN (mode 0600)")
       ("cert-file", po::value(&o.cert_file), "cert: our certificate (DER)")
       ("ca-file", po::value(&o.ca_file), "cert: the CA certificate the peer's must chain to (DER)")
       ("cert-check-time", po::value(&cert_check_time),
@@ -215,7 +220,7 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
     }
   } else if (auth == "rawkey") {
     o.auth = ike::AuthMethod::RawPublicKey;
-    if (o.key_file.empty() || o.peer_pubkey_file.empty()) {
+    if ((o.key_file.empty() && o.key_uri.empty()) || o.peer_pubkey_file.empty()) {
       throw std::invalid_argument("--auth rawkey needs --key-file and --peer-pubkey-file");
     }
   } else {
@@ -232,6 +237,16 @@ ike::Config build_config(const PeerOptions& opts) {
   cfg.auth.method = opts.auth;
   if (opts.auth == ike::AuthMethod::Psk) cfg.auth.psk = read_psk_file(opts.psk_file);
   if (!opts.key_file.empty()) cfg.auth.private_key_pem = read_secret_file(opts.key_file, "--key-file");
+  if (!opts.key_uri.empty()) {
+    config::KeyingOptions k;
+    k.auth = "pubkey";
+    k.private_key_uri = opts.key_uri;
+    k.pkcs11_module = opts.pkcs11_module;
+    k.pin_file = opts.pin_file;
+    std::string error;
+    cfg.auth.key = custody::open_long_term_key(k, error);
+    if (!cfg.auth.key) throw std::invalid_argument(error);
+  }
   if (!opts.cert_file.empty()) cfg.auth.local_cert_der = read_binary(opts.cert_file, "--cert-file");
   if (!opts.ca_file.empty()) cfg.auth.ca_cert_der = read_binary(opts.ca_file, "--ca-file");
   cfg.auth.cert_check_time = opts.cert_check_time;

@@ -25,6 +25,9 @@ struct PeerOptions {
   ike::AuthMethod auth = ike::AuthMethod::Psk;
   std::string psk_file;          // Psk: hex
   std::string key_file;          // RawPublicKey/Certificate: our private key, PEM
+  std::string key_uri;           // ... or on a PKCS#11 token (RFC 7512 URI; docs/hsm.md)
+  std::string pkcs11_module;
+  std::string pin_file;
   std::string cert_file;         // Certificate: our certificate, DER
   std::string ca_file;           // Certificate: the CA the peer's certificate must chain to, DER
   std::string peer_pubkey_file;  // RawPublicKey: the peer's SubjectPublicKeyInfo, DER

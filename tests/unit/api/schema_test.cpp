@@ -5,6 +5,7 @@
 #include "api/commands.h"
 #include "api/peer.h"
 #include "api/protocol.h"
+#include "api/keys.h"
 #include "api/rotations.h"
 #include "api/sa.h"
 #include "api/stats.h"
@@ -206,6 +207,7 @@ const std::map<std::string, std::function<std::vector<std::string>()>>& checks()
       {"sa", [] { return check_response<SaResult>("sa"); }},
       {"stats", [] { return check_response<StatsResult>("stats"); }},
       {"peer", [] { return check_response<PeerResult>("peer"); }},
+      {"keys", [] { return check_response<KeysResult>("keys"); }},
       {"rotations", [] { return check_response<RotationsResult>("rotations"); }},
       {"help", [] { return check_response<HelpResult>("help"); }},
       {"rekey", [] { return check_response<RekeyResult>("rekey"); }},
