@@ -132,25 +132,36 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   c->child.macsec.suites = {config::to_macsec_suite(*suite)};
   c->child.macsec.confidentiality = !o.integrity_only;
 
+  if (o.key_holder != "in-process" && o.key_holder != "process") return "key-holder must be process or in-process";
+  const bool held_elsewhere = o.key_holder == "process";
+  if (held_elsewhere && !o.held_key) return "key-holder = process: the key holder is not running";
   if (o.auth == "psk") {
     if (o.psk_file.empty()) return "auth = psk needs psk-file";
     c->auth.method = ike::AuthMethod::Psk;
-    SecretBytes raw;
-    if (auto e = read_secret_file("psk-file", o.psk_file, raw); !e.empty()) return e;
-    size_t len = raw.size();
-    if (len > 0 && raw.view()[len - 1] == '\n') --len;  // one trailing newline is not key
-    if (len < kMinPskLen) return "psk-file " + o.psk_file + " holds fewer than 16 octets: use a longer key";
-    // The key lives in one holder from here on; sessions ask it for AUTH values (long_term_key.h).
-    c->auth.key = ike::make_in_process_psk(SecretBytes(raw.view().first(len)));
+    if (held_elsewhere) {
+      c->auth.key = o.held_key;  // the key holder read and checked the file
+    } else {
+      SecretBytes raw;
+      if (auto e = read_secret_file("psk-file", o.psk_file, raw); !e.empty()) return e;
+      size_t len = raw.size();
+      if (len > 0 && raw.view()[len - 1] == '\n') --len;  // one trailing newline is not key
+      if (len < kMinPskLen) return "psk-file " + o.psk_file + " holds fewer than 16 octets: use a longer key";
+      // The key lives in one holder from here on; sessions ask it for AUTH values (long_term_key.h).
+      c->auth.key = ike::make_in_process_psk(SecretBytes(raw.view().first(len)));
+    }
   } else if (o.auth == "pubkey" || o.auth == "cert") {
     const bool cert = o.auth == "cert";
     c->auth.method = cert ? ike::AuthMethod::Certificate : ike::AuthMethod::RawPublicKey;
     if (o.private_key_file.empty()) return "auth = " + o.auth + " needs private-key-file";
-    SecretBytes pem;
-    if (auto e = read_secret_file("private-key-file", o.private_key_file, pem); !e.empty()) return e;
-    if (auto e = check_private_key(o.private_key_file, pem); !e.empty()) return e;
-    c->auth.key = ike::make_in_process_signing_key(pem.view());
-    if (!c->auth.key) return "private-key-file " + o.private_key_file + ": the key could not be loaded";
+    if (held_elsewhere) {
+      c->auth.key = o.held_key;  // the key holder checked and loaded it
+    } else {
+      SecretBytes pem;
+      if (auto e = read_secret_file("private-key-file", o.private_key_file, pem); !e.empty()) return e;
+      if (auto e = check_private_key(o.private_key_file, pem); !e.empty()) return e;
+      c->auth.key = ike::make_in_process_signing_key(pem.view());
+      if (!c->auth.key) return "private-key-file " + o.private_key_file + ": the key could not be loaded";
+    }
     if (cert) {
       if (o.cert_file.empty() || o.ca_file.empty()) return "auth = cert needs cert-file and ca-file";
       if (auto e = pem_cert_to_der("cert-file", o.cert_file, c->auth.local_cert_der); !e.empty()) return e;

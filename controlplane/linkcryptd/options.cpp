@@ -233,6 +233,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("auth", po::value(&o.keying.auth)->default_value("psk"), "psk | pubkey | cert")
       ("psk-file", po::value(&o.keying.psk_file), "auth = psk: file holding the pre-shared key (mode 0600)")
       ("private-key-file", po::value(&o.keying.private_key_file), "auth = pubkey/cert: our Ed25519 or P-256 private key, PEM (mode 0600)")
+      ("key-holder", po::value(&o.keying.key_holder)->default_value("in-process"), "in-process | process: the long-term key in linkcryptd, or only in the linkcrypt-keyholder process (docs/architecture-daemon.md)")
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
       ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")
