@@ -18,7 +18,7 @@ wait_secured b
 key_holder_of() {
   local dpid; dpid=$(eval echo "\$DPID_$1")
   local c
-  for c in $(pgrep -P "$dpid"); do
+  for c in $(cat /proc/"$dpid"/task/*/children 2>/dev/null); do
     [ "$(cat "/proc/$c/comm" 2>/dev/null)" = linkcrypt-keyho ] && { echo "$c"; return 0; }
   done
   return 1
