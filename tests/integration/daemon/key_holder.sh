@@ -89,3 +89,28 @@ stop_capture wire
 only_macsec_and_kx "$WORK/wire.pcap"
 stop_daemon a
 stop_daemon b
+
+# Ed25519 raw public keys through key holders: SIGN requests; the private key's 32 octets are in
+# the key holder only.
+make_ed25519 a
+make_ed25519 b
+write_config a auth=pubkey "private-key-file=$WORK/a.key" "peer-public-key-file=$WORK/b.pub" key-holder=process
+write_config b auth=pubkey "private-key-file=$WORK/b.key" "peer-public-key-file=$WORK/a.pub" key-holder=process
+start_daemon a
+start_daemon b
+wait_secured a
+wait_secured b
+ping_ok 3 || { cat "$WORK/ping.out"; fail "ping over the Ed25519 pair"; }
+for t in a b; do
+  grep -q "request sign purpose=our-auth peer=.* result=ok" "$WORK/$t.err" || fail "box $t: the key holder logged no sign"
+  # The raw Ed25519 private key: the last 32 octets of its PKCS#8 DER.
+  (umask 077; openssl pkey -in "$WORK/$t.key" -outform DER | tail -c 32 >"$WORK/$t.raw")
+  dpid=$(eval echo "\$DPID_$t")
+  in_daemon=$("$PY" "$TOOLS/proc_mem_count.py" "$dpid" "$WORK/$t.raw")
+  in_holder=$("$PY" "$TOOLS/proc_mem_count.py" "$(key_holder_of "$t")" "$WORK/$t.raw")
+  [ "$in_daemon" = 0 ] || fail "box $t: the Ed25519 private key is $in_daemon times in linkcryptd's memory"
+  [ "$in_holder" -ge 1 ] || fail "box $t: the Ed25519 private key is not in the key holder ($in_holder)"
+  pass "box $t Ed25519: signed by the key holder; private key copies: linkcryptd $in_daemon, key holder $in_holder"
+done
+stop_daemon a
+stop_daemon b

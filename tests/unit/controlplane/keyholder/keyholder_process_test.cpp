@@ -40,8 +40,9 @@ class KeyholderProcess : public ::testing::Test {
     chmod(path.c_str(), 0600);
     return path;
   }
-  std::shared_ptr<kh::RemoteLongTermKey> start(std::vector<std::string> args, std::string& err) {
+  std::shared_ptr<kh::RemoteLongTermKey> start(std::vector<std::string> args, std::string& err, int timeout_ms = 3000) {
     kh::KeyHolderSpec spec;
+    spec.timeout_ms = timeout_ms;
     spec.program = program_;
     spec.args = std::move(args);
     spec.log = [this](const linkcrypt::LogEvent& e) {
@@ -141,6 +142,24 @@ TEST_F(KeyholderProcess, RestartedAfterKill) {
   std::lock_guard lock(mu_);
   for (const auto& l : logged_) said |= l.find("killed by signal 9") != std::string::npos;
   EXPECT_TRUE(said);
+}
+
+TEST_F(KeyholderProcess, ASilentKeyHolderIsUnavailableThenReplaced) {
+  std::string err;
+  auto key = start({"--psk-file", write_secret("psk", kPsk)}, err, 500);
+  ASSERT_TRUE(key) << err;
+  const pid_t first = key->pid();
+  ASSERT_EQ(kill(first, SIGSTOP), 0);  // alive but silent
+  auto r = key->psk_auth(ike::Prf::HmacSha2_256, bytes("octets"), {});
+  EXPECT_EQ(r.error, ike::KeyError::Unavailable);
+  EXPECT_NE(r.detail.find("did not answer within 500 ms"), std::string::npos) << r.detail;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (key->restarts() == 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(key->restarts(), 1u);
+  EXPECT_NE(key->pid(), first);
+  EXPECT_TRUE(key->psk_auth(ike::Prf::HmacSha2_256, bytes("octets"), {}).ok());
 }
 
 TEST_F(KeyholderProcess, AShortPskIsRefusedAtStart) {
