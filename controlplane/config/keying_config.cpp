@@ -64,6 +64,13 @@ std::string pem_cert_to_der(const std::string& what, const std::string& path, st
   return {};
 }
 
+// The key the key holder process serves (it read and checked the file), audited here like any other.
+std::string held_key(const KeyingOptions& o, std::shared_ptr<ike::LongTermKey>& key) {
+  key = o.held_key;
+  if (auto* sink = custody::process_audit_sink()) key = custody::audited(std::move(key), *sink);
+  return {};
+}
+
 // The key behind IKE_AUTH (file or token), audited when the daemon keeps an audit trail.
 std::string open_key(const KeyingOptions& o, std::shared_ptr<ike::LongTermKey>& key) {
   std::string error;
@@ -118,13 +125,16 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   c->child.macsec.suites = {config::to_macsec_suite(*suite)};
   c->child.macsec.confidentiality = !o.integrity_only;
 
+  if (o.key_holder != "in-process" && o.key_holder != "process") return "key-holder must be process or in-process";
+  const bool held_elsewhere = o.key_holder == "process";
+  if (held_elsewhere && !o.held_key) return "key-holder = process: the key holder is not running";
   if (o.auth == "psk") {
     c->auth.method = ike::AuthMethod::Psk;
-    if (auto e = open_key(o, c->auth.key); !e.empty()) return e;
+    if (auto e = held_elsewhere ? held_key(o, c->auth.key) : open_key(o, c->auth.key); !e.empty()) return e;
   } else if (o.auth == "pubkey" || o.auth == "cert") {
     const bool cert = o.auth == "cert";
     c->auth.method = cert ? ike::AuthMethod::Certificate : ike::AuthMethod::RawPublicKey;
-    if (auto e = open_key(o, c->auth.key); !e.empty()) return e;
+    if (auto e = held_elsewhere ? held_key(o, c->auth.key) : open_key(o, c->auth.key); !e.empty()) return e;
     if (cert) {
       if (o.cert_file.empty() || o.ca_file.empty()) return "auth = cert needs cert-file and ca-file";
       if (auto e = pem_cert_to_der("cert-file", o.cert_file, c->auth.local_cert_der); !e.empty()) return e;

@@ -29,6 +29,10 @@ struct KeyingOptions {
   uint32_t liveness_interval_ms = 2000;
   uint32_t retransmit_base_ms = 500;
   uint32_t retransmit_limit = 3;
+  // Who holds the long-term key (issue 11 §1): "in-process" reads psk-file / private-key-file
+  // here; "process" reads nothing secret and uses held_key, the daemon's client of the key holder.
+  std::string key_holder = "in-process";
+  std::shared_ptr<ike::LongTermKey> held_key;
 };
 
 struct KeyingConfig {

@@ -7,6 +7,7 @@
 #include "dataplane_keys.h"
 #include "dpdk_tools.h"
 #include "eal_args.h"
+#include "key_holder_start.h"
 #include "eal.h"
 #include "event_loop.h"
 #include "inband_transport.h"
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
     opts = daemon::parse_options(argc, argv);
     if (!opts) return 0;
     if (opts->ike) daemon::install_key_audit(*opts);  // before the keys open: each is wrapped
+    daemon::start_key_holder(*opts);  // before the EAL: key-holder = process
     check_config(*opts, *keys, ike, udp_local, udp_peer);
     if (opts->check_only) {
       std::printf("config OK\n");

@@ -119,6 +119,8 @@ std::shared_ptr<ike::Config> reload_credentials(const ReloadContext& ctx, const 
   k.role = run.keying.role;
   k.suite = run.keying.suite;
   k.integrity_only = run.keying.integrity_only;
+  k.key_holder = run.keying.key_holder;  // the running key holder keeps the key it started with
+  k.held_key = run.keying.held_key;
   config::KeyingConfig built;
   if (auto err = config::build_keying_config(k, built); !err.empty()) {
     // A half-written or mis-permissioned file must not cost the next handshake its credentials.

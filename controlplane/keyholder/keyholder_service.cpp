@@ -1,0 +1,42 @@
+// serve: parse each request with the bounds-checked parser, ask the key, answer, log the use.
+#include "keyholder_service.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "keyholder_log.h"
+#include "keyholder_wire.h"
+
+namespace linkcrypt::keyholder {
+
+int serve(int fd, ike::LongTermKey& key) {
+  std::vector<uint8_t> buf(kMaxFrame + 1);
+  for (;;) {
+    const ssize_t n = recv(fd, buf.data(), buf.size(), 0);
+    if (n == 0) return 0;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return 1;
+    }
+    Answer a;
+    auto q = parse_request({buf.data(), static_cast<size_t>(n)});
+    if (!q) {
+      log_line("malformed request (" + std::to_string(n) + " octets) refused");
+      a.result = ike::KeyResult::fail(ike::KeyError::Failed, "the key holder could not parse the request");
+    } else {
+      a.id = q->id;
+      switch (q->type) {
+        case MsgType::PskAuth: a.result = key.psk_auth(q->prf, q->octets, q->use); break;
+        case MsgType::Sign: a.result = key.sign(q->octets, q->use); break;
+        default: a.result = ike::KeyResult::of(key.public_key_der()); break;
+      }
+      log_request(*q, a.result);
+    }
+    const auto out = encode_answer(a);
+    if (send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return 1;
+  }
+}
+
+}  // namespace linkcrypt::keyholder
