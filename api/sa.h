@@ -24,6 +24,8 @@ struct SaRow {
   uint64_t packets = 0;
   uint64_t octets = 0;
   uint64_t errors = 0;
+  std::optional<double> rate_pps;             // packets/s over the daemon's last 1 s sample; null before two
+  std::optional<double> rate_bps;             // user data bit/s (octets above × 8), same sample
   std::string state;                          // tx: "active" | "standby"; rx: "active" | "retiring"
   std::optional<bool> threshold_reached;      // tx only: the rekey PN threshold was passed
   // Exact for JSON readers that hold numbers as doubles (jq 1.6, JavaScript): XPN headroom is
@@ -39,6 +41,7 @@ constexpr auto fields_of(std::type_identity<SaRow>) {
                     field("pn_headroom", &S::pn_headroom),
                     field("time_to_exhaustion_s", &S::time_to_exhaustion_s), field("age_s", &S::age_s),
                     field("packets", &S::packets), field("octets", &S::octets), field("errors", &S::errors),
+                    field("rate_pps", &S::rate_pps), field("rate_bps", &S::rate_bps),
                     field("state", &S::state),
                     field("threshold_reached", &S::threshold_reached, Absent::kOmitted),
                     field("pn_headroom_str", &S::pn_headroom_str), field("pn_used_percent", &S::pn_used_percent)};

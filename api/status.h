@@ -46,6 +46,11 @@ struct StatusResult {
   std::optional<std::string> role;      // "initiator" | "responder"; absent with manual keys
   std::vector<PortStatus> ports;        // plain, then wire
   bool keylog = false;                  // --keylog: every SA's keys are written to a file (docs/keylog.md)
+  // Why the link is not secured, when the keying controller knows a typed cause (its last
+  // failure, keying/failure_hint.h); null when secured, with manual keys, or before a failure.
+  std::optional<std::string> failure;        // "AuthenticationFailed", "PeerDead", ...
+  std::optional<std::string> failure_hint;   // what to check, the same words as `peer`
+  std::optional<uint64_t> failure_s_ago;
 };
 constexpr auto fields_of(std::type_identity<StatusResult>) {
   using S = StatusResult;
@@ -55,7 +60,9 @@ constexpr auto fields_of(std::type_identity<StatusResult>) {
                     field("tx_key_id", &S::tx_key_id), field("rotations", &S::rotations),
                     field("peer_id", &S::peer_id), field("ike_state", &S::ike_state),
                     field("role", &S::role, Absent::kOmitted), field("ports", &S::ports),
-                    field("keylog", &S::keylog)};
+                    field("keylog", &S::keylog),
+                    field("failure", &S::failure), field("failure_hint", &S::failure_hint),
+                    field("failure_s_ago", &S::failure_s_ago)};
 }
 
 }  // namespace linkcrypt::api

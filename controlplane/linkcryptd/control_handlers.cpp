@@ -9,6 +9,7 @@
 #include "failure_hint.h"
 #include "port_links.h"
 #include "sa_rows.h"
+#include "status_failure.h"
 
 namespace linkcrypt::daemon {
 namespace {
@@ -34,27 +35,6 @@ api::CounterMap secy_counters(const Counters& c) {
 template <typename Counters>
 api::CounterMap dpdk_counters(const Counters& c) {
   return counter_map(c, [](const auto& x, auto f) { dpdk::visit_counters(x, f); });
-}
-
-// Updates the PN rate from the previous sample. A lower PN means a new SA took this AN: start over.
-template <typename Sample>
-void update_rate(Sample& s, Clock::time_point now, uint64_t next_pn) {
-  const double dt = seconds_between(s.at, now);
-  if (s.at == Clock::time_point{} || next_pn < s.next_pn) {
-    s.rate = 0;
-  } else if (dt > 0.05) {
-    s.rate = static_cast<double>(next_pn - s.next_pn) / dt;
-  } else {
-    return;  // too soon for a meaningful rate: keep the previous sample
-  }
-  s.at = now;
-  s.next_pn = next_pn;
-}
-
-template <typename Map, typename Key>
-double rate_of(const Map& samples, const Key& key) {
-  auto it = samples.find(key);
-  return it == samples.end() ? 0.0 : it->second.rate;
 }
 
 template <typename Result>
@@ -122,6 +102,7 @@ api::StatusResult ControlHandlers::status() const {
     o.peer_id = ctl_->peer().peer_id;
     o.ike_state = ctl_->ike_state();
     o.role = ctl_->initiator() ? "initiator" : "responder";
+    fill_failure(o, ctl_->state(), ctl_->peer(), Clock::now());
   } else {
     o.state = active_an ? "secured" : "down";
     o.transport = "manual";
@@ -132,11 +113,7 @@ api::StatusResult ControlHandlers::status() const {
   return o;
 }
 
-void ControlHandlers::sample_pn_rates(Clock::time_point now) {
-  const auto rep = dp_.sa().report();
-  for (const auto& t : rep.tx) update_rate(tx_samples_[t.an], now, t.next_pn);
-  for (const auto& r : rep.rx_sa) update_rate(rx_samples_[{r.sci, r.an}], now, r.next_pn);
-}
+void ControlHandlers::sample_pn_rates(Clock::time_point now) { rates_.sample(dp_.sa().report(), now); }
 
 api::SaResult ControlHandlers::sa() {
   const auto now = Clock::now();
@@ -151,10 +128,10 @@ api::SaResult ControlHandlers::sa() {
   };
   api::SaResult out;
   for (const auto& t : rep.tx) {
-    out.sas.push_back(tx_sa_row(t, find(true, 0, t.an), rate_of(tx_samples_, t.an), now));
+    out.sas.push_back(tx_sa_row(t, find(true, 0, t.an), rates_.tx(t.an), now));
   }
   for (const auto& r : rep.rx_sa) {
-    out.sas.push_back(rx_sa_row(r, find(false, r.sci, r.an), rate_of(rx_samples_, std::make_pair(r.sci, r.an)), now));
+    out.sas.push_back(rx_sa_row(r, find(false, r.sci, r.an), rates_.rx(r.sci, r.an), now));
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #include "dataplane.h"
 #include "keying_controller.h"
 #include "options.h"
+#include "sa_rates.h"
 
 namespace linkcrypt::daemon {
 
@@ -23,8 +24,8 @@ class ControlHandlers {
   // controller is null with manual keying.
   ControlHandlers(dpdk::Dataplane& dp, keying::KeyingController* controller, const DaemonOptions& opts);
   control::Reply handle(const control::Request& r);
-  // Called by the event loop about once a second: samples every SA's next PN so that `sa` can
-  // predict the time to PN exhaustion from its first query on.
+  // Called by the event loop about once a second: samples every SA's next PN, packets and octets
+  // so that `sa` shows rates and the time to PN exhaustion from its first query on.
   void sample_pn_rates(std::chrono::steady_clock::time_point now);
   void set_server(const control::ControlServer* s) { server_ = s; }
 
@@ -42,14 +43,7 @@ class ControlHandlers {
   const DaemonOptions& opts_;
   const control::ControlServer* server_ = nullptr;
   std::chrono::steady_clock::time_point started_;
-  // Per SA: the previous (time, next PN) sample and the PN rate it gave (time to exhaustion).
-  struct Sample {
-    std::chrono::steady_clock::time_point at;
-    uint64_t next_pn = 0;
-    double rate = 0;  // PNs per second
-  };
-  std::map<uint8_t, Sample> tx_samples_;
-  std::map<std::pair<uint64_t, uint8_t>, Sample> rx_samples_;
+  SaRateSampler rates_;
 };
 
 }  // namespace linkcrypt::daemon

@@ -7,14 +7,21 @@
 #include "keying_controller.h"
 #include "api/sa.h"
 #include "sa_control.h"
+#include "sa_rates.h"
 
 namespace linkcrypt::daemon {
 
-// entry is null with manual keys (or when the controller does not know the SA);
-// pn_rate is PNs per second (0: unknown yet).
-[[nodiscard]] api::SaRow tx_sa_row(const dpdk::TxSaReport& t, const keying::SaEntry* entry, double pn_rate,
+// entry is null with manual keys (or when the controller does not know the SA); rates are the
+// sampler's (all unknown before its second sample).
+[[nodiscard]] api::SaRow tx_sa_row(const dpdk::TxSaReport& t, const keying::SaEntry* entry, const SaRates& rates,
                                    std::chrono::steady_clock::time_point now);
-[[nodiscard]] api::SaRow rx_sa_row(const dpdk::RxSaReport& r, const keying::SaEntry* entry, double pn_rate,
+[[nodiscard]] api::SaRow rx_sa_row(const dpdk::RxSaReport& r, const keying::SaEntry* entry, const SaRates& rates,
                                    std::chrono::steady_clock::time_point now);
+
+// The `packets` and `octets` of a row: what the SA protected, or received (delivered or not).
+[[nodiscard]] uint64_t sa_packets(const dpdk::TxSaReport& t);
+[[nodiscard]] uint64_t sa_octets(const dpdk::TxSaReport& t);
+[[nodiscard]] uint64_t sa_packets(const dpdk::RxSaReport& r);
+[[nodiscard]] uint64_t sa_octets(const dpdk::RxSaReport& r);
 
 }  // namespace linkcrypt::daemon

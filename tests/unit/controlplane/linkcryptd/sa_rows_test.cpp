@@ -28,7 +28,7 @@ class SaRowsTest : public ::testing::Test {
   api::SaRow rx_row() {
     const auto rep = sa_.report();
     EXPECT_EQ(rep.rx_sa.size(), 1u);
-    return rx_sa_row(rep.rx_sa.at(0), nullptr, 0, std::chrono::steady_clock::now());
+    return rx_sa_row(rep.rx_sa.at(0), nullptr, SaRates{}, std::chrono::steady_clock::now());
   }
 
   dpdk::RcuDomain rcu_;
@@ -87,11 +87,13 @@ TEST_F(SaRowsTest, TransmitRowsTakeHeadroomFromTheTypedSuite) {
     entry.key_id = 0xabcdef;
     const auto now = std::chrono::steady_clock::now();
     entry.installed = now - std::chrono::seconds(7);
-    const api::SaRow row = tx_sa_row(rep.tx[0], &entry, 1000.0, now);
+    const api::SaRow row = tx_sa_row(rep.tx[0], &entry, SaRates{1000.0, 990.0, 1.2e6}, now);
     const uint64_t headroom = secy::is_xpn(suite) ? UINT64_MAX - 0xFFFFFEFFull : 0x100u;
     EXPECT_EQ(row.pn_headroom, headroom) << secy::cipher_suite_name(suite);
     EXPECT_EQ(row.suite, secy::cipher_suite_name(suite));
     EXPECT_DOUBLE_EQ(*row.time_to_exhaustion_s, static_cast<double>(headroom) / 1000.0);
+    EXPECT_EQ(row.rate_pps, 990.0);
+    EXPECT_EQ(row.rate_bps, 1.2e6);
     EXPECT_EQ(row.key_id, "0000000000abcdef");
     EXPECT_EQ(row.age_s, 7u);
     EXPECT_EQ(row.state, "active");
