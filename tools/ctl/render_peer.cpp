@@ -1,0 +1,27 @@
+// `peer`: the IKE peer as `wg show` shows one: identity first, then state, handshake, failure.
+#include "human_units.h"
+#include "render_commands.h"
+#include "table.h"
+
+namespace linkcrypt::ctl {
+
+std::string render_peer(const api::PeerResult& r, const RenderOptions& o) {
+  std::string out = "peer " + (r.peer_id.empty() ? std::string("-") : r.peer_id) + "\n";
+  auto at = [&](uint64_t s_ago) { return when(o.now_unix - static_cast<int64_t>(s_ago), o.now_unix); };
+  FieldBlock f;
+  f.add("IKE state", r.ike_state);
+  f.add("algorithms", r.algorithms.value_or("- (no handshake yet)"));
+  f.add("last handshake", r.last_handshake_s_ago ? at(*r.last_handshake_s_ago) : "never");
+  f.add("rekeys", std::to_string(r.ike_rekeys) + " IKE SA, " + std::to_string(r.child_rekeys) + " child SA");
+  if (!r.last_failure) {
+    f.add("last failure", "none");
+  } else {
+    const auto& x = *r.last_failure;
+    f.add("last failure", x.reason + (x.by_peer ? ", reported by the peer, " : ", found here, ") + at(x.s_ago));
+    if (!x.detail.empty()) f.add("detail", x.detail);
+    f.add("hint", x.hint);
+  }
+  return out + f.render("  ");
+}
+
+}  // namespace linkcrypt::ctl
