@@ -29,6 +29,11 @@ run_case() {
   pass "$label: no traffic passes (no transmit SA on either side, ping fails, box B InPktsOK $ok)"
   alive a && alive b || fail "$label: a daemon died"
   ctl a peer | sed 's/^/  A> /'
+  # `status` opens with one line saying why, in the typed failure's own words (issue 12 §1).
+  local head hint; head=$(ctl a status | head -n 1); hint=$(q a peer 'r["last_failure"]["hint"]')
+  echo "  A> $head"
+  case $head in "link NOT secured: $reason "*": $hint") ;; *) fail "$label: status headline '$head' does not give $reason and its hint" ;; esac
+  pass "$label: linkcryptctl status says why in its first line"
   stop_daemon a
   stop_daemon b
 }

@@ -43,6 +43,8 @@ SaRow tx_row() {
   s.packets = 999;
   s.octets = 123456;
   s.errors = 0;
+  s.rate_pps = 20.5;
+  s.rate_bps = 16400;
   s.state = "active";
   s.threshold_reached = false;
   return s;
@@ -68,15 +70,16 @@ SaRow rx_row() {
 
 TEST(ApiMapping, SaRowsKeepTheirNamesAndShape) {
   // A transmit row has no lowest_pn key and a receive row no threshold_reached key; key_id,
-  // age_s and time_to_exhaustion_s are null when unknown (manual keys, no rate yet).
+  // age_s, time_to_exhaustion_s and the rates are null when unknown (manual keys, no rate yet).
   EXPECT_EQ(write_compact(to_json_value(tx_row())),
             R"({"age_s":12,"an":1,"direction":"tx","errors":0,"key_id":"1122334455667788","next_pn":1000,)"
             R"("octets":123456,"packets":999,"pn_headroom":18446744073709550617,"pn_headroom_str":"18446744073709550617",)"
-            R"("pn_used_percent":0.0,"sci":"020000000a000001",)"
+            R"("pn_used_percent":0.0,"rate_bps":16400.0,"rate_pps":20.5,"sci":"020000000a000001",)"
             R"("state":"active","suite":"gcm-aes-xpn-256","threshold_reached":false,"time_to_exhaustion_s":150000000000000.0})");
   EXPECT_EQ(write_compact(to_json_value(rx_row())),
             R"({"age_s":null,"an":0,"direction":"rx","errors":2,"key_id":null,"lowest_pn":6,"next_pn":70,)"
             R"("octets":4140,"packets":69,"pn_headroom":4294967227,"pn_headroom_str":"4294967227","pn_used_percent":1.5,)"
+            R"("rate_bps":null,"rate_pps":null,)"
             R"("sci":"020000000b000001","state":"retiring",)"
             R"("suite":"gcm-aes-128","time_to_exhaustion_s":null})");
 }
@@ -232,8 +235,8 @@ TEST(ApiMapping, DecodeErrorsNameTheField) {
 TEST(ApiMapping, ColumnOrderIsTheFieldOrder) {
   const std::vector<std::string_view> sa = {"direction", "an", "sci", "suite", "key_id", "next_pn", "lowest_pn",
                                             "pn_headroom", "time_to_exhaustion_s", "age_s", "packets", "octets",
-                                            "errors", "state", "threshold_reached", "pn_headroom_str",
-                                            "pn_used_percent"};
+                                            "errors", "rate_pps", "rate_bps", "state", "threshold_reached",
+                                            "pn_headroom_str", "pn_used_percent"};
   EXPECT_EQ(field_names<SaRow>(), sa);
   const std::vector<std::string_view> rot = {"when", "reason", "duration_ms", "frames_dropped",
                                              "old_key_id", "new_key_id", "complete"};
