@@ -25,11 +25,13 @@ PY
 }
 
 # Traffic for the rates: 20 pings a second from host A while the outputs are taken.
-ip netns exec "$NS_HA" ping -i 0.05 "$HOST_B" >/dev/null 2>&1 &
-PIDS+=("$!")
+ip netns exec "$NS_HA" ping -i 0.05 "$HOST_B" >"$WORK/ping.bg" 2>&1 &
+PING_PID=$!
+PIDS+=("$PING_PID")
 sleep 2.5   # two rate samples (one a second) with traffic between them
 ctl a rekey >/dev/null || fail "rekey"
-wait_for 10 "the operator rotation completed" test "$(q a rotations 'r["rotations"][-1]["complete"]')" = true
+rotation_done() { [ "$(q a rotations 'r["rotations"][-1]["complete"]')" = true ]; }
+wait_for 10 "the operator rotation completed" rotation_done
 sleep 1.5   # the new SA's rate needs two samples too
 
 for cmd in status sa stats peer rotations help; do
@@ -50,10 +52,10 @@ head -n 1 "$WORK/out.status" | grep -q "^link secured: gcm-aes-xpn-256 keys from
 pass "status opens with: $(head -n 1 "$WORK/out.status")"
 
 # The daemon's sampled rates, in the JSON and in the table (ping: ~20 frames/s, ~100 octets each).
-pps=$(q a sa '[s["rate_pps"] for s in r["sas"] if s["direction"] == "tx" and s["state"] == "active"][0]')
-bps=$(q a sa '[s["rate_bps"] for s in r["sas"] if s["direction"] == "tx" and s["state"] == "active"][0]')
+kill -0 "$PING_PID" 2>/dev/null || { cat "$WORK/ping.bg"; fail "the background ping stopped"; }
+read -r pps bps < <(q a sa '" ".join(str(s[k]) for s in r["sas"] if s["direction"] == "tx" and s["state"] == "active" for k in ("rate_pps", "rate_bps"))')
 "$PY" -c 'import sys; p, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if 5 <= p <= 1000 and 2000 <= b <= 2e6 else 1)' \
-  "$pps" "$bps" || fail "tx SA rates: $pps pkt/s, $bps bit/s under a 20/s ping"
+  "$pps" "$bps" || { q a sa 'r'; tail -n 5 "$WORK/ping.bg"; fail "tx SA rates: $pps pkt/s, $bps bit/s under a 20/s ping"; }
 grep -Eq '^ +[0-3] +active .* [0-9.]+ (kbit|bit)/s +[0-9]+$' "$WORK/out.sa" || fail "sa: no active SA row with a bit rate"
 pass "sa: the daemon's sampled rates, $pps pkt/s and $bps bit/s on the transmit SA, shown in the table"
 
@@ -63,10 +65,15 @@ grep -q 'IdleLoops' "$WORK/out.stats-all" || fail "stats --all: no developer cou
 pass "stats: every counter of the daemon in a named section; developer counters only with --all"
 
 # --watch into a file (no terminal): one frame per interval; SIGINT ends it with exit 0.
-ctl a sa --watch 0.5 >"$WORK/watch.out" 2>&1 &
+# (The binary itself, not the ctl function: a backgrounded function is a subshell, and a
+# non-interactive shell's background jobs ignore SIGINT.)
+"$LINKCRYPTCTL" --socket "$WORK/a.sock" sa --watch 0.5 >"$WORK/watch.out" 2>&1 &
 wpid=$!
+PIDS+=("$wpid")
 sleep 2.3
 kill -INT "$wpid"
+for _ in $(seq 1 50); do kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$wpid" 2>/dev/null && { kill -KILL "$wpid"; fail "sa --watch still runs 5 s after SIGINT"; }
 wait "$wpid" && wrc=0 || wrc=$?
 frames=$(grep -c '^every 0.5 s: linkcryptctl sa' "$WORK/watch.out" || true)
 [ "$wrc" = 0 ] || fail "sa --watch exited $wrc on SIGINT"
