@@ -132,6 +132,12 @@ TEST(Golden, Status) {
   wire_down.failure_s_ago = 310;
   golden("status_wiredown", wire_down, render_status);
 
+  // A long DPDK device argument: the DEVICE column is cut ("…") so the table still fits.
+  api::StatusResult long_device = ike_status();
+  long_device.ports[0].device =
+      "net_af_packet0,iface=plain-side-interface-name,qpairs=4,blocksz=4096,framesz=2048,framecnt=512";
+  golden("status_longdevice", long_device, render_status);
+
   api::StatusResult manual;
   manual.state = "secured";
   manual.uptime_s = 90061;
