@@ -7,7 +7,7 @@ namespace linkcrypt::daemon {
 
 void fill_failure(api::StatusResult& status, keying::LinkState state, const keying::PeerStatus& peer,
                   std::chrono::steady_clock::time_point now) {
-  if (state == keying::LinkState::Secured || !peer.last_failure) return;
+  if (state == keying::LinkState::Secured || !peer.last_failure || peer.last_failure->resolved_at) return;
   const auto& f = *peer.last_failure;
   status.failure = std::string(keying::failure_name(f.cause));
   status.failure_hint = std::string(keying::failure_hint(f.cause));

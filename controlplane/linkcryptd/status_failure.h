@@ -10,7 +10,8 @@
 namespace linkcrypt::daemon {
 
 // Sets status.failure, failure_hint and failure_s_ago when the link is not secured and a
-// failure is known; a secured link carries none (an old failure is history: `peer` keeps it).
+// failure is known and not resolved since; a secured link carries none (an old failure is
+// history: `peer` keeps it).
 void fill_failure(api::StatusResult& status, keying::LinkState state, const keying::PeerStatus& peer,
                   std::chrono::steady_clock::time_point now);
 

@@ -17,9 +17,11 @@ std::string render_peer(const api::PeerResult& r, const RenderOptions& o) {
     f.add("last failure", "none");
   } else {
     const auto& x = *r.last_failure;
-    f.add("last failure", x.reason + (x.by_peer ? ", reported by the peer, " : ", found here, ") + at(x.s_ago));
+    const std::string time = x.when != 0 ? when(x.when, o.now_unix) : at(x.s_ago);
+    f.add("last failure", x.reason + (x.by_peer ? ", reported by the peer, " : ", found here, ") + time +
+                              (x.current ? "" : "; resolved since (history)"));
     if (!x.detail.empty()) f.add("detail", x.detail);
-    f.add("hint", x.hint);
+    if (x.hint) f.add("hint", *x.hint);
   }
   return out + f.render("  ");
 }

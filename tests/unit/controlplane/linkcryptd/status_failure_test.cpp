@@ -14,7 +14,7 @@ TEST(StatusFailure, NotSecuredCarriesTheLastFailureWithItsHint) {
   const auto now = Clock::now();
   keying::PeerStatus peer;
   peer.last_failure = keying::Failure{ike::FailReason::AuthenticationFailed, "AUTH did not verify", true,
-                                      now - std::chrono::seconds(12)};
+                                      now - std::chrono::seconds(12), std::nullopt};
   api::StatusResult s;
   fill_failure(s, keying::LinkState::Failed, peer, now);
   EXPECT_EQ(s.failure, "AuthenticationFailed");
@@ -34,12 +34,17 @@ TEST(StatusFailure, ASecuredLinkOrNoFailureCarriesNone) {
   api::StatusResult down;
   fill_failure(down, keying::LinkState::Down, peer, now);
   EXPECT_FALSE(down.failure);
-  peer.last_failure = keying::Failure{keying::LinkLoss::PeerDead, "", false, now};
+  peer.last_failure = keying::Failure{keying::LinkLoss::PeerDead, "", false, now, std::nullopt};
   api::StatusResult secured;
   fill_failure(secured, keying::LinkState::Secured, peer, now);
   EXPECT_FALSE(secured.failure);
   EXPECT_FALSE(secured.failure_hint);
   EXPECT_FALSE(secured.failure_s_ago);
+  // A failure resolved since (the link came up after it) is history, not why the link is down now.
+  peer.last_failure->resolved_at = now;
+  api::StatusResult keying;
+  fill_failure(keying, keying::LinkState::Keying, peer, now);
+  EXPECT_FALSE(keying.failure);
 }
 
 }  // namespace

@@ -325,6 +325,10 @@ TEST(Golden, Peer) {
   p.ike_rekeys = 2;
   p.child_rekeys = 17;
   golden("peer_established", p, render_peer);
+  // The first handshake's failure, after the link came up: history, without a hint.
+  p.last_failure = api::PeerFailure{"PeerUnreachable", "no answer from the peer after 4 tries", false, 754,
+                                    std::nullopt, kNow - 754, false};
+  golden("peer_recovered", p, render_peer);
 
   api::PeerResult f;
   f.ike_state = "connecting";
@@ -332,7 +336,7 @@ TEST(Golden, Peer) {
   f.last_failure = api::PeerFailure{
       "AuthenticationFailed", "AUTH payload of the peer did not verify (PSK)", true, 125,
       "check that both sides use the same PSK file (or the right peer public key / CA), and that "
-      "local-id/peer-id match the other side"};
+      "local-id/peer-id match the other side", kNow - 125, true};
   golden("peer_failed", f, render_peer);
 }
 
