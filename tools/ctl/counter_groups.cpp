@@ -29,7 +29,7 @@ const std::vector<CounterGroup>& operator_counter_groups() {
       {"key-exchange frames",
        {{S::kDataplane, "KxPunted"}, {S::kDataplane, "KxPuntedPriority"}, {S::kDataplane, "KxSent"},
         {S::kDataplane, "KxJunk"}, {S::kDataplane, "KxRateLimited"}, {S::kDataplane, "KxPuntRingFull"},
-        {S::kDataplane, "KxPriorityRingFull"}, {S::kDataplane, "KxSendQueueFull"}}},
+        {S::kDataplane, "KxPriorityRingFull"}, {S::kDataplane, "KxSendQueueFull"}, {S::kDataplane, "KxNoMbuf"}}},
   };
   return kGroups;
 }

@@ -73,32 +73,20 @@ void section(std::string& out, std::string_view title, const Cells& cells) {
   out += std::string(title) + ":\n" + grid(cells, "  ");
 }
 
+// One row per counter, one column per port: new port counters add rows, never width.
 std::string ports_table(const api::PortCounters& p, bool wide) {
-  static const std::vector<std::pair<std::string_view, std::string_view>> kKnown = {
-      {"RxPackets", "RX PACKETS"}, {"TxPackets", "TX PACKETS"}, {"RxMissed", "RX MISSED"},
-      {"RxErrors", "RX ERRORS"},   {"RxNoMbuf", "RX NO MBUF"},  {"TxErrors", "TX ERRORS"}};
-  std::vector<std::string> names;
-  std::vector<Column> cols = {{"PORT"}};
-  for (const auto& [n, h] : kKnown) {
-    names.emplace_back(n);
-    cols.push_back({std::string(h), true});
-  }
+  std::vector<std::string> names = {"RxPackets", "TxPackets", "RxMissed", "RxErrors", "RxNoMbuf",
+                                    "TxErrors", "KxRxMissed", "KxPriorityRxMissed", "KxNoMbuf"};
   for (const auto* m : {&p.plain, &p.wire}) {
     for (const auto& [n, _] : *m) {
-      if (std::find(names.begin(), names.end(), n) == names.end()) {
-        names.push_back(n);
-        cols.push_back({n, true});
-      }
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     }
   }
-  Table t(cols);
-  for (const auto& [role, m] : {std::pair{"plain", &p.plain}, std::pair{"wire", &p.wire}}) {
-    std::vector<std::string> row = {role};
-    for (const auto& n : names) {
-      const auto it = m->find(n);
-      row.push_back(it == m->end() ? "-" : std::to_string(it->second));
-    }
-    t.add_row(std::move(row));
+  Table t({{"COUNTER"}, {"PLAIN", true}, {"WIRE", true}});
+  for (const auto& n : names) {
+    const auto a = p.plain.find(n), b = p.wire.find(n);
+    if (a == p.plain.end() && b == p.wire.end()) continue;
+    t.add_row({n, a == p.plain.end() ? "-" : std::to_string(a->second), b == p.wire.end() ? "-" : std::to_string(b->second)});
   }
   return t.render("  ", wide);
 }

@@ -288,9 +288,11 @@ api::StatsResult stats_result(bool ike) {
                        {"WireLinkDown", 1}, {"WireLinkUp", 1}, {"NetlinkRefused", 0}, {"NetlinkOverflows", 0},
                        {"DropsTotal", 27}});
   s.ports.plain = names({{"RxMissed", 0}, {"RxErrors", 0}, {"RxNoMbuf", 0}, {"TxErrors", 0},
-                         {"RxPackets", 275779}, {"TxPackets", 37618}});
+                         {"RxPackets", 275779}, {"TxPackets", 37618}, {"KxRxMissed", 0},
+                         {"KxPriorityRxMissed", 0}, {"KxNoMbuf", 0}});
   s.ports.wire = names({{"RxMissed", 3}, {"RxErrors", 0}, {"RxNoMbuf", 0}, {"TxErrors", 0},
-                        {"RxPackets", 37682}, {"TxPackets", 275822}});
+                        {"RxPackets", 37682}, {"TxPackets", 275822}, {"KxRxMissed", 12},
+                        {"KxPriorityRxMissed", 0}, {"KxNoMbuf", 0}});
   if (ike) {
     api::IkeStats i;
     i.session = {.rx_messages = 16, .rx_malformed = 0, .rx_decrypt_failed = 0, .rx_unexpected = 0, .rx_invalid = 0,
