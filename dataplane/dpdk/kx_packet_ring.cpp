@@ -2,7 +2,6 @@
 #include "kx_packet_ring.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <sys/mman.h>
@@ -13,6 +12,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "pmd_packet_sockets.h"
 
 namespace linkcrypt::dpdk {
 namespace {
@@ -165,33 +166,17 @@ std::vector<sock_filter> kx_spi_filter(const kxclass::KnownIkeSas& known, bool k
 }
 
 bool keep_kx_off_pmd_sockets(uint32_t if_index, uint16_t ethertype, std::string& err) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) {
+  bool ok = true;
+  const int filtered = for_each_pmd_packet_socket(if_index, [&](int fd) {
+    if (attach(fd, not_kx_filter(ethertype))) return true;
+    err = errno_text("SO_ATTACH_FILTER on the PMD's packet socket");
+    ok = false;
+    return false;
+  });
+  if (filtered < 0) {
     err = errno_text("/proc/self/fd");
     return false;
   }
-  int filtered = 0;
-  bool ok = true;
-  const int own = dirfd(dir);
-  while (const dirent* e = readdir(dir)) {
-    char* end = nullptr;
-    const long fd = std::strtol(e->d_name, &end, 10);
-    if (end == e->d_name || *end != '\0' || fd == own) continue;
-    int domain = 0;
-    socklen_t len = sizeof domain;
-    if (getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || domain != AF_PACKET) continue;
-    sockaddr_ll addr{};
-    len = sizeof addr;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
-    if (addr.sll_ifindex != static_cast<int>(if_index) || addr.sll_protocol != htons(ETH_P_ALL)) continue;
-    if (!attach(static_cast<int>(fd), not_kx_filter(ethertype))) {
-      err = errno_text("SO_ATTACH_FILTER on the PMD's packet socket");
-      ok = false;
-      break;
-    }
-    ++filtered;
-  }
-  closedir(dir);
   if (ok && filtered == 0) {
     err = "no net_af_packet socket on the wire interface to filter";
     ok = false;
