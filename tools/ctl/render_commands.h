@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/commands.h"
+#include "api/keys.h"
 #include "api/peer.h"
 #include "api/rotations.h"
 #include "api/sa.h"
@@ -29,6 +30,7 @@ struct RenderOptions {
 [[nodiscard]] std::string render_rotations(const api::RotationsResult& r, const RenderOptions& o);
 [[nodiscard]] std::string render_help(const api::HelpResult& r, const RenderOptions& o);
 [[nodiscard]] std::string render_rekey(const api::RekeyResult& r, const RenderOptions& o);
+[[nodiscard]] std::string render_keys(const api::KeysResult& r, const RenderOptions& o);
 
 // The status headline alone: "link secured: ..." or "link NOT secured: <why>", on one line
 // however long (the only line exempt from the 100 columns: `status | head -1` is the answer).

@@ -37,11 +37,8 @@ RenderedResult render_result(std::string_view command, const api::Json& result, 
   if (command == "rotations") return through<api::RotationsResult>(result, o, render_rotations);
   if (command == "help") return through<api::HelpResult>(result, o, render_help);
   if (command == "rekey") return through<api::RekeyResult>(result, o, render_rekey);
-  if (command == "keys") {  // through its struct; laid out generically, columns in field order
-    return through<api::KeysResult>(result, o, [](const api::KeysResult& k, const RenderOptions&) {
-      return render_human(api::to_json_value(k), {{"keys", api::field_names<api::KeyRow>()}});
-    });
-  }
+  if (command == "keys") return through<api::KeysResult>(result, o, render_keys);
+
   return {render_human(result), {}};
 }
 

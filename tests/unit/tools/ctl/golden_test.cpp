@@ -342,6 +342,25 @@ TEST(Golden, Peer) {
   golden("peer_failed", f, render_peer);
 }
 
+TEST(Golden, Keys) {
+  api::KeysResult k;
+  api::KeyRow psk;
+  psk.key = "pkcs11:token=linkcrypt-site-a;object=ike-psk-with-a-rather-long-object-label-for-the-auditors";
+  psk.kind = "psk";
+  psk.fingerprint = "cka-id:0102030405060708090a0b0c0d0e0f10";
+  psk.uses = 1234;
+  psk.failures = 2;
+  psk.last_use = kNow - 12;
+  psk.last_result = "ok";
+  api::KeyRow ed;
+  ed.key = "private-key-file /etc/linkcrypt/site-a.key";
+  ed.kind = "ed25519";
+  ed.fingerprint = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  k.keys = {psk, ed};
+  golden("keys_token_and_file", k, render_keys);
+  golden("keys_none", api::KeysResult{}, render_keys);
+}
+
 TEST(Golden, Rotations) {
   api::RotationsResult r;
   r.rotations = {{kNow - 7200, "interval", 12, 0, "e6da9ae6da559904", "c76d2627a3d93a38", true},
