@@ -2,6 +2,7 @@
 # Daemon integration, issue 12 §4: --keylog on an IKE-keyed pair rotating every second; the wire (pcapng) decrypts
 # with linkcrypt-pcap --keylog into exactly the frames host A sent, in order, across every rotation.
 source "$(dirname "$0")/lib.sh"
+TESTS_ROOT=$(cd "$(dirname "$0")/../.." && pwd)  # tests/pcap_frames.py
 : "${LINKCRYPT_PCAP:?set LINKCRYPT_PCAP to the linkcrypt-pcap binary}"
 
 topology_up
@@ -68,22 +69,11 @@ pass "every wire frame of the pcapng capture validated (exit 0), with $used diff
 
 # The recovered frames: a contiguous run of what host A sent, byte for byte, in order, holding the
 # whole numbered stream.
-"$PY" - "$WORK/plain.pcap" "$WORK/recovered.pcap" <<'PYEOF' || fail "recovered frames differ from the sent ones"
+PYTHONPATH="$TESTS_ROOT" "$PY" - "$WORK/plain.pcap" "$WORK/recovered.pcap" <<'PYEOF' || fail "recovered frames differ from the sent ones"
 import struct, sys
-def frames(path):
-    data = open(path, 'rb').read()
-    out, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack_from('<I', data, off + 8)[0]
-        out.append(data[off + 16: off + 16 + incl]); off += 16 + incl
-    return out
+from pcap_frames import frames, contiguous_run
 sent, recovered = frames(sys.argv[1]), frames(sys.argv[2])
-print(f"host A sent {len(sent)} frames, {len(recovered)} recovered from the wire")
-if not recovered: sys.exit("nothing recovered")
-start = next((i for i in range(len(sent)) if sent[i:i + len(recovered)] == recovered), None)
-if start is None:
-    bad = next(i for i in range(min(len(sent), len(recovered))) if sent[i] != recovered[i])
-    sys.exit(f"recovered frames are not the frames host A sent, in order (first difference at {bad})")
+contiguous_run(sent, recovered)
 seqs = [struct.unpack_from('>Q', f, 42 + 8)[0] for f in recovered
         if f[12:14] == b'\x08\x00' and f[23] == 17 and f[42:46] == b'LCSQ']
 data = [s for s in seqs if s != (1 << 64) - 1]

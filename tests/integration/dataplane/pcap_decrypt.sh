@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration (3): wire frames captured from box A decrypt with `linkcrypt-pcap validate` and the key into exactly the frames host A sent.
 source "$(dirname "$0")/lib.sh"
+TESTS_ROOT=$(cd "$(dirname "$0")/../.." && pwd)  # tests/pcap_frames.py
 : "${LINKCRYPT_PCAP:?set LINKCRYPT_PCAP to the linkcrypt-pcap binary}"
 
 topology_up
@@ -36,20 +37,11 @@ pass "box A's keylog of its manual keys validates the same frames into the same 
 
 # The recovered frames must be a contiguous run of the frames host A sent, byte for byte, and
 # include all 8 echo requests (the captures may start/stop a frame apart).
-"$PY" - "$WORK/plain.pcap" "$WORK/recovered.pcap" <<'PYEOF' || fail "recovered frames differ from the sent ones"
-import struct, sys
-def frames(path):
-    data = open(path, 'rb').read()
-    out, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack_from('<I', data, off + 8)[0]
-        out.append(data[off + 16: off + 16 + incl]); off += 16 + incl
-    return out
+PYTHONPATH="$TESTS_ROOT" "$PY" - "$WORK/plain.pcap" "$WORK/recovered.pcap" <<'PYEOF' || fail "recovered frames differ from the sent ones"
+import sys
+from pcap_frames import frames, contiguous_run
 sent, recovered = frames(sys.argv[1]), frames(sys.argv[2])
-print(f"host A sent {len(sent)} frames, {len(recovered)} recovered from the wire")
-if not recovered: sys.exit("nothing recovered")
-start = next((i for i in range(len(sent)) if sent[i:i + len(recovered)] == recovered), None)
-if start is None: sys.exit("recovered frames are not the frames host A sent")
+contiguous_run(sent, recovered)
 echo4 = sum(1 for f in recovered if f[12:14] == b'\x08\x00' and f[23] == 1 and f[34] == 8)
 echo6 = sum(1 for f in recovered if f[12:14] == b'\x86\xdd' and f[20] == 58 and f[54] == 128)
 print(f"recovered ICMP echo requests: {echo4} IPv4, {echo6} IPv6")

@@ -54,15 +54,9 @@ echo "ok   tshark wrote 20 MACsec frames (AN 0..3) as pcapng"
 "$tool" validate --keylog "$work/keys.keylog" --lowest-pn 100 "$work/wire.pcapng" "$work/back.pcap" \
     >"$work/all.log" 2>&1 || { cat "$work/all.log"; fail "validate --keylog of the pcapng file"; }
 grep -q "^validate: 20 frames, 20 OK, 0 dropped" "$work/all.log" || { cat "$work/all.log"; fail "not 20 OK"; }
-python3 - "$work/plain.pcap" "$work/back.pcap" <<'PY' || fail "recovered frames differ from the plain ones"
-import struct, sys
-def frames(path):
-    data = open(path, 'rb').read()
-    out, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack_from('<I', data, off + 8)[0]
-        out.append(data[off + 16: off + 16 + incl]); off += 16 + incl
-    return out
+PYTHONPATH="$(dirname "$0")/../.." python3 - "$work/plain.pcap" "$work/back.pcap" <<'PY' || fail "recovered frames differ from the plain ones"
+import sys
+from pcap_frames import frames
 plain, back = frames(sys.argv[1]), frames(sys.argv[2])
 if back != plain * 4: sys.exit(f"{len(back)} frames recovered, not the 5 plain frames 4 times")
 PY
