@@ -12,13 +12,17 @@
 namespace linkcrypt::mka {
 namespace {
 
-size_t sak_len_of(uint64_t suite) { return suite == kGcmAes256 ? 32 : 16; }
+size_t sak_len_of(uint64_t suite) { return suite == kGcmAes256 || suite == kGcmAesXpn256 ? 32 : 16; }
 
-bool suite_supported(uint64_t suite) { return suite == kGcmAes128 || suite == kGcmAes256; }
+bool suite_supported(uint64_t suite) {
+  return suite == kGcmAes128 || suite == kGcmAes256 || suite == kGcmAesXpn128 || suite == kGcmAesXpn256;
+}
 
 std::string suite_text(uint64_t suite) {
   if (suite == kGcmAes128) return "GCM-AES-128";
   if (suite == kGcmAes256) return "GCM-AES-256";
+  if (suite == kGcmAesXpn128) return "GCM-AES-XPN-128";
+  if (suite == kGcmAesXpn256) return "GCM-AES-XPN-256";
   return "0x" + to_hex(std::array<uint8_t, 8>{static_cast<uint8_t>(suite >> 56), static_cast<uint8_t>(suite >> 48),
                                               static_cast<uint8_t>(suite >> 40), static_cast<uint8_t>(suite >> 32),
                                               static_cast<uint8_t>(suite >> 24), static_cast<uint8_t>(suite >> 16),
@@ -66,6 +70,19 @@ Mkpdu Participant::build() const {
   p.basic.ckn = cfg_.ckn;
   std::vector<PeerEntry> live, potential;
   for (const auto& peer : peers_) (peer.view.live ? live : potential).push_back({peer.view.mi, peer.view.mn});
+  const bool xpn = is_xpn(cfg_.cipher_suite);
+  if (xpn && key_server_) {
+    // MKA version 3 (802.1X-2020 11.11.2): the key server lists the live MIs in SSCI order and
+    // names its own SSCI in the Live Peer List's second octet.
+    const auto order = sscis();
+    auto rank = [&](const MemberIdentifier& mi) {
+      for (const auto& peer : peers_)
+        if (peer.view.mi == mi) return ssci_of(order, peer.view.sci);
+      return 0u;
+    };
+    std::stable_sort(live.begin(), live.end(), [&](const PeerEntry& x, const PeerEntry& y) { return rank(x.mi) < rank(y.mi); });
+    p.key_server_ssci = static_cast<uint8_t>(ssci_of(order, cfg_.sci));
+  }
   // Like wpa_supplicant, a list is sent only when it has members.
   if (!live.empty()) p.live_peers = std::move(live);
   if (!potential.empty()) p.potential_peers = std::move(potential);
@@ -77,16 +94,22 @@ Mkpdu Participant::build() const {
     u.latest_rx = latest_->rx;
     u.latest_server_mi = latest_->id.ks_mi;
     u.latest_kn = latest_->id.kn;
-    u.latest_lowest_pn = 1;
+    u.latest_lowest_pn = pn_low(latest_->lowest_pn);
     if (old_) {
       u.old_an = old_->an;
       u.old_tx = old_->tx;
       u.old_rx = old_->rx;
       u.old_server_mi = old_->id.ks_mi;
       u.old_kn = old_->id.kn;
-      u.old_lowest_pn = 1;
+      u.old_lowest_pn = pn_low(old_->lowest_pn);
     }
     p.sak_use = u;
+    if (xpn) {
+      XpnSet x;
+      x.latest_lowest_pn_high = pn_high(latest_->lowest_pn);
+      if (old_) x.old_lowest_pn_high = pn_high(old_->lowest_pn);
+      p.xpn = x;
+    }
   }
   if (key_server_ && distributing_) p.distributed_sak = distributing_;
   return p;
@@ -154,6 +177,8 @@ void Participant::update_peer(const Mkpdu& p, TimePoint now, std::vector<Event>&
   it->view.key_server = p.basic.key_server;
   it->expires = now + cfg_.life_time;
   it->sak_use = p.sak_use;
+  if (p.sak_use && p.sak_use->has_keys)
+    it->view.latest_lowest_pn = pn_join(p.xpn ? p.xpn->latest_lowest_pn_high : 0, p.sak_use->latest_lowest_pn);
   if (!it->view.live && lists_us_recently(p)) {
     it->view.live = true;
     changed = true;
@@ -222,6 +247,31 @@ const Participant::Peer* Participant::elected_peer() const {
   return best;
 }
 
+std::vector<SsciOf> Participant::sscis() const {
+  std::vector<Sci> live;
+  for (const auto& peer : peers_)
+    if (peer.view.live) live.push_back(peer.view.sci);
+  return assign_sscis(cfg_.sci, live);
+}
+
+InstallRxSak Participant::rx_install(const Key& key) const {
+  InstallRxSak r{key.id, key.an, key.cipher_suite, key.sak.clone(), key.salt, {}};
+  if (is_xpn(key.cipher_suite)) {
+    for (const auto& a : sscis())
+      if (a.sci != cfg_.sci) r.peer_sscis.push_back(a);
+  }
+  return r;
+}
+
+void Participant::set_lowest_pn(const KeyIdentifier& id, uint64_t lowest_pn, TimePoint now, std::vector<Event>& out) {
+  Key* k = latest_ && latest_->id == id ? &*latest_ : old_ && old_->id == id ? &*old_ : nullptr;
+  if (k == nullptr) return;
+  k->lowest_pn = std::max<uint64_t>(lowest_pn, 1);
+  // PN exhaustion (9.8): the key server replaces the latest key before its PN space runs out.
+  if (key_server_ && k == &*latest_ && k->lowest_pn > pn_exhaustion(k->cipher_suite) && !distributing_)
+    distribute(now, out);
+}
+
 size_t Participant::live_count() const {
   return static_cast<size_t>(std::count_if(peers_.begin(), peers_.end(), [](const Peer& p) { return p.view.live; }));
 }
@@ -244,6 +294,7 @@ void Participant::distribute(TimePoint now, std::vector<Event>& out) {
   key.an = latest_ ? static_cast<uint8_t>((latest_->an + 1) % 4) : 0;
   key.cipher_suite = cfg_.cipher_suite;
   key.sak = std::move(*sak);
+  if (is_xpn(key.cipher_suite)) key.salt = xpn_salt(key.id.ks_mi, kn);
   DistributedSak d;
   d.an = key.an;
   d.key_number = kn;
@@ -252,7 +303,7 @@ void Participant::distribute(TimePoint now, std::vector<Event>& out) {
   distributing_ = std::move(d);
   if (old_) out.push_back(RetireSak{old_->id, old_->an});
   old_ = std::move(latest_);
-  out.push_back(InstallRxSak{key.id, key.an, key.cipher_suite, key.sak.clone()});
+  out.push_back(rx_install(key));
   latest_ = std::move(key);
   ++counters_.saks_distributed;
   next_rekey_ = cfg_.rekey_interval.count() > 0 ? now + cfg_.rekey_interval : TimePoint::max();
@@ -279,9 +330,10 @@ void Participant::accept_distributed(const Peer& from, const DistributedSak& d, 
   key.an = d.an;
   key.cipher_suite = suite;
   key.sak = std::move(*sak);
+  if (is_xpn(suite)) key.salt = xpn_salt(id.ks_mi, id.kn);
   if (old_) out.push_back(RetireSak{old_->id, old_->an});
   old_ = std::move(latest_);
-  out.push_back(InstallRxSak{key.id, key.an, key.cipher_suite, key.sak.clone()});
+  out.push_back(rx_install(key));
   latest_ = std::move(key);
   ++counters_.saks_installed;
 }
@@ -300,7 +352,12 @@ void Participant::advance_keys(std::vector<Event>& out) {
   if (!latest_->tx && peers_use(false)) {
     latest_->tx = true;
     if (old_) old_->tx = false;
-    out.push_back(InstallTxSak{latest_->id, latest_->an, latest_->cipher_suite, latest_->sak.clone()});
+    InstallTxSak t{latest_->id, latest_->an, latest_->cipher_suite, latest_->sak.clone(), latest_->salt, 0};
+    if (is_xpn(t.cipher_suite)) {
+      const auto order = sscis();
+      t.ssci = ssci_of(order, cfg_.sci);
+    }
+    out.push_back(std::move(t));
   }
   // The key server stops sending the SAK once every live peer has it.
   if (key_server_ && distributing_ && peers_use(false)) distributing_.reset();
@@ -368,6 +425,7 @@ ParticipantStatus Participant::status() const {
     s.latest_an = latest_->an;
     s.latest_tx = latest_->tx;
     s.latest_rx = latest_->rx;
+    s.latest_lowest_pn = latest_->lowest_pn;
   }
   if (old_) s.old_key = old_->id;
   s.last_failure = last_failure_;

@@ -12,6 +12,7 @@
 
 #include "mkpdu.h"
 #include "secret.h"
+#include "xpn.h"
 
 namespace linkcrypt::mka {
 
@@ -21,6 +22,15 @@ using Millis = std::chrono::milliseconds;
 // 802.1AE Table 14-1 cipher suite identifiers.
 inline constexpr uint64_t kGcmAes128 = 0x0080C20001000001;
 inline constexpr uint64_t kGcmAes256 = 0x0080C20001000002;
+inline constexpr uint64_t kGcmAesXpn128 = 0x0080C20001000003;
+inline constexpr uint64_t kGcmAesXpn256 = 0x0080C20001000004;
+
+[[nodiscard]] constexpr bool is_xpn(uint64_t suite) { return suite == kGcmAesXpn128 || suite == kGcmAesXpn256; }
+// The key server distributes a new SAK once a lowest PN in use passes this (wpa_supplicant's
+// src/pae uses the same 3/4 marks for the 32-bit and the 64-bit PN).
+[[nodiscard]] constexpr uint64_t pn_exhaustion(uint64_t suite) {
+  return is_xpn(suite) ? 0xC000000000000000ULL : 0xC0000000ULL;
+}
 
 struct ParticipantConfig {
   std::vector<uint8_t> ckn;  // 1..32 octets
@@ -51,6 +61,9 @@ struct InstallRxSak {
   uint8_t an = 0;
   uint64_t cipher_suite = kGcmAes128;
   SecretBytes sak;
+  // XPN suites only (zero/empty otherwise): the SAK's salt, and each live peer's SC with its SSCI.
+  Salt salt{};
+  std::vector<SsciOf> peer_sscis;
 };
 // Transmit with this SAK from now on (every live peer receives with it).
 struct InstallTxSak {
@@ -58,6 +71,8 @@ struct InstallTxSak {
   uint8_t an = 0;
   uint64_t cipher_suite = kGcmAes128;
   SecretBytes sak;
+  Salt salt{};        // XPN suites only
+  uint32_t ssci = 0;  // XPN suites only: our transmit SC's SSCI
 };
 // This SAK is no longer used by anyone: remove its SAs and wipe it.
 struct RetireSak {
@@ -99,6 +114,9 @@ struct PeerView {
   uint8_t priority = 0;
   bool live = false;
   bool key_server = false;  // the peer says it is the key server
+  // The lowest PN the peer reports for the key it names latest (64 bits: SAK Use's low half
+  // and, for an XPN suite, the XPN parameter set's high half); 0 before it reports one.
+  uint64_t latest_lowest_pn = 0;
 };
 
 struct ParticipantStatus {
@@ -109,6 +127,7 @@ struct ParticipantStatus {
   std::optional<KeyIdentifier> latest_key, old_key;
   uint8_t latest_an = 0;
   bool latest_tx = false, latest_rx = false;
+  uint64_t latest_lowest_pn = 1;  // what we report for it
   std::optional<Failure> last_failure;
   Counters counters;
 };
@@ -126,6 +145,11 @@ class Participant {
   void tick(TimePoint now, std::vector<Event>& out);
   // Key server: distribute a new SAK now (operator command, PN exhaustion). false if not key server.
   bool rekey(TimePoint now, std::vector<Event>& out);
+  // The dataplane's lowest PN in use with a SAK: like wpa_supplicant, the transmit SA's next PN
+  // as read one hello time ago, less one (802.1X-2020 9.8: the lowest PN used for transmission
+  // within the last MKA Hello Time). Reported in SAK Use (and the XPN set); on the key server a
+  // PN past pn_exhaustion() of the latest key distributes a new SAK. Unknown keys are ignored.
+  void set_lowest_pn(const KeyIdentifier& id, uint64_t lowest_pn, TimePoint now, std::vector<Event>& out);
   [[nodiscard]] TimePoint next_deadline() const;
   [[nodiscard]] ParticipantStatus status() const;
 
@@ -140,6 +164,8 @@ class Participant {
     uint8_t an = 0;
     uint64_t cipher_suite = kGcmAes128;
     SecretBytes sak;
+    Salt salt{};
+    uint64_t lowest_pn = 1;
     bool tx = false;  // we transmit with it
     bool rx = true;   // we receive with it
   };
@@ -158,6 +184,8 @@ class Participant {
   void report(MkaFailure reason, std::string detail, std::vector<Event>& out);
   [[nodiscard]] const Peer* elected_peer() const;
   [[nodiscard]] size_t live_count() const;
+  [[nodiscard]] InstallRxSak rx_install(const Key& key) const;
+  [[nodiscard]] std::vector<SsciOf> sscis() const;  // ours and every live peer's, in SSCI order
 
   ParticipantConfig cfg_;
   SecretBytes ick_, kek_;
