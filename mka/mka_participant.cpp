@@ -291,7 +291,9 @@ void Participant::distribute(TimePoint now, std::vector<Event>& out) {
   if (!wrapped) return;
   Key key;
   key.id = {mi_, kn};
+  // The next AN after the latest key's, skipping those another CA of the keychain uses.
   key.an = latest_ ? static_cast<uint8_t>((latest_->an + 1) % 4) : 0;
+  for (int i = 0; i < 4 && ((busy_ans_ >> key.an) & 1U) != 0; ++i) key.an = static_cast<uint8_t>((key.an + 1) % 4);
   key.cipher_suite = cfg_.cipher_suite;
   key.sak = std::move(*sak);
   if (is_xpn(key.cipher_suite)) key.salt = xpn_salt(key.id.ks_mi, kn);
@@ -338,26 +340,48 @@ void Participant::accept_distributed(const Peer& from, const DistributedSak& d, 
   ++counters_.saks_installed;
 }
 
+bool Participant::peers_use_latest(bool need_tx) const {
+  if (!latest_) return false;
+  return std::all_of(peers_.begin(), peers_.end(), [&](const Peer& p) {
+    if (!p.view.live) return true;
+    const auto& u = p.sak_use;
+    return u && u->has_keys && u->latest_server_mi == latest_->id.ks_mi && u->latest_kn == latest_->id.kn &&
+           u->latest_rx && (!need_tx || u->latest_tx);
+  });
+}
+
+bool Participant::latest_in_use_by_all() const {
+  return latest_ && latest_->tx && live_count() > 0 && peers_use_latest(true);
+}
+
+uint8_t Participant::ans_in_use() const {
+  uint8_t m = 0;
+  if (latest_) m |= static_cast<uint8_t>(1U << latest_->an);
+  if (old_) m |= static_cast<uint8_t>(1U << old_->an);
+  return m;
+}
+
+std::optional<InstallTxSak> Participant::current_tx() const {
+  if (!latest_ || !latest_->tx) return std::nullopt;
+  InstallTxSak t{latest_->id, latest_->an, latest_->cipher_suite, latest_->sak.clone(), latest_->salt, 0};
+  if (is_xpn(t.cipher_suite)) t.ssci = ssci_of(sscis(), cfg_.sci);
+  return t;
+}
+
+void Participant::stop(std::vector<Event>& out) {
+  drop_all_keys(out);
+  key_server_ = false;
+  next_rekey_ = TimePoint::max();
+}
+
 void Participant::advance_keys(std::vector<Event>& out) {
   if (!latest_ || live_count() == 0) return;
-  auto peers_use = [&](bool need_tx) {
-    return std::all_of(peers_.begin(), peers_.end(), [&](const Peer& p) {
-      if (!p.view.live) return true;
-      const auto& u = p.sak_use;
-      return u && u->has_keys && u->latest_server_mi == latest_->id.ks_mi && u->latest_kn == latest_->id.kn &&
-             u->latest_rx && (!need_tx || u->latest_tx);
-    });
-  };
+  auto peers_use = [&](bool need_tx) { return peers_use_latest(need_tx); };
   // Make before break: transmit with the latest key once every live peer receives with it.
   if (!latest_->tx && peers_use(false)) {
     latest_->tx = true;
     if (old_) old_->tx = false;
-    InstallTxSak t{latest_->id, latest_->an, latest_->cipher_suite, latest_->sak.clone(), latest_->salt, 0};
-    if (is_xpn(t.cipher_suite)) {
-      const auto order = sscis();
-      t.ssci = ssci_of(order, cfg_.sci);
-    }
-    out.push_back(std::move(t));
+    out.push_back(*current_tx());
   }
   // The key server stops sending the SAK once every live peer has it.
   if (key_server_ && distributing_ && peers_use(false)) distributing_.reset();

@@ -151,6 +151,17 @@ class Participant {
   // PN past pn_exhaustion() of the latest key distributes a new SAK. Unknown keys are ignored.
   void set_lowest_pn(const KeyIdentifier& id, uint64_t lowest_pn, TimePoint now, std::vector<Event>& out);
   [[nodiscard]] TimePoint next_deadline() const;
+  // ANs that another participant on the same port (another CA of the keychain) has SAKs on: as
+  // key server we never distribute a SAK on one of them, so two CAs' SAs never share an AN.
+  void set_busy_ans(uint8_t mask) { busy_ans_ = mask; }
+  // The ANs of the SAKs we hold (bit n: AN n).
+  [[nodiscard]] uint8_t ans_in_use() const;
+  // Every live peer receives and transmits with our latest SAK, and so do we.
+  [[nodiscard]] bool latest_in_use_by_all() const;
+  // The transmit install of the SAK we transmit with, again (another CA hands transmit back to this one).
+  [[nodiscard]] std::optional<InstallTxSak> current_tx() const;
+  // Leaves the CA: every SAK is retired (RetireSak events); no MKPDU is sent after this.
+  void stop(std::vector<Event>& out);
   [[nodiscard]] ParticipantStatus status() const;
 
  private:
@@ -180,6 +191,7 @@ class Participant {
   void distribute(TimePoint now, std::vector<Event>& out);
   void accept_distributed(const Peer& from, const DistributedSak& d, std::vector<Event>& out);
   void advance_keys(std::vector<Event>& out);
+  [[nodiscard]] bool peers_use_latest(bool need_tx) const;
   void drop_all_keys(std::vector<Event>& out);
   void report(MkaFailure reason, std::string detail, std::vector<Event>& out);
   [[nodiscard]] const Peer* elected_peer() const;
@@ -200,6 +212,7 @@ class Participant {
   std::optional<Key> latest_, old_;
   std::optional<DistributedSak> distributing_;  // key server: sent until every live peer uses it
   uint32_t next_kn_ = 1;
+  uint8_t busy_ans_ = 0;
   std::optional<Failure> last_failure_;
   Counters counters_;
 };
