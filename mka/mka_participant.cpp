@@ -54,6 +54,7 @@ std::optional<Participant> Participant::create(ParticipantConfig cfg) {
 Participant::Participant(ParticipantConfig cfg) : cfg_(std::move(cfg)) {}
 
 void Participant::start(TimePoint now, std::vector<Event>& out) {
+  last_ok_ = now;
   elect(now, out);
   send(now, out);
 }
@@ -213,6 +214,7 @@ void Participant::handle(const DecodedMkpdu& d, TimePoint now, std::vector<Event
   }
   const bool tx_before = latest_ && latest_->tx;
   advance_keys(out);
+  note_progress(now);
   if (changed || (latest_ && latest_->tx) != tx_before) send(now, out);
 }
 
@@ -406,7 +408,35 @@ void Participant::report(MkaFailure reason, std::string detail, std::vector<Even
   out.push_back(Failure{reason, std::move(detail)});
 }
 
+void Participant::note_progress(TimePoint now) {
+  if (live_count() > 0 && latest_ && latest_->tx) last_ok_ = now;
+}
+
+// The watchdog (issue 14; not in 802.1X-2020, whose state machines assume they cannot get
+// stuck): wpa_supplicant is known to hang with a live peer but no SAK in use. After one MKA Life
+// Time without a live peer and a SAK in use, we start over as a new participant; a peer sees a
+// new MI and the CA forms again from scratch, which 9.4 handles like any other newcomer.
+void Participant::restart(TimePoint now, std::vector<Event>& out) {
+  drop_all_keys(out);
+  for (const auto& p : peers_)
+    if (p.view.live) out.push_back(PeerLost{p.view.mi, p.view.sci});
+  peers_.clear();
+  sent_.clear();
+  key_server_ = false;
+  next_rekey_ = TimePoint::max();
+  // A fresh MI, so MN can count from 1 again; without one (no CSPRNG output) the MI and MN go on.
+  if (RAND_bytes(mi_.data(), static_cast<int>(mi_.size())) == 1) mn_ = 0;
+  next_kn_ = 1;
+  ++counters_.watchdog_restarts;
+  start(now, out);
+}
+
 void Participant::tick(TimePoint now, std::vector<Event>& out) {
+  note_progress(now);
+  if (now - last_ok_ > cfg_.life_time) {
+    restart(now, out);
+    return;
+  }
   const size_t live_before = live_count();
   for (auto it = peers_.begin(); it != peers_.end();) {
     if (it->expires > now) {
@@ -423,6 +453,7 @@ void Participant::tick(TimePoint now, std::vector<Event>& out) {
   }
   if (key_server_ && now >= next_rekey_) distribute(now, out);
   advance_keys(out);
+  note_progress(now);
   if (now >= next_hello_) send(now, out);
 }
 
@@ -433,7 +464,7 @@ bool Participant::rekey(TimePoint now, std::vector<Event>& out) {
 }
 
 TimePoint Participant::next_deadline() const {
-  TimePoint t = std::min(next_hello_, next_rekey_);
+  TimePoint t = std::min({next_hello_, next_rekey_, last_ok_ + cfg_.life_time + Millis(1)});
   for (const auto& p : peers_) t = std::min(t, p.expires);
   return t;
 }

@@ -105,6 +105,7 @@ struct Counters {
   uint64_t mkpdus_sent = 0, mkpdus_received = 0, mkpdus_valid = 0;
   uint64_t bad_icv = 0, other_ckn = 0, malformed = 0, replayed_mn = 0, own_looped = 0, from_unknown_key_server = 0;
   uint64_t saks_distributed = 0, saks_installed = 0;
+  uint64_t watchdog_restarts = 0;  // the state machine was stuck (no live peer or no SAK in use) and restarted
 };
 
 struct PeerView {
@@ -193,6 +194,9 @@ class Participant {
   void advance_keys(std::vector<Event>& out);
   [[nodiscard]] bool peers_use_latest(bool need_tx) const;
   void drop_all_keys(std::vector<Event>& out);
+  // The watchdog's clean restart: keys retired, peers forgotten, a new MI, MN from 1.
+  void restart(TimePoint now, std::vector<Event>& out);
+  void note_progress(TimePoint now);
   void report(MkaFailure reason, std::string detail, std::vector<Event>& out);
   [[nodiscard]] const Peer* elected_peer() const;
   [[nodiscard]] size_t live_count() const;
@@ -213,6 +217,7 @@ class Participant {
   std::optional<DistributedSak> distributing_;  // key server: sent until every live peer uses it
   uint32_t next_kn_ = 1;
   uint8_t busy_ans_ = 0;
+  TimePoint last_ok_{};  // the last time a live peer and we used a SAK (or the last (re)start)
   std::optional<Failure> last_failure_;
   Counters counters_;
 };

@@ -289,6 +289,54 @@ TEST(MkaParticipant, RefusesUnusableConfig) {
   EXPECT_FALSE(Participant::create(std::move(c)));
 }
 
+TEST(MkaWatchdog, AParticipantAloneRestartsAfterTheLifeTime) {
+  Side a = make(config(1)), b = make(config(2));
+  b.connected = false;
+  a.connected = false;
+  Wire w(a, b);
+  w.start();
+  const auto mi = a.p.status().mi;
+  w.run_for(5900ms);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 0u);
+  w.run_for(300ms);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 1u);
+  EXPECT_NE(a.p.status().mi, mi) << "a clean restart is a new member";
+  EXPECT_EQ(a.p.status().mn, 1u);
+  w.run_for(6s);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 2u);
+}
+
+TEST(MkaWatchdog, ALivePeerWithoutASakInUseRestartsCleanlyAndIsCounted) {
+  // A cipher mismatch leaves both live but without a SAK: the stuck state the watchdog is for.
+  auto ca = config(1), cb = config(2);
+  ca.cipher_suite = kGcmAes256;
+  Side a = make(std::move(ca)), b = make(std::move(cb));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  ASSERT_EQ(a.keys.peers_live, 1);
+  ASSERT_FALSE(a.keys.rx.empty()) << "the key server installed its SAK for receive";
+  w.run_for(3200ms);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 1u);
+  EXPECT_EQ(b.p.status().counters.watchdog_restarts, 1u);
+  EXPECT_NE(std::find(a.keys.order.begin(), a.keys.order.end(), "retire1"), a.keys.order.end())
+      << "the restart retired the SAK of the stuck CA";
+  EXPECT_GE(a.keys.peers_lost, 1);
+  EXPECT_EQ(b.keys.failures.size(), 1u) << "the cause is reported once, not once per restart";
+  // After the restart the two find each other again as new members.
+  EXPECT_GE(a.keys.peers_live, 2);
+}
+
+TEST(MkaWatchdog, AHealthyPairNeverRestarts) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(30s);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 0u);
+  EXPECT_EQ(b.p.status().counters.watchdog_restarts, 0u);
+  EXPECT_EQ(a.keys.tx, std::optional<uint32_t>(1));
+}
+
 // The numbers below were computed apart from xpn.cpp, in Python, from the standard's wording
 // as integers: salt = ((MI >> 64) ^ ((KN & 0xffff) << 16 | KN >> 16)) << 64 | (MI & (2^64 - 1)).
 TEST(MkaXpn, SaltIsTheKeyServersMiXoredWithTheKeyNumber) {
