@@ -244,4 +244,7 @@ run_case "gcm-aes-256/our-integ"      gcm-aes-256      es        on        off  
 run_case "gcm-aes-xpn-128/es/2^32"    gcm-aes-xpn-128  es        on        on      $XPN_NEAR
 run_case "gcm-aes-xpn-256/integ/2^32" gcm-aes-xpn-256  implicit  off       off     $XPN_NEAR
 run_case "gcm-aes-128/wrong-key"      gcm-aes-128      sci       on        on      1  wrong-key
+# MKA: wpa_supplicant in the same guest against our MKA (wpa_mka_case.sh).
+source "$HERE/wpa_mka_case.sh"
+run_wpa_mka_case
 pass "Linux kernel MACsec ($(cat "$WORK/guest/kernel-version" | cut -d' ' -f1)) interoperates in all cases"
