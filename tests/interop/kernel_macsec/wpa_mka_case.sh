@@ -1,104 +1,111 @@
-# kernel_macsec.sh's MKA case (sourced): wpa_supplicant (driver macsec_linux, its own MKA) in the guest
-# against our MKA participant, in the same guest boot as the static-key matrix.
+# kernel_macsec.sh's MKA case (sourced): linkcryptd --keying mka against wpa_supplicant (driver
+# macsec_linux, its own MKA, kernel MACsec) in the guest, in the same guest boot as the static-key matrix.
 #
-#   NAME-bb br0 ── mka_wire_peer (our Participant on AF_PACKET, key server)      EAPOL 01-80-C2-00-00-03
-#           tap0 ══ qemu ══ eth0 guest: wpa_supplicant -D macsec_linux → kernel MACsec macsec SAs
+#   NAME-ha ──[pa] NAME-ba linkcryptd --keying mka [wa]══[wv] br0 [tap0]══ qemu ══[eth0] guest: wpa_supplicant → macsecN
 #
-# Until linkcryptd's own --keying mka lands (branch wt/mka-daemon), the SAK that MKA agreed is
-# handed to linkcryptd through a manual key file: the MKA exchange itself (liveness, election,
-# SAK distribution and use, a rekey) is between wpa_supplicant and our mka/ library on the real
-# wire, and the traffic (ping both ways) goes through linkcryptd's dataplane and the guest's
-# kernel MACsec keyed by that exchange. After the rekey only MKA is checked (KN 2 installed by
-# wpa_supplicant in the kernel): a static key file cannot follow it.
-# Checks: both sides secured with one SAK, IPv4 pings both ways, a rekey (the guest's kernel
-# moves its transmit SA to the new AN), and tshark 4.0 dissects every live MKPDU of both sides
-# as EAPOL-MKA with no malformed frame and no expert warning, with our CKN and key numbers.
+# MKPDUs go to 01-80-C2-00-00-03, which br0 forwards between wv and tap0 (group_fwd_mask bit 3).
+# Checks: MKA secures with linkcryptd as key server (KN 1), IPv4 and IPv6 pings both ways through
+# linkcryptd and the guest's kernel MACsec keyed by it, an operator rekey (KN 2 on the next AN:
+# the guest's kernel moves its transmit SA, pings both ways again), and tshark 4.0 dissects every
+# live MKPDU of both sides as EAPOL-MKA with no malformed frame and no expert warning, showing our
+# CKN and key numbers 1 and 2.
+# wpa_supplicant 2.10 (Debian 12) has no XPN cipher suites: GCM-AES-128 only here (docs/mka-interop.md).
 
 run_wpa_mka_case() {
   local label=wpa_supplicant/mka/gcm-aes-128
   [ -z "${KM_ONLY:-}" ] || [ "$label" = "$KM_ONLY" ] || return 0
-  : "${MKA_WIRE_PEER:?set MKA_WIRE_PEER to the mka_wire_peer binary}"
-  echo "=== $label: wpa_supplicant $(wpa_supplicant -v 2>/dev/null | awk 'NR==1{print $2}') in the guest, our MKA as key server"
-  local ckn cak
+  : "${LINKCRYPTCTL:?set LINKCRYPTCTL to the linkcryptctl binary}"
+  echo "=== $label: wpa_supplicant $(wpa_supplicant -v 2>/dev/null | awk 'NR==1{print $2}') in the guest, linkcryptd --keying mka as key server"
+  local ckn cak i
   ckn=$(openssl rand -hex 16); cak=$(openssl rand -hex 16)
-  (umask 077; echo "$cak" >"$WORK/cak"; mkdir -p "$WORK/saks")
+  (umask 077; echo "$cak" >"$WORK/cak")
+  # 802.1X PAE group address 01-80-C2-00-00-03: a bridge keeps it to itself unless told to forward it.
+  ip netns exec "$NS_WIRE" sh -c 'echo 8 > /sys/class/net/br0/bridge/group_fwd_mask' ||
+    fail "$label: br0 will not forward EAPOL (group_fwd_mask)"
+  local wa_mac our_sci
+  wa_mac=$(ip -n "$NS_BOX" -j link show wa | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+  our_sci="${wa_mac//:/}0001"   # linkcryptd's SCI under MKA: the wire port's MAC ‖ port 1
 
-  # The guest: no static macsec0 left from the matrix; wpa_supplicant makes its own.
+  # The guest: no static macsec0 left from the matrix; wpa_supplicant makes its own link.
   guest "ip link del macsec0 2>/dev/null; true"
   guest "printf 'ap_scan=0\neapol_version=3\nnetwork={\n key_mgmt=NONE\n eapol_flags=0\n macsec_policy=1\n mka_priority=128\n mka_ckn=$ckn\n mka_cak=$cak\n}\n' >/tmp/wpa.conf; chmod 600 /tmp/wpa.conf"
   start_capture mka "$NS_WIRE" tap0 "ether proto 0x888e"
-  guest "wpa_supplicant -B -D macsec_linux -i eth0 -c /tmp/wpa.conf -f /tmp/wpa.log -dd"
-  ip netns exec "$NS_WIRE" "$MKA_WIRE_PEER" br0 "$OUR_MAC" "$OUR_SCI" "$ckn" "$WORK/cak" 40 "$WORK/saks" 16 12 \
-      >"$WORK/peer.out" 2>"$WORK/peer.err" &
-  local peer_pid=$!
-  PIDS+=("$peer_pid")
+  guest "wpa_supplicant -B -D macsec_linux -i eth0 -c /tmp/wpa.conf -f /tmp/wpa.log -d"
+  start_daemon a "$NS_BOX" pa wa --keying mka --mka-ckn "$ckn" --mka-cak-file "$WORK/cak" \
+      --mka-key-server-priority 16 --control-socket "$WORK/ctl-mka.sock"
 
-  local i
-  for i in $(seq 1 150); do grep -q '^tx kn=1 ' "$WORK/peer.out" && break; sleep 0.1; done
-  grep -q '^tx kn=1 ' "$WORK/peer.out" || { cat "$WORK/peer.out" "$WORK/peer.err"; guest "tail -n 40 /tmp/wpa.log" || true; fail "$label: MKA did not come up within 15 s"; }
-  grep -q "^live .* sci=${GUEST_SCI}\$" "$WORK/peer.out" || { cat "$WORK/peer.out"; fail "$label: wpa_supplicant's SCI is not the live peer's"; }
-  local an; an=$(sed -n 's/^tx kn=1 an=\([0-9]\).*/\1/p' "$WORK/peer.out")
-  pass "$label: MKA secured with wpa_supplicant: $(grep -c '' "$WORK/peer.out") events, KN 1 on AN $an"
+  for i in $(seq 1 150); do grep -q 'MKA: transmitting with SAK [0-9a-f]*/1 ' "$WORK/a.err" && break; sleep 0.1; done
+  grep -q 'MKA: transmitting with SAK [0-9a-f]*/1 ' "$WORK/a.err" ||
+    { grep MKA "$WORK/a.err" | tail -n 20; guest "tail -n 40 /tmp/wpa.log" || true; fail "$label: MKA did not secure within 15 s"; }
+  local an; an=$(grep -m1 -o 'transmitting with SAK [0-9a-f]*/1 on AN [0-3]' "$WORK/a.err" | awk '{print $NF}')
+  pass "$label: MKA secured with wpa_supplicant: linkcryptd transmits with KN 1 on AN $an"
 
-  # The guest's kernel: the macsec link wpa_supplicant made, with KN 1's SAK on AN $an both ways.
-  local gif
-  guest "ip -o link show type macsec | awk -F': ' '{print \$2}' | cut -d@ -f1" >"$WORK/gif"
-  gif=$(head -n1 "$WORK/gif")
+  # The guest's kernel: the macsec link wpa_supplicant made, receiving our SC, transmitting on AN $an.
+  guest "ip -o link show type macsec | cut -d: -f2 | cut -d@ -f1 | tr -d ' '" >"$WORK/gif"
+  local gif; gif=$(head -n1 "$WORK/gif")
   [ -n "$gif" ] || fail "$label: wpa_supplicant made no macsec link in the guest"
-  for i in 1 2 3 4 5 6 7 8 9 10; do
+  for i in $(seq 1 20); do
     guest "ip macsec show $gif" >"$WORK/gmacsec"
-    grep -q "encoding_sa $an" "$WORK/gmacsec" && grep -q "RXSC: ${OUR_SCI}" "$WORK/gmacsec" && break
+    grep -q "TXSC: [0-9a-f]* on SA $an" "$WORK/gmacsec" && grep -qi "RXSC: ${our_sci}" "$WORK/gmacsec" && break
     sleep 0.5
   done
-  grep -q "RXSC: ${OUR_SCI}" "$WORK/gmacsec" || { cat "$WORK/gmacsec"; fail "$label: the guest's kernel has no receive SC for our SCI"; }
-
-  # linkcryptd keyed with the SAK both sides agreed (manual key file until --keying mka).
-  local sak; sak=$(cat "$WORK/saks/kn1")
-  SUITE=gcm-aes-128 write_keyfile "$WORK/mka.keys" "$OUR_SCI" "$sak" 0 0 "$GUEST_SCI" "$sak" 0 0
-  sed -i "s/^an = 0/an = $an/" "$WORK/mka.keys"
-  start_daemon a "$NS_BOX" pa wa --key-file "$WORK/mka.keys" --control-socket "$WORK/ctl-mka.sock"
-  guest "ip addr flush dev $gif; ip addr add 10.78.0.2/24 dev $gif; ip link set $gif up"
+  grep -q "TXSC: [0-9a-f]* on SA $an" "$WORK/gmacsec" && grep -qi "RXSC: ${our_sci}" "$WORK/gmacsec" ||
+    { cat "$WORK/gmacsec"; fail "$label: the guest's kernel does not receive our SC $our_sci or send on AN $an"; }
+  guest "ip addr flush dev $gif; ip addr add 10.78.0.2/24 dev $gif; ip addr add fd78::2/64 dev $gif nodad; ip link set $gif up"
   ip -n "$NS_LAN" neigh flush dev eth0
-  local ok=0
-  for i in 1 2 3; do
-    ip netns exec "$NS_LAN" ping -c 3 -i 0.2 -W 5 10.78.0.2 >"$WORK/ping" 2>&1 && grep -q ' 3 received' "$WORK/ping" && { ok=1; break; }
-    echo "note: $label: LAN -> guest: $(grep received "$WORK/ping" || true)"
-  done
-  [ $ok = 1 ] || { cat "$WORK/ping"; guest "ip -s macsec show $gif" || true; fail "$label: LAN -> guest ping with the MKA SAK"; }
-  guest "ping -c 3 -i 0.2 -W 5 10.78.0.1 || true" >"$WORK/gping"
-  grep -q ' 3 received' "$WORK/gping" || { cat "$WORK/gping"; fail "$label: guest -> LAN ping with the MKA SAK"; }
-  pass "$label: IPv4 pings both ways through linkcryptd and the guest's kernel MACsec keyed by MKA"
-  kill -TERM "$DPID_a"; wait "$DPID_a" 2>/dev/null || true
 
-  # The rekey (12 s after KN 1 was in use): KN 2 on the next AN, and the guest's kernel transmits with it.
-  for i in $(seq 1 200); do grep -q '^tx kn=2 ' "$WORK/peer.out" && break; sleep 0.1; done
-  grep -q '^rekey sent' "$WORK/peer.out" && grep -q '^tx kn=2 ' "$WORK/peer.out" || { cat "$WORK/peer.out"; fail "$label: no rekey to KN 2"; }
-  local an2; an2=$(sed -n 's/^tx kn=2 an=\([0-9]\).*/\1/p' "$WORK/peer.out")
+  mka_pings() {  # mka_pings WHEN: IPv4 and IPv6 both ways, each run of 3 up to 3 times
+    local when=$1 dst ok n
+    for dst in 10.78.0.2 fd78::2; do
+      ok=0
+      for n in 1 2 3; do
+        ip netns exec "$NS_LAN" ping -c 3 -i 0.2 -W 5 "$dst" >"$WORK/ping" 2>&1 && grep -q ' 3 received' "$WORK/ping" && { ok=1; break; }
+        echo "note: $label: LAN -> guest $dst $when: $(grep received "$WORK/ping" || true)"
+      done
+      [ $ok = 1 ] || { cat "$WORK/ping"; guest "ip -s macsec show $gif" || true; fail "$label: LAN -> guest ping $dst $when"; }
+    done
+    for dst in 10.78.0.1 fd78::1; do
+      ok=0
+      for n in 1 2 3; do
+        guest "ping -c 3 -i 0.2 -W 5 $dst || true" >"$WORK/gping"
+        grep -q ' 3 received' "$WORK/gping" && { ok=1; break; }
+        echo "note: $label: guest -> LAN $dst $when: $(grep received "$WORK/gping" || true)"
+      done
+      [ $ok = 1 ] || { cat "$WORK/gping"; fail "$label: guest -> LAN ping $dst $when"; }
+    done
+    pass "$label: IPv4 and IPv6 pings both ways $when"
+  }
+  mka_pings "with KN 1"
+
+  # An operator rekey: KN 2 on the next AN, wpa_supplicant moves the guest's transmit SA to it.
+  "$LINKCRYPTCTL" --socket "$WORK/ctl-mka.sock" rekey >"$WORK/rekey.out" 2>&1 || { cat "$WORK/rekey.out"; fail "$label: linkcryptctl rekey"; }
+  for i in $(seq 1 150); do grep -q 'MKA: transmitting with SAK [0-9a-f]*/2 ' "$WORK/a.err" && break; sleep 0.1; done
+  grep -q 'MKA: transmitting with SAK [0-9a-f]*/2 ' "$WORK/a.err" || { grep MKA "$WORK/a.err" | tail; fail "$label: no switch to KN 2 after the rekey"; }
+  local an2; an2=$(grep -m1 -o 'transmitting with SAK [0-9a-f]*/2 on AN [0-3]' "$WORK/a.err" | awk '{print $NF}')
   for i in $(seq 1 20); do
     guest "ip macsec show $gif" >"$WORK/gmacsec2"
-    grep -q "encoding_sa $an2" "$WORK/gmacsec2" && break
+    grep -q "TXSC: [0-9a-f]* on SA $an2" "$WORK/gmacsec2" && break
     sleep 0.5
   done
-  grep -q "encoding_sa $an2" "$WORK/gmacsec2" || { cat "$WORK/gmacsec2"; fail "$label: the guest's kernel does not transmit on AN $an2 after the rekey"; }
-  pass "$label: rekey: KN 2 on AN $an2, wpa_supplicant moved the guest's transmit SA to it"
+  grep -q "TXSC: [0-9a-f]* on SA $an2" "$WORK/gmacsec2" || { cat "$WORK/gmacsec2"; fail "$label: the guest's kernel does not transmit on AN $an2 after the rekey"; }
+  pass "$label: rekey: KN 2 on AN $an2 on both sides"
+  mka_pings "after the rekey"
 
-  sleep 2
-  kill -TERM "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true
+  alive a || fail "$label: linkcryptd died"
+  kill -TERM "$DPID_a"; wait "$DPID_a" 2>/dev/null || true
   stop_capture mka
   guest "killall wpa_supplicant; true"
   # tshark: every MKPDU of both sides is EAPOL-MKA, none malformed, no expert warning.
-  local total ours theirs bad
+  local total ours theirs bad ckns kns
   total=$(tshark -r "$WORK/mka.pcap" -Y mka 2>/dev/null | wc -l)
-  ours=$(tshark -r "$WORK/mka.pcap" -Y "mka && eth.src == $OUR_MAC" 2>/dev/null | wc -l)
+  ours=$(tshark -r "$WORK/mka.pcap" -Y "mka && eth.src == $wa_mac" 2>/dev/null | wc -l)
   theirs=$(tshark -r "$WORK/mka.pcap" -Y "mka && eth.src == $GUEST_MAC" 2>/dev/null | wc -l)
   bad=$(tshark -r "$WORK/mka.pcap" -Y '_ws.malformed || _ws.expert.severity >= warning' 2>/dev/null | wc -l)
-  [ "$total" -ge 6 ] && [ "$ours" -ge 3 ] && [ "$theirs" -ge 3 ] || fail "$label: too few MKPDUs captured (ours $ours, wpa_supplicant's $theirs)"
-  [ "$bad" = 0 ] || { tshark -r "$WORK/mka.pcap" -V -Y '_ws.malformed || _ws.expert'; fail "$label: $bad MKPDUs malformed or with expert warnings"; }
-  local ckns kns
+  [ "$ours" -ge 3 ] && [ "$theirs" -ge 3 ] || fail "$label: too few MKPDUs captured (ours $ours, wpa_supplicant's $theirs)"
+  [ "$bad" = 0 ] || { tshark -r "$WORK/mka.pcap" -V -Y '_ws.malformed || _ws.expert' | head -n 80; fail "$label: $bad MKPDUs malformed or with expert warnings"; }
   ckns=$(tshark -r "$WORK/mka.pcap" -Y mka -T fields -e mka.cak_name 2>/dev/null | tr -d ':' | sort -u)
   [ "$ckns" = "$ckn" ] || fail "$label: tshark shows CKNs '$ckns', expected $ckn only"
-  kns=$(tshark -r "$WORK/mka.pcap" -Y "mka && eth.src == $OUR_MAC" -T fields -e mka.key_number 2>/dev/null | grep . | sort -u | tr '\n' ' ')
-  case "$kns" in *00000001*00000002*|*"1 2"*) ;; *) fail "$label: tshark shows our distributed key numbers '$kns', expected 1 and 2" ;; esac
-  pass "$label: tshark dissects all $total live MKPDUs (ours $ours, wpa_supplicant's $theirs) as EAPOL-MKA: none malformed, no expert warning"
-  sed 's/^/  peer: /' "$WORK/peer.out" | tail -n 3
+  kns=$(tshark -r "$WORK/mka.pcap" -Y "mka && eth.src == $wa_mac" -T fields -e mka.key_number 2>/dev/null | grep . | sort -u | tr '\n' ' ')
+  case "$kns" in *00000001*00000002*) ;; *) fail "$label: tshark shows our distributed key numbers '$kns', expected 1 and 2" ;; esac
+  pass "$label: tshark dissects all $total live MKPDUs (ours $ours, wpa_supplicant's $theirs) as EAPOL-MKA: none malformed, no expert warning; CKN and KNs 1, 2 as we sent"
 }
