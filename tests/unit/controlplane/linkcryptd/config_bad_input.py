@@ -101,6 +101,7 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     cak = write(f"{d}/cak", "00112233445566778899aabbccddeeff\n", 0o600)
     ckn = "0123456789abcdef0123456789abcdef"
     mka = ports + ["--keying", "mka", "--mka-ckn", ckn, "--mka-cak-file", cak]
+    mka_with = lambda c, k: ports + ["--keying", "mka", "--mka-ckn", c, "--mka-cak-file", k]
 
     def conf(name, text, mode=0o600):
         return write(f"{d}/{name}.conf", text, mode)
@@ -114,15 +115,15 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
         "--keying", "mka", "--mka-ckn", "01", "--mka-cak-file", write(f"{d}/cak256", "ab" * 32, 0o600),
         "--mka-key-server-priority", "255", "--mka-cipher-suite", "gcm-aes-256", "--mka-hello-time-ms", "500",
         "--mka-life-time-ms", "120000", "--mka-rekey-interval-s", "1", "--mka-eapol-address", "01-80-C2-00-00-00"])
-    expect_bad("MKA: CKN not hex", check + mka + ["--mka-ckn", "xyz"], "--mka-ckn", "hex digits", "'xyz'")
-    expect_bad("MKA: CKN of 33 octets", check + mka + ["--mka-ckn", "ab" * 33], "--mka-ckn", "1 to 32 octets")
+    expect_bad("MKA: CKN not hex", check + mka_with("xyz", cak), "--mka-ckn", "hex digits", "'xyz'")
+    expect_bad("MKA: CKN of 33 octets", check + mka_with("ab" * 33, cak), "--mka-ckn", "1 to 32 octets")
     expect_bad("MKA: no CKN", check + ports + ["--keying", "mka", "--mka-cak-file", cak], "--mka-ckn", "required")
     expect_bad("MKA: no CAK file", check + ports + ["--keying", "mka", "--mka-ckn", ckn], "--mka-cak-file", "required")
-    expect_bad("MKA: CAK file readable by group", check + mka + ["--mka-cak-file", write(f"{d}/cak644", "00" * 16, 0o644)],
+    expect_bad("MKA: CAK file readable by group", check + mka_with(ckn, write(f"{d}/cak644", "00" * 16, 0o644)),
                "mka-cak-file")
-    expect_bad("MKA: CAK of 20 octets", check + mka + ["--mka-cak-file", write(f"{d}/cak20", "00" * 20, 0o600)],
+    expect_bad("MKA: CAK of 20 octets", check + mka_with(ckn, write(f"{d}/cak20", "00" * 20, 0o600)),
                "mka-cak-file", "32 or 64 hex digits")
-    expect_bad("MKA: CAK not hex", check + mka + ["--mka-cak-file", write(f"{d}/cakx", "zz" * 16, 0o600)],
+    expect_bad("MKA: CAK not hex", check + mka_with(ckn, write(f"{d}/cakx", "zz" * 16, 0o600)),
                "mka-cak-file", "32 or 64 hex digits")
     expect_bad("MKA: XPN suite", check + mka + ["--mka-cipher-suite", "gcm-aes-xpn-128"], "--mka-cipher-suite",
                "not supported")
