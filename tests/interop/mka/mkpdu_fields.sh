@@ -2,7 +2,8 @@
 # mkpdu_fields.sh PCAP: every EAPOL frame in PCAP must be dissected by tshark as EAPOL-MKA with no
 # malformed frame and no expert warning; prints one line per MKPDU:
 #   mi mn key-server(0|1) ckn distributed-kn latest-kn   (a KN is '-' when its parameter set is absent)
-# Shared by the offline encoder check (tshark_dissects_mkpdu.sh) and the daemon pair (daemon_mka).
+# The same dissector fields and malformed/expert check as the offline encoder check
+# (tshark_dissects_mkpdu.sh), for a wire capture of a daemon pair (daemon_mka).
 set -euo pipefail
 pcap=$1
 command -v tshark >/dev/null || { echo "FAIL: tshark is not installed (scripts/install-deps installs it)" >&2; exit 1; }
