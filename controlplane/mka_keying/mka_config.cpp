@@ -18,12 +18,16 @@ bool is_hex_digit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) 
 std::optional<uint64_t> parse_mka_cipher_suite(const std::string& name) {
   if (name == "gcm-aes-128") return mka::kGcmAes128;
   if (name == "gcm-aes-256") return mka::kGcmAes256;
+  if (name == "gcm-aes-xpn-128") return mka::kGcmAesXpn128;
+  if (name == "gcm-aes-xpn-256") return mka::kGcmAesXpn256;
   return std::nullopt;
 }
 
 std::string mka_cipher_suite_name(uint64_t suite) {
   if (suite == mka::kGcmAes128) return "gcm-aes-128";
   if (suite == mka::kGcmAes256) return "gcm-aes-256";
+  if (suite == mka::kGcmAesXpn128) return "gcm-aes-xpn-128";
+  if (suite == mka::kGcmAesXpn256) return "gcm-aes-xpn-256";
   return "unknown";
 }
 
@@ -50,10 +54,8 @@ std::string check_mka_options(const MkaOptions& o) {
   if (o.cak_file.empty()) return "mka-cak-file is required with keying = mka (hex of 16 or 32 octets, mode 0600)";
   if (o.key_server_priority > 255) return "mka-key-server-priority must be 0..255";
   if (!parse_mka_cipher_suite(o.cipher_suite)) {
-    if (o.cipher_suite.find("xpn") != std::string::npos) {
-      return "mka-cipher-suite " + o.cipher_suite + " is not supported with MKA keying yet: use gcm-aes-128 or gcm-aes-256";
-    }
-    return "mka-cipher-suite must be gcm-aes-128 or gcm-aes-256, not '" + o.cipher_suite + "'";
+    return "mka-cipher-suite must be gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128 or gcm-aes-xpn-256, not '" +
+           o.cipher_suite + "'";
   }
   if (o.life_time_ms <= o.hello_time_ms) {
     return "mka-life-time-ms " + std::to_string(o.life_time_ms) + " must be above mka-hello-time-ms " +

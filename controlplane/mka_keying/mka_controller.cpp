@@ -19,7 +19,17 @@ uint64_t sci_value(const std::array<uint8_t, 8>& sci) {
 }
 
 ike::MacsecSuite macsec_suite(uint64_t suite) {
-  return suite == mka::kGcmAes256 ? ike::MacsecSuite::GcmAes256 : ike::MacsecSuite::GcmAes128;
+  switch (suite) {
+    case mka::kGcmAes256: return ike::MacsecSuite::GcmAes256;
+    case mka::kGcmAesXpn128: return ike::MacsecSuite::GcmAesXpn128;
+    case mka::kGcmAesXpn256: return ike::MacsecSuite::GcmAesXpn256;
+    default: return ike::MacsecSuite::GcmAes128;
+  }
+}
+
+// The SAK's salt as the SecY takes it: 12 octets for an XPN suite, none otherwise.
+SecretBytes salt_for(uint64_t suite, const mka::Salt& salt) {
+  return mka::is_xpn(suite) ? SecretBytes(std::span<const uint8_t>(salt)) : SecretBytes();
 }
 
 // A non-secret name for the SA's logs and keylog: the key server's MI's first octets and the KN.
@@ -110,6 +120,14 @@ void MkaController::install_rx_for(uint64_t sci, uint8_t an) {
   k.inbound.sci = sci;
   k.inbound.an = an;
   k.inbound.key = it->second.sak.clone();
+  if (mka::is_xpn(it->second.suite)) {
+    // The SSCI the key server gave this peer's SC for this SAK (802.1X-2020 9.8); a peer that was
+    // not live when the SAK was distributed has none, and the key server distributes a new SAK for it.
+    const auto ssci = it->second.peer_sscis.find(sci);
+    if (ssci == it->second.peer_sscis.end()) return;
+    k.inbound.ssci = ssci->second;
+    k.inbound.salt = salt_for(it->second.suite, it->second.salt);
+  }
   sink_.install_rx(k);
   it->second.rx_scis.insert(sci);
 }
@@ -132,7 +150,8 @@ void MkaController::apply(std::vector<mka::Event>& events, Clock::time_point now
       if (!port_.send_frame(s->frame)) ++send_failed_;
       log_sent(s->frame);
     } else if (auto* rx = std::get_if<mka::InstallRxSak>(&ev)) {
-      HeldKey k{rx->id, rx->cipher_suite, std::move(rx->sak), {}};
+      HeldKey k{rx->id, rx->cipher_suite, std::move(rx->sak), {}, rx->salt, {}};
+      for (const auto& p : rx->peer_sscis) k.peer_sscis[sci_value(p.sci)] = p.ssci;
       keys_[rx->an] = std::move(k);
       for (const auto& [mi, sci] : live_peers_) install_rx_for(sci, rx->an);
       log(LogLevel::Info, "MKA: SAK " + kn_text(rx->id) + " on AN " + std::to_string(rx->an) + " installed for receive");
@@ -145,6 +164,8 @@ void MkaController::apply(std::vector<mka::Event>& events, Clock::time_point now
       k.outbound.sci = own_sci_;
       k.outbound.an = tx->an;
       k.outbound.key = std::move(tx->sak);
+      k.outbound.ssci = tx->ssci;  // 0 unless XPN
+      k.outbound.salt = salt_for(tx->cipher_suite, tx->salt);
       sink_.install_tx(k);
       if (sink_.switch_tx(tx->an)) {
         tx_an_ = tx->an;

@@ -68,6 +68,8 @@ class MkaController {
     uint64_t suite = mka::kGcmAes128;
     SecretBytes sak;                 // the SecY holds its own copy; kept for peers that go live later
     std::set<uint64_t> rx_scis;      // the SCs a receive SA was installed on
+    mka::Salt salt{};                // XPN suites only
+    std::map<uint64_t, uint32_t> peer_sscis;  // XPN suites only: SCI → SSCI for this SAK
   };
 
   MkaSetup setup_;

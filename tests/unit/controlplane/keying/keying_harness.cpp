@@ -47,13 +47,15 @@ size_t MemoryTransport::receive(std::vector<transport::InboundMessage>& out, siz
 
 void MemorySink::install_rx(const ike::ChildKeysReady& k) {
   const auto v = k.inbound.key.view();
-  rx[{k.inbound.sci, k.inbound.an}] = Sa{{v.begin(), v.end()}, k.inbound.sci, 0, 0};
+  const auto salt = k.inbound.salt.view();
+  rx[{k.inbound.sci, k.inbound.an}] = Sa{{v.begin(), v.end()}, k.inbound.sci, 0, 0, {salt.begin(), salt.end()}, k.inbound.ssci};
   log_.ops.push_back(name_ + " install_rx an=" + std::to_string(k.inbound.an));
 }
 
 void MemorySink::install_tx(const ike::ChildKeysReady& k) {
   const auto v = k.outbound.key.view();
-  tx[k.outbound.an] = Sa{{v.begin(), v.end()}, k.outbound.sci, 0, 0};
+  const auto salt = k.outbound.salt.view();
+  tx[k.outbound.an] = Sa{{v.begin(), v.end()}, k.outbound.sci, 0, 0, {salt.begin(), salt.end()}, k.outbound.ssci};
   log_.ops.push_back(name_ + " install_tx an=" + std::to_string(k.outbound.an));
 }
 
@@ -98,7 +100,7 @@ void send_frames(MemorySink& from, MemorySink& to, uint64_t n) {
   auto& t = from.tx.at(*from.active);
   t.octets += 100 * n;
   const auto it = to.rx.find({t.sci, *from.active});
-  if (it == to.rx.end() || it->second.sak != t.sak) {
+  if (it == to.rx.end() || it->second.sak != t.sak || it->second.salt != t.salt || it->second.ssci != t.ssci) {
     to.dropped += n;  // InPktsNotUsingSA / InPktsNotValid
     return;
   }

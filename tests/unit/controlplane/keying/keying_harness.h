@@ -52,6 +52,8 @@ class MemorySink final : public KeySink {
     uint64_t sci = 0;
     uint64_t ok = 0;
     uint64_t octets = 0;
+    std::vector<uint8_t> salt;  // XPN suites: both ends must agree on it and on the SC's SSCI
+    uint32_t ssci = 0;
   };
   std::map<uint8_t, Sa> tx;                       // by AN
   std::optional<uint8_t> active;                  // encodingSA

@@ -50,7 +50,8 @@ struct Box {
   MemoryPort port;
   MemorySink sink;
   std::unique_ptr<MkaController> ctl;
-  Box(const std::string& name, OpLog& l, uint8_t id, uint8_t priority, uint8_t cak_fill, Clock::duration rekey)
+  Box(const std::string& name, OpLog& l, uint8_t id, uint8_t priority, uint8_t cak_fill, Clock::duration rekey,
+      uint64_t suite)
       : log(l), sink(name, l) {
     port.own = {0x02, 0, 0, 0, 0, id};
     MkaSetup s;
@@ -60,6 +61,7 @@ struct Box {
     s.participant.own_mac = port.own;
     s.participant.sci = {0x02, 0, 0, 0, 0, id, 0, 1};
     s.participant.rekey_interval = std::chrono::duration_cast<mka::Millis>(rekey);
+    s.participant.cipher_suite = suite;
     std::string err;
     ctl = MkaController::create(std::move(s), port, sink, err);
     EXPECT_TRUE(ctl) << err;
@@ -70,8 +72,8 @@ struct Pair {
   OpLog log;
   Box a, b;
   Clock::time_point now{std::chrono::seconds(1000)};
-  explicit Pair(uint8_t cak_b = 0x11, Clock::duration rekey = {})
-      : a("a", log, 1, 1, 0x11, rekey), b("b", log, 2, 2, cak_b, rekey) {
+  explicit Pair(uint8_t cak_b = 0x11, Clock::duration rekey = {}, uint64_t suite = mka::kGcmAes128)
+      : a("a", log, 1, 1, 0x11, rekey, suite), b("b", log, 2, 2, cak_b, rekey, suite) {
     a.port.peer = &b.port;
     b.port.peer = &a.port;
     a.ctl->start(now);
@@ -113,6 +115,33 @@ TEST(MkaController, RotationEveryTwoSecondsLosesNoFrame) {
   EXPECT_EQ(p.a.sink.dropped + p.b.sink.dropped, 0u);
   EXPECT_EQ(p.a.sink.tx_gaps + p.b.sink.tx_gaps, 0u);
   EXPECT_LE(p.a.sink.rx.size(), 2u);  // old SAKs are retired, not piled up
+}
+
+// XPN: each transmit SA carries the SAK's salt and our SC's SSCI, and the other side's receive SA
+// for our SC carries the same two (the in-memory SA table validates a frame only when SAK, salt
+// and SSCI all match), through rotations too.
+TEST(MkaController, XpnPairAgreesOnSaltAndSsci) {
+  Pair p(0x11, std::chrono::seconds(2), mka::kGcmAesXpn256);
+  p.run(std::chrono::milliseconds(200));
+  ASSERT_TRUE(p.a.sink.active && p.b.sink.active);
+  const auto& a_tx = p.a.sink.tx.at(*p.a.sink.active);
+  const auto& b_tx = p.b.sink.tx.at(*p.b.sink.active);
+  EXPECT_EQ(a_tx.salt.size(), 12u);
+  EXPECT_EQ(a_tx.salt, b_tx.salt);  // one SAK, one salt
+  EXPECT_NE(a_tx.ssci, 0u);
+  EXPECT_NE(b_tx.ssci, 0u);
+  EXPECT_NE(a_tx.ssci, b_tx.ssci);  // unique per SC in the CA
+  const auto& b_rx_of_a = p.b.sink.rx.at({a_tx.sci, *p.a.sink.active});
+  EXPECT_EQ(b_rx_of_a.ssci, a_tx.ssci);
+  EXPECT_EQ(b_rx_of_a.salt, a_tx.salt);
+  const auto& a_rx_of_b = p.a.sink.rx.at({b_tx.sci, *p.b.sink.active});
+  EXPECT_EQ(a_rx_of_b.ssci, b_tx.ssci);
+  EXPECT_EQ(p.a.ctl->view().cipher_suite, mka::kGcmAesXpn256);
+  const uint64_t before = p.a.sink.delivered + p.b.sink.delivered;
+  p.run(std::chrono::seconds(7), 3);
+  EXPECT_GE(p.a.ctl->view().rotations, 3u);
+  EXPECT_EQ(p.a.sink.delivered + p.b.sink.delivered - before, 2u * 700 * 3);
+  EXPECT_EQ(p.a.sink.dropped + p.b.sink.dropped, 0u);
 }
 
 TEST(MkaController, PeerLossFailsClosed) {
