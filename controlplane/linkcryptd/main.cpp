@@ -207,9 +207,13 @@ int main(int argc, char** argv) {
       setup.participant = std::move(mka_cfg);
       setup.log = [](const LogEvent& e) { daemon::log(e); };
       std::string err;
+      if (!opts->mka_opts.keychain_file.empty()) {
+        err = mka_keying::load_mka_keychain(opts->mka_opts, setup.participant, setup.keys);
+        if (!err.empty()) throw daemon::ConfigError(err);
+      }
       mka_ctl = mka_keying::MkaController::create(std::move(setup), *eapol_port, *sink, err);
       if (!mka_ctl) throw daemon::ConfigError(err);
-      daemon::log(LogLevel::Info, "MKA keying: CKN " + opts->mka_opts.ckn + ", suite " + opts->mka_opts.cipher_suite +
+      daemon::log(LogLevel::Info, "MKA keying: " + (opts->mka_opts.keychain_file.empty() ? "CKN " + opts->mka_opts.ckn : "keychain " + opts->mka_opts.keychain_file) + ", suite " + opts->mka_opts.cipher_suite +
                        ", EAPOL to " + opts->mka_opts.eapol_address + ", local SCI " + sci_hex(mka_ctl->own_sci()));
     } else {
       daemon::log(LogLevel::Warning, "no key file: no transmit SA, so every plain frame is dropped "

@@ -9,7 +9,7 @@ namespace po = boost::program_options;
 // Given by the operator (not Boost's default).
 bool given(const po::variables_map& vm, const char* name) { return vm.count(name) != 0 && !vm[name].defaulted(); }
 
-constexpr const char* kMkaOptions[] = {"mka-ckn", "mka-cak-file", "mka-key-server-priority", "mka-cipher-suite",
+constexpr const char* kMkaOptions[] = {"mka-ckn", "mka-cak-file", "mka-keychain-file", "mka-key-server-priority", "mka-cipher-suite",
                                        "mka-hello-time-ms", "mka-life-time-ms", "mka-rekey-interval-s",
                                        "mka-eapol-address"};
 // IKE keying's settings that have a default, so the generic "needs IKE keying" check does not see them.

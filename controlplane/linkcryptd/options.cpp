@@ -238,6 +238,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("keying", po::value(&o.keying_mode)->value_name("MODE"), "manual | ike | mka (default: manual with key-file, ike with local-id/peer-id); mka: MKA with a pre-shared CAK/CKN (docs/mka.md)")
       ("mka-ckn", po::value(&o.mka_opts.ckn)->value_name("HEX"), "keying = mka: the CKN, 1 to 32 octets in hex, as on the peer's port")
       ("mka-cak-file", po::value(&o.mka_opts.cak_file)->value_name("FILE"), "keying = mka: file holding the CAK as 32 or 64 hex digits (mode 0600)")
+      ("mka-keychain-file", po::value(&o.mka_opts.keychain_file)->value_name("FILE"), "keying = mka: keychain of [cak]/[fallback] CKN/CAK pairs with UTC lifetimes (mode 0600; instead of mka-ckn and mka-cak-file; docs/mka.md)")
       ("mka-key-server-priority", ranged(&o.mka_opts.key_server_priority, kMkaPriorityRange), "keying = mka: key server priority, lower wins (255: never key server)")
       ("mka-cipher-suite", po::value(&o.mka_opts.cipher_suite)->default_value("gcm-aes-128"), "keying = mka: gcm-aes-128 | gcm-aes-256 | gcm-aes-xpn-128 | gcm-aes-xpn-256 (what we distribute as key server and accept from one)")
       ("mka-hello-time-ms", ranged(&o.mka_opts.hello_time_ms, kMkaHelloTimeMsRange), "keying = mka: MKA Hello Time (802.1X-2020: 2000)")

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "hex.h"
+#include "keychain_file.h"
 #include "secret_file.h"
 
 namespace linkcrypt::mka_keying {
@@ -46,12 +47,19 @@ std::optional<mka::Mac> parse_mac(const std::string& text) {
 }
 
 std::string check_mka_options(const MkaOptions& o) {
-  if (o.ckn.empty()) return "mka-ckn is required with keying = mka (hex, 1 to 32 octets, as on the other end)";
-  const auto ckn = parse_hex(o.ckn);
-  if (!ckn || ckn->empty() || ckn->size() > mka::kMaxCknLen) {
-    return "mka-ckn must be 2 to 64 hex digits (1 to 32 octets, 802.1X-2020 9.3.1), not '" + o.ckn + "'";
+  if (!o.keychain_file.empty()) {
+    if (!o.ckn.empty()) return "mka-ckn cannot go with mka-keychain-file, which holds the CKNs: choose one";
+    if (!o.cak_file.empty()) return "mka-cak-file cannot go with mka-keychain-file, which holds the CAKs: choose one";
+  } else {
+    if (o.ckn.empty()) {
+      return "mka-ckn is required with keying = mka (hex, 1 to 32 octets, as on the other end), or give mka-keychain-file";
+    }
+    const auto ckn = parse_hex(o.ckn);
+    if (!ckn || ckn->empty() || ckn->size() > mka::kMaxCknLen) {
+      return "mka-ckn must be 2 to 64 hex digits (1 to 32 octets, 802.1X-2020 9.3.1), not '" + o.ckn + "'";
+    }
+    if (o.cak_file.empty()) return "mka-cak-file is required with keying = mka (hex of 16 or 32 octets, mode 0600)";
   }
-  if (o.cak_file.empty()) return "mka-cak-file is required with keying = mka (hex of 16 or 32 octets, mode 0600)";
   if (o.key_server_priority > 255) return "mka-key-server-priority must be 0..255";
   if (!parse_mka_cipher_suite(o.cipher_suite)) {
     return "mka-cipher-suite must be gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128 or gcm-aes-xpn-256, not '" +
@@ -71,6 +79,16 @@ std::string check_mka_options(const MkaOptions& o) {
 
 std::string build_participant_config(const MkaOptions& o, mka::ParticipantConfig& cfg) {
   if (std::string err = check_mka_options(o); !err.empty()) return err;
+  cfg.key_server_priority = static_cast<uint8_t>(o.key_server_priority);
+  cfg.cipher_suite = *parse_mka_cipher_suite(o.cipher_suite);
+  cfg.hello_time = mka::Millis(o.hello_time_ms);
+  cfg.life_time = mka::Millis(o.life_time_ms);
+  cfg.rekey_interval = mka::Millis(o.rekey_interval_s * 1000);
+  cfg.group_address = *parse_mac(o.eapol_address);
+  if (!o.keychain_file.empty()) {
+    std::vector<mka::ChainKey> keys;  // checked now, so that a bad file stops the start; loaded again later
+    return load_mka_keychain(o, cfg, keys);
+  }
   SecretBytes raw;
   if (SecretFileResult f = load_secret_file("mka-cak-file", o.cak_file, kMaxCakFileLen, raw); !f.ok()) return f.message;
   // Hex digits only, optionally followed by whitespace (the newline an editor adds).
@@ -84,12 +102,35 @@ std::string build_participant_config(const MkaOptions& o, mka::ParticipantConfig
   }
   cfg.ckn = *parse_hex(o.ckn);
   cfg.cak = std::move(cak);
-  cfg.key_server_priority = static_cast<uint8_t>(o.key_server_priority);
-  cfg.cipher_suite = *parse_mka_cipher_suite(o.cipher_suite);
-  cfg.hello_time = mka::Millis(o.hello_time_ms);
-  cfg.life_time = mka::Millis(o.life_time_ms);
-  cfg.rekey_interval = mka::Millis(o.rekey_interval_s * 1000);
-  cfg.group_address = *parse_mac(o.eapol_address);
+  return "";
+}
+
+std::string load_mka_keychain(const MkaOptions& o, const mka::ParticipantConfig& cfg, std::vector<mka::ChainKey>& keys) {
+  mka::KeychainFile file;
+  if (std::string err = mka::load_keychain(o.keychain_file, file); !err.empty()) {
+    // "mka keychain PATH:LINE: Error" → named by the option, as every other line here is.
+    const std::string_view prefix = "mka keychain ";
+    return "mka-keychain-file " + (err.starts_with(prefix) ? err.substr(prefix.size()) : err);
+  }
+  for (const auto& e : file.keys) {
+    if (!e.cak_uri.empty()) {
+      return "mka-keychain-file " + o.keychain_file + ": CKN " + to_hex(e.ckn, false) +
+             " has a pkcs11: CAK, which the daemon does not open yet: give the CAK in hex";
+    }
+  }
+  keys = mka::chain_keys(file, std::chrono::system_clock::now(), std::chrono::steady_clock::now());
+  mka::ChainConfig chain;
+  chain.base.key_server_priority = cfg.key_server_priority;
+  chain.base.cipher_suite = cfg.cipher_suite;
+  chain.base.hello_time = cfg.hello_time;
+  chain.base.life_time = cfg.life_time;
+  chain.base.rekey_interval = cfg.rekey_interval;
+  for (const auto& k : keys) chain.keys.push_back({k.ckn, k.cak.clone(), k.fallback, k.start, k.end});
+  if (!mka::CakChain::create(std::move(chain))) {
+    keys.clear();
+    return "mka-keychain-file " + o.keychain_file + " cannot be used with mka-cipher-suite " + o.cipher_suite +
+           " (a CAK of the wrong length for the suite, or a primary that never starts)";
+  }
   return "";
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "cak_chain.h"
 #include "mka_participant.h"
 
 namespace linkcrypt::mka_keying {
@@ -13,6 +14,7 @@ namespace linkcrypt::mka_keying {
 struct MkaOptions {
   std::string ckn;                      // mka-ckn: hex, 1..32 octets (802.1X-2020 9.3.1)
   std::string cak_file;                 // mka-cak-file: hex of 16 or 32 octets, mode 0600
+  std::string keychain_file;            // mka-keychain-file: [cak]/[fallback] sections (instead of the two above)
   uint32_t key_server_priority = 16;    // mka-key-server-priority: 0..255, lower wins; 255 never key server
   std::string cipher_suite = "gcm-aes-128";  // mka-cipher-suite: gcm-aes-128 | gcm-aes-256 | gcm-aes-xpn-128 | gcm-aes-xpn-256
   uint32_t hello_time_ms = 2000;        // mka-hello-time-ms (802.1X-2020 Table 9-3: 2 s)
@@ -34,6 +36,12 @@ struct MkaOptions {
 
 // Everything but the SCI and our MAC (which the wire port gives): the CAK read through the one
 // secret-file loader. Returns an error line, empty when cfg is filled.
+// With mka-keychain-file, cfg gets no CKN or CAK: load_mka_keychain gives the keys.
 [[nodiscard]] std::string build_participant_config(const MkaOptions& o, mka::ParticipantConfig& cfg);
+
+// mka-keychain-file read through the one secret-file loader and checked as a chain for cfg (its
+// UTC lifetimes placed on the steady clock now). Returns an error line, empty when keys is filled.
+[[nodiscard]] std::string load_mka_keychain(const MkaOptions& o, const mka::ParticipantConfig& cfg,
+                                            std::vector<mka::ChainKey>& keys);
 
 }  // namespace linkcrypt::mka_keying

@@ -47,28 +47,35 @@ std::string kn_text(const mka::KeyIdentifier& id) {
 
 std::unique_ptr<MkaController> MkaController::create(MkaSetup setup, transport::KxPort& port, keying::KeySink& sink,
                                                      std::string& err) {
-  mka::ParticipantConfig cfg;
-  cfg.ckn = setup.participant.ckn;
-  cfg.cak = setup.participant.cak.clone();
-  cfg.key_server_priority = setup.participant.key_server_priority;
-  cfg.sci = setup.participant.sci;
-  cfg.own_mac = setup.participant.own_mac;
-  cfg.group_address = setup.participant.group_address;
-  cfg.cipher_suite = setup.participant.cipher_suite;
-  cfg.hello_time = setup.participant.hello_time;
-  cfg.life_time = setup.participant.life_time;
-  cfg.rekey_interval = setup.participant.rekey_interval;
-  auto p = mka::Participant::create(std::move(cfg));
-  if (!p) {
-    err = "MKA: the CAK, CKN, cipher suite or times cannot be used (802.1X-2020 9.3.1)";
+  mka::ChainConfig cfg;
+  cfg.base.key_server_priority = setup.participant.key_server_priority;
+  cfg.base.sci = setup.participant.sci;
+  cfg.base.own_mac = setup.participant.own_mac;
+  cfg.base.group_address = setup.participant.group_address;
+  cfg.base.cipher_suite = setup.participant.cipher_suite;
+  cfg.base.hello_time = setup.participant.hello_time;
+  cfg.base.life_time = setup.participant.life_time;
+  cfg.base.rekey_interval = setup.participant.rekey_interval;
+  if (setup.keys.empty()) {
+    mka::ChainKey k;
+    k.ckn = setup.participant.ckn;
+    k.cak = std::move(setup.participant.cak);
+    cfg.keys.push_back(std::move(k));
+  } else {
+    cfg.keys = std::move(setup.keys);
+  }
+  setup.keys.clear();
+  setup.participant.cak = SecretBytes();  // the chain's participants hold the CAKs; no second copy here
+  auto chain = mka::CakChain::create(std::move(cfg));
+  if (!chain) {
+    err = "MKA: a CAK, CKN, cipher suite or time cannot be used (802.1X-2020 9.3.1), or the keychain has no primary";
     return nullptr;
   }
-  setup.participant.cak = SecretBytes();  // the participant holds the CAK; no second copy here
-  return std::unique_ptr<MkaController>(new MkaController(std::move(setup), std::move(*p), port, sink));
+  return std::unique_ptr<MkaController>(new MkaController(std::move(setup), std::move(*chain), port, sink));
 }
 
-MkaController::MkaController(MkaSetup setup, mka::Participant p, transport::KxPort& port, keying::KeySink& sink)
-    : setup_(std::move(setup)), participant_(std::move(p)), port_(port), sink_(sink),
+MkaController::MkaController(MkaSetup setup, mka::CakChain chain, transport::KxPort& port, keying::KeySink& sink)
+    : setup_(std::move(setup)), chain_(std::move(chain)), port_(port), sink_(sink),
       own_sci_(sci_value(setup_.participant.sci)) {}
 
 void MkaController::log(LogLevel level, std::string text, std::vector<LogField> fields) const {
@@ -76,12 +83,14 @@ void MkaController::log(LogLevel level, std::string text, std::vector<LogField> 
 }
 
 void MkaController::start(Clock::time_point now) {
-  const auto s = participant_.status();
-  log(LogLevel::Info, "MKA: member " + to_hex(s.mi, false) + " for CKN " + to_hex(setup_.participant.ckn, false) +
-                          ", key server priority " + std::to_string(setup_.participant.key_server_priority) +
-                          ", suite " + mka_cipher_suite_name(setup_.participant.cipher_suite));
   events_.clear();
-  participant_.start(now, events_);
+  chain_.start(now, events_);
+  for (const auto& ca : chain_.status().participants) {
+    log(LogLevel::Info, "MKA: member " + to_hex(ca.status.mi, false) + " for CKN " + to_hex(ca.ckn, false) +
+                            (ca.fallback ? " (fallback)" : "") + ", key server priority " +
+                            std::to_string(setup_.participant.key_server_priority) + ", suite " +
+                            mka_cipher_suite_name(setup_.participant.cipher_suite));
+  }
   apply(events_, now);
 }
 
@@ -89,12 +98,12 @@ void MkaController::tick(Clock::time_point now) {
   frames_.clear();
   port_.receive_frames(frames_, 64);
   events_.clear();
-  for (const auto& f : frames_) participant_.receive(f, now, events_);
-  if (now >= participant_.next_deadline()) participant_.tick(now, events_);
+  for (const auto& f : frames_) chain_.receive(f, now, events_);
+  if (now >= chain_.next_deadline()) chain_.tick(now, events_);
   // 802.1AE 10.5.2: the transmit SA's PN reached its threshold: the key server distributes a new
   // SAK (once per SA; a non-key-server waits for the key server's own threshold).
   if (tx_an_ && sink_.tx_threshold_reached()) {
-    if (!threshold_rekeyed_ && participant_.rekey(now, events_)) {
+    if (!threshold_rekeyed_ && chain_.rekey(now, events_)) {
       log(LogLevel::Info, "MKA: transmit PN reached rekey-pn-threshold: distributing a new SAK", {{"REASON", "PnThreshold"}});
     }
     threshold_rekeyed_ = true;
@@ -104,7 +113,7 @@ void MkaController::tick(Clock::time_point now) {
 
 std::string MkaController::rekey(Clock::time_point now) {
   events_.clear();
-  const bool ok = participant_.rekey(now, events_);
+  const bool ok = chain_.rekey(now, events_);
   apply(events_, now);
   if (!ok) return "MKA: only the key server distributes SAKs, and it needs a live peer (see 'linkcryptctl mka')";
   log(LogLevel::Info, "MKA: new SAK on the operator's request", {{"REASON", "Operator"}});
@@ -153,7 +162,7 @@ void MkaController::apply(std::vector<mka::Event>& events, Clock::time_point now
       HeldKey k{rx->id, rx->cipher_suite, std::move(rx->sak), {}, rx->salt, {}};
       for (const auto& p : rx->peer_sscis) k.peer_sscis[sci_value(p.sci)] = p.ssci;
       keys_[rx->an] = std::move(k);
-      for (const auto& [mi, sci] : live_peers_) install_rx_for(sci, rx->an);
+      for (uint64_t sci : live_peers_) install_rx_for(sci, rx->an);
       log(LogLevel::Info, "MKA: SAK " + kn_text(rx->id) + " on AN " + std::to_string(rx->an) + " installed for receive");
     } else if (auto* tx = std::get_if<mka::InstallTxSak>(&ev)) {
       // Make before break: every live peer's receive SA for this SAK is in place (the participant
@@ -195,14 +204,14 @@ void MkaController::apply(std::vector<mka::Event>& events, Clock::time_point now
       }
     } else if (auto* live = std::get_if<mka::PeerLive>(&ev)) {
       const uint64_t sci = sci_value(live->sci);
-      live_peers_[live->mi] = sci;
+      live_peers_.insert(sci);
       for (const auto& [an, key] : keys_) install_rx_for(sci, an);
       char b[17];
       std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(sci));
       log(LogLevel::Info, "MKA: peer " + to_hex(live->mi, false) + " (SCI " + b + ") is live");
     } else if (auto* lost = std::get_if<mka::PeerLost>(&ev)) {
       const uint64_t sci = sci_value(lost->sci);
-      live_peers_.erase(lost->mi);
+      live_peers_.erase(sci);
       for (auto& [an, key] : keys_) {
         if (key.rx_scis.erase(sci) != 0) sink_.retire_rx(sci, an);
       }
@@ -226,8 +235,23 @@ void MkaController::apply(std::vector<mka::Event>& events, Clock::time_point now
 
 MkaView MkaController::view() const {
   MkaView v;
-  v.participant = participant_.status();
-  v.ckn = setup_.participant.ckn;
+  const auto chain = chain_.status();
+  const mka::ChainParticipantStatus* shown = nullptr;
+  for (const auto& ca : chain.participants) {
+    MkaCaView c{ca.ckn, ca.fallback, ca.transmitting, 0, ca.status.key_server};
+    c.live_peers = static_cast<size_t>(std::count_if(ca.status.peers.begin(), ca.status.peers.end(),
+                                                     [](const mka::PeerView& p) { return p.live; }));
+    v.cas.push_back(std::move(c));
+    // The transmitting CA; else a primary before the fallback.
+    if (shown == nullptr || ca.transmitting || (!shown->transmitting && shown->fallback && !ca.fallback)) shown = &ca;
+  }
+  if (shown != nullptr) {
+    v.participant = shown->status;
+    v.ckn = shown->ckn;
+    v.fallback = shown->fallback;
+  }
+  v.ca_rollovers = chain.counters.rollovers;
+  v.fallback_activations = chain.counters.fallback_activations;
   v.sci = own_sci_;
   v.cipher_suite = setup_.participant.cipher_suite;
   v.key_server_priority = setup_.participant.key_server_priority;

@@ -1,4 +1,4 @@
-// MkaController: one MKA participant driven from the event loop: EAPOL frames in and out through a
+// MkaController: the port's MKA keychain (one participant per CA in use, mka/cak_chain.h) driven from the event loop: EAPOL frames in and out through a
 // KxPort, its key events into the SecY through the KeySink that IKE keying uses too.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cak_chain.h"
 #include "key_sink.h"
 #include "log_event.h"
 #include "mka_participant.h"
@@ -23,13 +24,27 @@ using Clock = std::chrono::steady_clock;
 
 struct MkaSetup {
   mka::ParticipantConfig participant;  // sci and own_mac set from the wire port
+  // The keychain (mka-keychain-file). Empty: one primary CA of participant.ckn / participant.cak.
+  std::vector<mka::ChainKey> keys;
   std::function<void(const LogEvent&)> log;
+};
+
+// One CA of the keychain that has a running participant.
+struct MkaCaView {
+  std::vector<uint8_t> ckn;
+  bool fallback = false;
+  bool transmitting = false;  // its SAK is the one we transmit with
+  size_t live_peers = 0;
+  bool key_server = false;
 };
 
 // What `linkcryptctl mka` and `status` show: identifiers, never key bytes.
 struct MkaView {
-  mka::ParticipantStatus participant;
-  std::vector<uint8_t> ckn;
+  mka::ParticipantStatus participant;  // the transmitting CA's, else the most preferred running one's
+  std::vector<uint8_t> ckn;            // that CA's CKN
+  bool fallback = false;               // that CA is the keychain's fallback
+  std::vector<MkaCaView> cas;          // every CA with a running participant
+  uint64_t ca_rollovers = 0, fallback_activations = 0;
   uint64_t sci = 0;  // ours
   uint64_t cipher_suite = mka::kGcmAes128;
   uint8_t key_server_priority = 0;
@@ -57,7 +72,7 @@ class MkaController {
   [[nodiscard]] uint64_t own_sci() const { return own_sci_; }
 
  private:
-  MkaController(MkaSetup setup, mka::Participant p, transport::KxPort& port, keying::KeySink& sink);
+  MkaController(MkaSetup setup, mka::CakChain chain, transport::KxPort& port, keying::KeySink& sink);
   void apply(std::vector<mka::Event>& events, Clock::time_point now);
   void install_rx_for(uint64_t sci, uint8_t an);
   void log(LogLevel level, std::string text, std::vector<LogField> fields = {}) const;
@@ -73,12 +88,12 @@ class MkaController {
   };
 
   MkaSetup setup_;
-  mka::Participant participant_;
+  mka::CakChain chain_;
   transport::KxPort& port_;
   keying::KeySink& sink_;
   uint64_t own_sci_ = 0;
   std::map<uint8_t, HeldKey> keys_;  // by AN
-  std::map<mka::MemberIdentifier, uint64_t> live_peers_;  // MI → SCI
+  std::set<uint64_t> live_peers_;  // SCIs (a peer has one MI per CA; its SC is the same in all)
   std::optional<uint8_t> tx_an_;
   uint64_t rotations_ = 0;
   bool threshold_rekeyed_ = false;
