@@ -39,14 +39,30 @@ constexpr auto fields_of(std::type_identity<MkaSak>) {
                     field("suite", &S::suite), field("tx", &S::tx), field("rx", &S::rx)};
 }
 
+// One CA of the keychain with a running participant (by its CKN; never the CAK).
+struct MkaCa {
+  std::string ckn;
+  std::string role;           // primary | fallback
+  bool transmitting = false;  // we transmit with its SAK
+  uint32_t live_peers = 0;
+  bool key_server = false;
+};
+constexpr auto fields_of(std::type_identity<MkaCa>) {
+  using S = MkaCa;
+  return std::tuple{field("ckn", &S::ckn), field("role", &S::role), field("transmitting", &S::transmitting),
+                    field("live_peers", &S::live_peers), field("key_server", &S::key_server)};
+}
+
 struct MkaResult {
   std::string ckn;          // the CAK in use, by its CKN (hex); the CAK itself is never shown
+  std::string role = "primary";  // that CA's role in the keychain: primary | fallback
+  std::vector<MkaCa> cas;   // every CA of the keychain with a running participant
   std::string mi;           // our Member Identifier
   uint32_t mn = 0;          // our latest Message Number
   std::string sci;
   uint32_t priority = 0;    // our key server priority
   bool key_server = false;  // we are the elected key server
-  std::string suite;        // configured: gcm-aes-128 | gcm-aes-256
+  std::string suite;        // configured: gcm-aes-128 | gcm-aes-256 | gcm-aes-xpn-128 | gcm-aes-xpn-256
   std::vector<MkaPeer> peers;
   std::optional<MkaSak> sak;          // null before a SAK
   std::optional<uint32_t> tx_an;      // null: nothing is transmitted (must-secure)
@@ -58,7 +74,7 @@ struct MkaResult {
 };
 constexpr auto fields_of(std::type_identity<MkaResult>) {
   using S = MkaResult;
-  return std::tuple{field("ckn", &S::ckn), field("mi", &S::mi), field("mn", &S::mn), field("sci", &S::sci),
+  return std::tuple{field("ckn", &S::ckn), field("role", &S::role), field("cas", &S::cas), field("mi", &S::mi), field("mn", &S::mn), field("sci", &S::sci),
                     field("priority", &S::priority), field("key_server", &S::key_server), field("suite", &S::suite),
                     field("peers", &S::peers), field("sak", &S::sak), field("tx_an", &S::tx_an),
                     field("rotations", &S::rotations), field("failure", &S::failure),

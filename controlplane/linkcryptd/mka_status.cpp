@@ -18,6 +18,11 @@ api::MkaResult mka_result(const mka_keying::MkaView& v) {
   const auto& p = v.participant;
   api::MkaResult r;
   r.ckn = to_hex(v.ckn, false);
+  r.role = v.fallback ? "fallback" : "primary";
+  for (const auto& ca : v.cas) {
+    r.cas.push_back({to_hex(ca.ckn, false), ca.fallback ? "fallback" : "primary", ca.transmitting,
+                     static_cast<uint32_t>(ca.live_peers), ca.key_server});
+  }
   r.mi = to_hex(p.mi, false);
   r.mn = p.mn;
   char b[17];
@@ -45,7 +50,8 @@ api::MkaResult mka_result(const mka_keying::MkaView& v) {
                 {"ReplayedMn", c.replayed_mn},       {"OwnLooped", c.own_looped},
                 {"FromUnknownKeyServer", c.from_unknown_key_server},
                 {"SaksDistributed", c.saks_distributed}, {"SaksInstalled", c.saks_installed},
-                {"SendFailed", v.frames_dropped_on_send}};
+                {"SendFailed", v.frames_dropped_on_send},
+                {"CakRollovers", v.ca_rollovers},     {"FallbackActivations", v.fallback_activations}};
   return r;
 }
 

@@ -7,7 +7,7 @@ namespace linkcrypt::ctl {
 std::string render_mka(const api::MkaResult& r, const RenderOptions& o) {
   std::string out = "MKA member " + r.mi + (r.key_server ? " (key server)" : "") + "\n";
   FieldBlock f;
-  f.add("CAK", "CKN " + r.ckn + " (the CAK itself is never shown)");
+  f.add("CAK", "CKN " + r.ckn + " (" + r.role + "; the CAK itself is never shown)");
   f.add("actor", "MI " + r.mi + ", MN " + std::to_string(r.mn) + ", SCI " + r.sci + ", priority " +
                      std::to_string(r.priority));
   f.add("key server", r.key_server ? "yes (elected)" : "no");
@@ -32,6 +32,14 @@ std::string render_mka(const api::MkaResult& r, const RenderOptions& o) {
                p.key_server ? "yes" : "no"});
   }
   out += r.peers.empty() ? "\npeers: none\n" : "\npeers:\n" + t.render("  ", o.wide);
+  if (r.cas.size() > 1) {  // a keychain with more than one CA running: rollover or fallback under way
+    Table c({{"CKN", false, false, true}, {"ROLE"}, {"TRANSMIT"}, {"LIVE PEERS", true}, {"KEY SERVER"}});
+    for (const auto& ca : r.cas) {
+      c.add_row({ca.ckn, ca.role, ca.transmitting ? "yes" : "no", std::to_string(ca.live_peers),
+                 ca.key_server ? "yes" : "no"});
+    }
+    out += "\nkeychain CAs:\n" + c.render("  ", o.wide);
+  }
   return out;
 }
 

@@ -51,7 +51,7 @@ struct Box {
   MemorySink sink;
   std::unique_ptr<MkaController> ctl;
   Box(const std::string& name, OpLog& l, uint8_t id, uint8_t priority, uint8_t cak_fill, Clock::duration rekey,
-      uint64_t suite)
+      uint64_t suite, std::vector<mka::ChainKey> keys = {})
       : log(l), sink(name, l) {
     port.own = {0x02, 0, 0, 0, 0, id};
     MkaSetup s;
@@ -62,6 +62,7 @@ struct Box {
     s.participant.sci = {0x02, 0, 0, 0, 0, id, 0, 1};
     s.participant.rekey_interval = std::chrono::duration_cast<mka::Millis>(rekey);
     s.participant.cipher_suite = suite;
+    s.keys = std::move(keys);
     std::string err;
     ctl = MkaController::create(std::move(s), port, sink, err);
     EXPECT_TRUE(ctl) << err;
@@ -142,6 +143,88 @@ TEST(MkaController, XpnPairAgreesOnSaltAndSsci) {
   EXPECT_GE(p.a.ctl->view().rotations, 3u);
   EXPECT_EQ(p.a.sink.delivered + p.b.sink.delivered - before, 2u * 700 * 3);
   EXPECT_EQ(p.a.sink.dropped + p.b.sink.dropped, 0u);
+}
+
+mka::ChainKey chain_key(std::vector<uint8_t> ckn, uint8_t cak_fill, bool fallback, Clock::time_point start,
+                        Clock::time_point end) {
+  mka::ChainKey k;
+  k.ckn = std::move(ckn);
+  k.cak = cak_of(cak_fill);
+  k.fallback = fallback;
+  k.start = start;
+  k.end = end;
+  return k;
+}
+
+struct ChainPair {
+  OpLog log;
+  Clock::time_point now{std::chrono::seconds(1000)};
+  std::unique_ptr<Box> a, b;
+  ChainPair(std::vector<mka::ChainKey> ka, std::vector<mka::ChainKey> kb) {
+    a = std::make_unique<Box>("a", log, 1, 1, 0x11, Clock::duration{}, mka::kGcmAes128, std::move(ka));
+    b = std::make_unique<Box>("b", log, 2, 2, 0x11, Clock::duration{}, mka::kGcmAes128, std::move(kb));
+    a->port.peer = &b->port;
+    b->port.peer = &a->port;
+    a->ctl->start(now);
+    b->ctl->start(now);
+  }
+  void run(Clock::duration d, uint64_t frames = 0) {
+    for (auto end = now + d; now < end; now += std::chrono::milliseconds(10)) {
+      a->ctl->tick(now);
+      b->ctl->tick(now);
+      send_frames(a->sink, b->sink, frames);
+      send_frames(b->sink, a->sink, frames);
+    }
+  }
+};
+
+// A keychain rollover: the old CAK until t+10 s, the new one from t+3 s (the overlap an operator
+// gives when the two ends are not updated at once): transmit moves to the new CA, the old one is
+// retired, and no frame is lost.
+TEST(MkaController, KeychainRolloverLosesNoFrame) {
+  const Clock::time_point t{std::chrono::seconds(1000)};
+  auto keys = [&] {
+    std::vector<mka::ChainKey> k;
+    k.push_back(chain_key({0x0a}, 0x11, false, Clock::time_point::min(), t + std::chrono::seconds(10)));
+    k.push_back(chain_key({0x0b}, 0x22, false, t + std::chrono::seconds(3), Clock::time_point::max()));
+    return k;
+  };
+  ChainPair p(keys(), keys());
+  p.run(std::chrono::milliseconds(200));
+  ASSERT_TRUE(p.a->sink.active && p.b->sink.active);
+  EXPECT_EQ(p.a->ctl->view().ckn, std::vector<uint8_t>{0x0a});
+  const uint64_t before = p.a->sink.delivered + p.b->sink.delivered;
+  p.run(std::chrono::seconds(12), 3);
+  const auto v = p.a->ctl->view();
+  EXPECT_EQ(v.ckn, std::vector<uint8_t>{0x0b});
+  EXPECT_FALSE(v.fallback);
+  ASSERT_EQ(v.cas.size(), 1u);  // the old CA is gone
+  EXPECT_GE(v.ca_rollovers, 1u);
+  EXPECT_EQ(p.a->sink.delivered + p.b->sink.delivered - before, 2u * 1200 * 3);
+  EXPECT_EQ(p.a->sink.dropped + p.b->sink.dropped, 0u);
+  EXPECT_EQ(p.a->sink.tx_gaps + p.b->sink.tx_gaps, 0u);
+}
+
+// The primary CAKs differ (one end updated, the other not): the fallback CA secures the link and
+// the view says so.
+TEST(MkaController, FallbackSecuresWhenThePrimaryCaksDiffer) {
+  auto keys = [](uint8_t primary_fill) {
+    std::vector<mka::ChainKey> k;
+    k.push_back(chain_key({0x0a}, primary_fill, false, Clock::time_point::min(), Clock::time_point::max()));
+    k.push_back(chain_key({0x0f}, 0x33, true, Clock::time_point::min(), Clock::time_point::max()));
+    return k;
+  };
+  ChainPair p(keys(0x11), keys(0x22));
+  p.run(std::chrono::seconds(3));
+  ASSERT_TRUE(p.a->sink.active && p.b->sink.active);
+  const auto v = p.a->ctl->view();
+  EXPECT_TRUE(v.secured);
+  EXPECT_TRUE(v.fallback);
+  EXPECT_EQ(v.ckn, std::vector<uint8_t>{0x0f});
+  EXPECT_GE(v.fallback_activations, 1u);
+  const uint64_t before = p.b->sink.delivered;
+  p.run(std::chrono::milliseconds(100), 5);
+  EXPECT_EQ(p.b->sink.delivered - before, 50u);
 }
 
 TEST(MkaController, PeerLossFailsClosed) {
