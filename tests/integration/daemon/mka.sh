@@ -4,7 +4,9 @@
 # numbered UDP stream with 0 lost; every MKPDU on the wire dissected by tshark as EAPOL-MKA, its CKN,
 # MI, MN, key-server flag and key numbers as the daemons logged them; the key server killed (-9):
 # the other side fails closed and becomes key server, traffic resumes after the restart; then a
-# wrong CAK, a CKN mismatch and a cipher mismatch: typed failure with a hint, no traffic.
+# wrong CAK, a CKN mismatch and a cipher mismatch: typed failure with a hint, no traffic. Then
+# keychains: a CAK rollover with overlapping lifetimes under a numbered stream (0 lost), a fallback
+# CAK that secures the link when the primaries differ, and an XPN pair.
 source "$(dirname "$0")/lib.sh"
 MKPDU_FIELDS=${MKPDU_FIELDS:-$(cd "$(dirname "$0")/../../interop/mka" && pwd)/mkpdu_fields.sh}
 CKN=0123456789abcdef0123456789abcdef
@@ -146,3 +148,85 @@ failure_case "wrong CAK" a CakMismatch "mka-ckn=$CKN" "mka-cak-file=$WORK/cak_ot
 grep -q "MKPDU ICV mismatch for CKN $CKN" "$WORK/a.err" || fail "wrong CAK: no 'MKPDU ICV mismatch for CKN' line"
 failure_case "CKN mismatch" a CknMismatch "mka-ckn=${CKN}01" "mka-cak-file=$WORK/cak"
 A_EXTRA=mka-cipher-suite=gcm-aes-256 failure_case "cipher mismatch" b CipherMismatch "mka-ckn=$CKN" "mka-cak-file=$WORK/cak" mka-key-server-priority=2
+
+# --- 4. keychains (mka-keychain-file) and XPN -----------------------------------------------
+CKN2=0123456789abcdef0123456789abcd02
+CKN_FB=fb
+make_cak cak_new
+make_cak cak_fb
+utc_in() { date -u -d "@$(( $(date +%s) + $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
+"$LINKCRYPTD" --check-config --plain-port x --wire-port y --keying mka --mka-ckn "$CKN" --mka-keychain-file "$WORK/cak" \
+  >"$WORK/bad.out" 2>&1 && fail "mka-ckn with mka-keychain-file was accepted"
+grep -q "mka-ckn cannot go with mka-keychain-file" "$WORK/bad.out" || { cat "$WORK/bad.out"; fail "ckn + keychain: no clear line"; }
+pass "mka-ckn with mka-keychain-file refused: $(tail -1 "$WORK/bad.out")"
+
+# 4a. Rollover with overlapping lifetimes: the old CAK ends at +16 s, the new one starts at +7 s;
+# a numbered stream runs across the change: 0 lost, and the CA in use is the new CKN afterwards.
+old_end=$(utc_in 16); new_start=$(utc_in 7)
+(umask 077; printf '[cak]\nckn = %s\ncak = %s\nend = %s\n\n[cak]\nckn = %s\ncak = %s\nstart = %s\n' \
+  "$CKN" "$(cat "$WORK/cak")" "$old_end" "$CKN2" "$(cat "$WORK/cak_new")" "$new_start" >"$WORK/chain")
+write_mka_config a "mka-keychain-file=$WORK/chain" mka-key-server-priority=1
+write_mka_config b "mka-keychain-file=$WORK/chain" mka-key-server-priority=2
+start_daemon a
+start_daemon b
+wait_secured a
+wait_secured b
+[ "$(mka_field a 'r["ckn"]')" = "$CKN" ] || fail "rollover: box A does not start on the old CKN"
+ip netns exec "$NS_HB" "$PY" "$TOOLS/seq_udp.py" recv --bind "$HOST_B" --ready "$WORK/recv2.ready" \
+    --report "$WORK/seq2.json" --idle-s 10 --deadline-s 40 >"$WORK/seq2.out" 2>&1 &
+recv_pid=$!
+PIDS+=("$recv_pid")
+wait_for 10 "receiver ready" test -s "$WORK/recv2.ready"
+# Runs until the old CA's lifetime is over (well past the new one's start).
+count=$(( ( $(date -d "$old_end" +%s) - $(date +%s) + 1 ) * 1000 ))
+ip netns exec "$NS_HA" "$PY" "$TOOLS/seq_udp.py" send --to "$HOST_B" --count "$count" --rate 1000 >"$WORK/send2.out"
+wait "$recv_pid" && recv_rc=0 || recv_rc=$?
+cat "$WORK/seq2.out"
+[ "$recv_rc" -eq 0 ] || fail "rollover: the stream lost, duplicated or reordered datagrams: $(cat "$WORK/seq2.out")"
+for t in a b; do
+  [ "$(mka_field $t 'r["ckn"]')" = "$CKN2" ] || fail "rollover: box $t uses CKN $(mka_field $t 'r["ckn"]'), want $CKN2"
+  [ "$(mka_field $t 'r["counters"]["CakRollovers"]')" -ge 1 ] || fail "rollover: box $t counted no CAK rollover"
+done
+pass "CAK rollover (old ends $old_end, new starts $new_start): $count datagrams, every one once and in order; both boxes on CKN $CKN2"
+stop_daemon a
+stop_daemon b
+
+# 4b. Fallback: the primary CAKs differ (one end updated, the other not), the fallback matches.
+write_chain() {  # FILE PRIMARY_CAK_FILE
+  (umask 077; printf '[cak]\nckn = %s\ncak = %s\n\n[fallback]\nckn = %s\ncak = %s\n' \
+    "$CKN" "$(cat "$2")" "$CKN_FB" "$(cat "$WORK/cak_fb")" >"$1")
+}
+write_chain "$WORK/chain_a" "$WORK/cak"
+write_chain "$WORK/chain_b" "$WORK/cak_other"
+write_mka_config a "mka-keychain-file=$WORK/chain_a" mka-key-server-priority=1
+write_mka_config b "mka-keychain-file=$WORK/chain_b" mka-key-server-priority=2
+start_daemon a
+start_daemon b
+wait_secured a
+wait_secured b
+for t in a b; do
+  [ "$(mka_field $t 'r["ckn"]')" = "$CKN_FB" ] && [ "$(mka_field $t 'r["role"]')" = fallback ] ||
+    fail "fallback: box $t: CKN $(mka_field $t 'r["ckn"]') role $(mka_field $t 'r["role"]')"
+done
+ping_ok 3 || { cat "$WORK/ping.out"; fail "fallback: ping"; }
+ctl a mka >"$WORK/mka_fb.txt" || fail "linkcryptctl mka (fallback)"
+grep -q "CKN $CKN_FB (fallback" "$WORK/mka_fb.txt" || { cat "$WORK/mka_fb.txt"; fail "fallback: linkcryptctl mka does not say so"; }
+for k in cak cak_other cak_new cak_fb; do
+  if grep -qi "$(cat "$WORK/$k")" "$WORK"/*.err "$WORK"/*.out "$WORK"/mka_*.txt; then fail "CAK $k appears in a log or the CLI"; fi
+done
+pass "fallback: primary CAKs differ, both boxes secured on fallback CKN $CKN_FB ($(grep CAK "$WORK/mka_fb.txt" | head -1 | xargs)); ping OK; no CAK in logs or CLI"
+stop_daemon a
+stop_daemon b
+
+# 4c. An XPN pair: salt and SSCI from MKA into the SecY.
+write_mka_config a "mka-ckn=$CKN" "mka-cak-file=$WORK/cak" mka-key-server-priority=1 mka-cipher-suite=gcm-aes-xpn-128
+write_mka_config b "mka-ckn=$CKN" "mka-cak-file=$WORK/cak" mka-key-server-priority=2 mka-cipher-suite=gcm-aes-xpn-128
+start_daemon a
+start_daemon b
+wait_secured a
+wait_secured b
+ping_ok 3 || { cat "$WORK/ping.out"; fail "XPN: ping"; }
+[ "$(mka_field b 'r["sak"]["suite"]')" = gcm-aes-xpn-128 ] || fail "XPN: box B's SAK suite is $(mka_field b 'r["sak"]["suite"]')"
+pass "XPN (gcm-aes-xpn-128) pair keyed by MKA: secured, ping OK"
+stop_daemon a
+stop_daemon b
