@@ -298,6 +298,8 @@ void AuthExchange::answer_request(ExchangeContext& ctx, IkeSa& sa, const Message
   const SecretBytes& peer_sk_p = ppk.ppk != nullptr ? ppk_keys.sk_pi : sa.keys.sk_pi;
   const std::span<const uint8_t> peer_auth = ppk.no_ppk_auth.empty() ? std::span<const uint8_t>(in.auth->data) : ppk.no_ppk_auth;
   if (auto f = verify_peer_auth(cfg, ctx.auth(), sa, true, in, init.request, init.nr, peer_sk_p, peer_auth, peer_id)) {
+    if (ppk.ppk != nullptr && f->reason == FailReason::AuthenticationFailed)
+      f->detail += "; or the peer holds another value for PPK '" + ppk.ppk->id + "'";
     auth_failed(*f);
     return;
   }
