@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 
+#include "byte_reader.h"
 #include "ike_exchange_context.h"
 #include "long_term_key.h"
 #include "ike_session_util.h"
@@ -237,9 +238,12 @@ PpkChoice choose_ppk(const Config& cfg, const IkeSa& sa, const Payloads& in) {
     ch.fallback = true;
     return ch;
   }
+  // RFC 8784 3: PPK ID Type (1 octet), then the PPK ID (the rest, at least one octet).
   std::span<const uint8_t> name;
-  if (id->data.size() >= 2 && (id->data[0] == kPpkIdFixed || id->data[0] == kPpkIdOpaque))
-    name = std::span<const uint8_t>(id->data).subspan(1);
+  ByteReader r(id->data);
+  uint8_t type = 0;
+  if (!r.read_u8(type) || (type != kPpkIdFixed && type != kPpkIdOpaque) || !r.read_bytes(r.remaining(), name))
+    name = {};
   ch.ppk = name.empty() ? nullptr : cfg.ppk.find(name);
   if (ch.ppk != nullptr) return ch;
   if (cfg.ppk.required || no_ppk == nullptr) {
