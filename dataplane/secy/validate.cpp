@@ -225,10 +225,15 @@ inline uint32_t queue_verified_run(const SecTag& tag, Sci sci, uint64_t pn, bool
       sa,
       cache.lowest,
       pol.replay_protect,
-      cache.iv_base,
-      pol.offset};
-  return cache.xpn ? detail::queue_repeats<true, F>(t, burst, i + 1, m, out, q)
-                   : detail::queue_repeats<false, F>(t, burst, i + 1, m, out, q);
+      cache.iv_base};
+  // The offset only for framings that have one: the default call is the one it always was.
+  if constexpr (F::kOffset) {
+    return cache.xpn ? detail::queue_repeats<true, F>(t, burst, i + 1, m, out, q, pol.offset)
+                     : detail::queue_repeats<false, F>(t, burst, i + 1, m, out, q, pol.offset);
+  } else {
+    return cache.xpn ? detail::queue_repeats<true, F>(t, burst, i + 1, m, out, q)
+                     : detail::queue_repeats<false, F>(t, burst, i + 1, m, out, q);
+  }
 }
 
 // Pass 1: everything before the cipher (10.6.1, 10.6.2), and all IVs. Frames discarded or

@@ -120,7 +120,6 @@ struct HeaderTemplate {
   uint64_t lowest;     // the SA's lowest acceptable PN at the start of the burst
   bool replay_protect;
   IvBase iv_base;
-  uint32_t offset;     // the confidentiality offset (used only when the framing has one)
 };
 
 inline uint32_t load_raw32(const uint8_t* p) {
@@ -157,7 +156,7 @@ inline bool recover_pn(bool xpn, uint32_t pn32, uint64_t lowest, uint64_t& pn) {
 template <bool Xpn, class F = DefaultFraming>
 [[gnu::noinline]] uint32_t queue_repeats(const HeaderTemplate& tref, const FrameRef* burst,
                                          uint32_t from, uint32_t m, ValidateResult* out,
-                                         BurstQueue& q) {
+                                         BurstQueue& q, uint32_t offset = 0) {
   const HeaderTemplate t = tref;
   const bool e_bit = (t.flags & kPendingE) != 0;
   const SaKey& key = t.sa->key();
@@ -186,7 +185,7 @@ template <bool Xpn, class F = DefaultFraming>
     out[i] = ValidateResult{RxVerdict::Ok, BadTagReason::TooShort, t.tag_len,
                             F::kPrefix + secure_len, pn, t.sci, t.an};
     fill_op<Xpn, F>(q.ops[nops++], key, t.iv_base, pn, f.data, t.tag_len, secure_len, e_bit,
-                    t.offset);
+                    offset);
     q.pend[k++] = Pending{t.sa, i, t.flags};
     rising = rising && pn > last_pn;
     last_pn = pn;
