@@ -44,6 +44,8 @@ const std::vector<Field>& restart_only() {
       {"replay-window", [](const DaemonOptions& o) { return num(o.secy.replay_window); }},
       {"no-replay-protect", [](const DaemonOptions& o) { return num(!o.secy.replay_protect); }},
       {"integrity-only", [](const DaemonOptions& o) { return num(!o.secy.confidentiality); }},
+      {"clear-tags", [](const DaemonOptions& o) { return num(o.secy.clear_tags); }},
+      {"confidentiality-offset", [](const DaemonOptions& o) { return num(o.secy.confidentiality_offset); }},
       {"engine", [](const DaemonOptions& o) { return num(static_cast<int>(o.engine)); }},
       {"kx-ethertype", [](const DaemonOptions& o) { return num(o.kx_ethertype); }},
       {"mbufs", [](const DaemonOptions& o) { return num(o.mbufs); }},

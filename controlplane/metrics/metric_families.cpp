@@ -76,6 +76,7 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("TxPnExhausted", s.tx_pn_exhausted);
   drop("TxPnUnreserved", s.tx_pn_unreserved);
   drop("TxTooShort", s.tx_too_short);
+  drop("TxClearTagMissing", s.tx_clear_tag_missing);
   const auto& w = c.worker;
   drop("PlainTxQueueFull", w.plain_tx_full);
   drop("WireTxQueueFull", w.wire_tx_full);

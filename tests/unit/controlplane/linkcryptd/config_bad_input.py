@@ -281,6 +281,12 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_bad("--no-keys with a key file", check + manual + ["--no-keys"], "--no-keys", "key-file")
     expect_bad("--no-keys with IKE", check + ike + ["--no-keys"], "--no-keys", "local-id")
     expect_bad("psk-file without IKE", check + manual + ["--psk-file", psk], "--psk-file", "needs IKE")
+    # Carrier framing (docs/framing.md): only what 802.1AE 10.7.25 allows, not without encryption.
+    expect_bad("offset 40", check + ports + ["--no-keys", "--confidentiality-offset", "40"], "0, 30 or 50")
+    expect_bad("offset integrity-only", check + ports + ["--no-keys", "--confidentiality-offset", "30", "--integrity-only"],
+               "needs confidentiality")
+    expect_bad("clear-tags 3", check + ports + ["--no-keys", "--clear-tags", "3"], "clear-tags")
+    expect_good("framing", check + ports + ["--no-keys", "--clear-tags", "2", "--confidentiality-offset", "50"])
     expect_bad("peer-id missing", check + ports + ["--local-id", "a.example.net", "--psk-file", psk], "peer-id")
     expect_bad("local-id = peer-id", check + ports + ["--local-id", "a", "--peer-id", "a", "--psk-file", psk], "differ")
     expect_bad("bad suite", check + ike + ["--suite", "aes-gcm-128"], "--suite", "aes-gcm-128")
