@@ -19,6 +19,8 @@ struct NumericRange {
 inline constexpr uint64_t kTenYearsS = 10ull * 365 * 24 * 3600;  // time intervals in s: no ms overflow
 inline constexpr NumericRange kPlainMtuRange{68, 9190};          // IPv4 minimum .. jumbo minus SecTAG/ICV
 inline constexpr NumericRange kPlainVlanTagsRange{0, 2};          // untagged, 802.1Q, QinQ
+inline constexpr NumericRange kClearTagsRange{0, 2};              // docs/framing.md
+inline constexpr NumericRange kConfOffsetRange{0, 50};             // 0, 30 or 50 (802.1AE 10.7.25)
 inline constexpr NumericRange kReplayWindowRange{0, UINT32_MAX};  // 10.7.8 replayWindow (XPN: below 2^30)
 inline constexpr NumericRange kMbufsRange{1024, 1048575};
 inline constexpr NumericRange kDescRange{64, 32768};              // the driver may round it to its limits

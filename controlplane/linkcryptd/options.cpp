@@ -115,7 +115,7 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
   if (!o.ike && !o.mka && o.key_file.empty() && !o.no_keys) {
     throw ConfigError("no keying configured: set key-file (manual keys, docs/keyfile.md), local-id and peer-id (IKE) or keying = mka (docs/mka.md)");
   }
-  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer", "psk-uri", "private-key-uri", "pkcs11-module", "pin-file", "audit-log"};
+  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer", "psk-uri", "private-key-uri", "pkcs11-module", "pin-file", "audit-log", "ppk-id", "ppk-file"};
   if (!o.ike) {
     for (const char* k : ike_only) {
       if (vm.count(k)) throw ConfigError(at(k) + " needs IKE keying: set local-id and peer-id");
@@ -201,6 +201,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   }
 
   std::string config_file, validate = "strict", engine = "ipsec-mb", eal, metrics_listen;
+  uint32_t clear_tags = 0, conf_offset = 0;
   po::options_description flags_only(
       "linkcryptd: MACsec (IEEE 802.1AE) bump-in-the-wire between a plain and a wire port\n"
       "usage: linkcryptd [options] [-- EAL arguments]\n"
@@ -225,6 +226,8 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("replay-window", ranged(&o.secy.replay_window, kReplayWindowRange), "replay window in PNs (10.7.8 replayWindow; XPN suites: below 2^30)")
       ("no-replay-protect", po::bool_switch(), "disable replay protection (10.7.8 replayProtect)")
       ("integrity-only", po::bool_switch(), "protect without confidentiality (E=0, C=0)")
+      ("clear-tags", ranged(&clear_tags, kClearTagsRange), "VLAN tags (802.1Q/802.1ad) kept in the clear, authenticated, before the SecTAG; every frame must carry them (docs/framing.md); both ends alike")
+      ("confidentiality-offset", ranged(&conf_offset, kConfOffsetRange), "0 | 30 | 50: octets of user data sent in the clear, authenticated, before encryption starts (802.1AE 10.7.25; docs/framing.md); both ends alike")
       ("engine", po::value(&engine)->default_value("ipsec-mb"), "cipher engine: ipsec-mb | openssl")
       ("kx-ethertype", ranged(&o.kx_ethertype, kEtherTypeRange, "0x88b5", "0x0600..0xffff"), "EtherType of in-band key-exchange frames, punted to the control plane (not one a protocol uses, e.g. IPv4, ARP, VLAN, LLDP, EAPOL)")
       ("mbufs", ranged(&o.mbufs, kMbufsRange), "mbufs in the packet pool")
@@ -260,6 +263,9 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
       ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")
+      ("ppk-id", po::value(&o.keying.ppk_id), "RFC 8784 post-quantum preshared key: its id, the same on both peers (docs/security.md)")
+      ("ppk-file", po::value(&o.keying.ppk_file), "the PPK named by ppk-id: >= 32 raw octets (head -c 32 /dev/urandom), mode 0600")
+      ("ppk-required", po::value(&o.keying.ppk_required)->default_value(false), "true: no IKE SA without the PPK; false: fall back (one warning) when the peer has none")
       ("transport", po::value(&o.transport)->default_value("inband"), "inband (EtherType kx-ethertype on the wire port) | udp")
       ("udp-local", po::value(&o.udp_local), "transport = udp: local address")
       ("udp-peer", po::value(&o.udp_peer), "transport = udp: the peer's address")
@@ -322,6 +328,11 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   o.secy.replay_protect = !vm["no-replay-protect"].as<bool>();
   o.secy.confidentiality = !vm["integrity-only"].as<bool>();
   o.secy.include_sci = true;  // transparent bump in the wire: MAC SA is the host's (design §1)
+  o.secy.clear_tags = static_cast<uint8_t>(clear_tags);
+  o.secy.confidentiality_offset = static_cast<uint8_t>(conf_offset);
+  if (const char* err = secy::check_framing(o.secy)) {
+    throw ConfigError(at(conf_offset != 0 ? "confidentiality-offset" : "clear-tags") + ": " + err);
+  }
   const auto kind = secy::parse_engine_kind(engine);
   if (!kind) throw ConfigError(at("engine") + " must be ipsec-mb or openssl, not '" + engine + "'");
   o.engine = *kind;

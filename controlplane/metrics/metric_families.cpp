@@ -76,6 +76,7 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("TxPnExhausted", s.tx_pn_exhausted);
   drop("TxPnUnreserved", s.tx_pn_unreserved);
   drop("TxTooShort", s.tx_too_short);
+  drop("TxClearTagMissing", s.tx_clear_tag_missing);
   const auto& w = c.worker;
   drop("PlainTxQueueFull", w.plain_tx_full);
   drop("WireTxQueueFull", w.wire_tx_full);
@@ -209,6 +210,10 @@ void add_link_state(Families& f, const MetricsSnapshot& s) {
 void add_keying(Families& f, const KeyingSnapshot& k) {
   f.gauge("linkcrypt_ike_state_info", "The IKE SA's state (always 1; the state is the label)",
           {{"state", k.ike_state}, {"role", k.initiator ? "initiator" : "responder"}}, 1);
+  // RFC 8784: alerts match == 0 on links that must be post-quantum protected (docs/metrics.md).
+  f.gauge("linkcrypt_ike_ppk_protected",
+          "1 when the current IKE SA's keys include a post-quantum preshared key (RFC 8784); ppk_id names it",
+          {{"ppk_id", k.ppk_id}}, k.ppk_id.empty() ? 0 : 1);
   const std::pair<const char*, uint64_t> keying[] = {
       {"connects", k.counters.connects},
       {"established", k.counters.established},

@@ -20,6 +20,7 @@ SecyCounters& SecyCounters::operator+=(const SecyCounters& o) {
   tx_pn_exhausted += o.tx_pn_exhausted;
   tx_pn_unreserved += o.tx_pn_unreserved;
   tx_too_short += o.tx_too_short;
+  tx_clear_tag_missing += o.tx_clear_tag_missing;
   for (size_t i = 0; i < std::size(in_bad_tag_by_reason); ++i) {
     in_bad_tag_by_reason[i] += o.in_bad_tag_by_reason[i];
   }

@@ -37,6 +37,7 @@ struct alignas(64) SecyCounters {
   uint64_t tx_pn_exhausted = 0;     // TxPnExhausted: the SA's PN space is used up (10.5.2)
   uint64_t tx_pn_unreserved = 0;    // TxPnUnreserved: the next PN is not yet durably reserved
   uint64_t tx_too_short = 0;        // TxTooShort: plain frame shorter than DA‖SA‖EtherType
+  uint64_t tx_clear_tag_missing = 0;  // TxClearTagMissing: fewer VLAN tags than clear-tags
   uint64_t in_bad_tag_by_reason[static_cast<size_t>(BadTagReason::kCount)] = {};  // InPktsBadTag split by BadTagReason
 
   SecyCounters& operator+=(const SecyCounters& o);
@@ -105,6 +106,7 @@ void visit_counters(const SecyCounters& c, Fn&& fn) {
   fn(std::string_view("TxPnExhausted"), c.tx_pn_exhausted);
   fn(std::string_view("TxPnUnreserved"), c.tx_pn_unreserved);
   fn(std::string_view("TxTooShort"), c.tx_too_short);
+  fn(std::string_view("TxClearTagMissing"), c.tx_clear_tag_missing);
 }
 
 template <typename Fn>

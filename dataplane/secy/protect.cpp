@@ -14,6 +14,7 @@ const char* protect_verdict_name(ProtectVerdict v) {
     case ProtectVerdict::PnUnreserved: return "PnUnreserved";
     case ProtectVerdict::TooLong: return "TooLong";
     case ProtectVerdict::TooShort: return "TooShort";
+    case ProtectVerdict::ClearTagMissing: return "ClearTagMissing";
   }
   return "?";
 }
@@ -62,6 +63,66 @@ uint64_t build_ops(const TxSa& sa, FrameRef* frames, const uint8_t* idx, uint32_
   return octets;
 }
 
+// Carrier framing (docs/framing.md), for every frame of the burst: `prefix` octets (DA‖SA and
+// the clear tags) stay in front of the SecTAG; the first `offset` octets of the secure data are
+// authenticated, not encrypted.
+struct Framing {
+  uint32_t prefix;
+  uint32_t offset;
+};
+
+// build_ops for a SecY with clear tags or a confidentiality offset. Kept apart so the default
+// builders above stay as they were; only the suite is a template parameter (the IV).
+template <bool Xpn>
+uint64_t build_ops_framed(const TxSa& sa, const SecyConfig& cfg, FrameRef* frames,
+                          const uint8_t* idx, uint32_t k, uint64_t first_pn, GcmOp* ops) {
+  const bool conf = cfg.confidentiality;
+  const uint32_t tag_len = static_cast<uint32_t>(sectag_len(cfg.include_sci));
+  const Framing fr{static_cast<uint32_t>(kAddrLen) + kVlanTagLen * cfg.clear_tags,
+                   cfg.confidentiality_offset};
+  // 9.4.5/9.4.6: with an offset the frame is still encrypted and changed, E=C=1.
+  const uint8_t tci = static_cast<uint8_t>((cfg.include_sci ? kTciSc : kTciEs) |
+                                           (conf ? (kTciE | kTciC) : 0));
+  const detail::IvBase base = detail::make_iv_base(Xpn, sa.sci(), sa.xpn());
+  uint64_t octets = 0;
+  for (uint32_t j = 0; j < k; ++j) {
+    FrameRef& f = frames[idx[j]];
+    const uint64_t pn = first_pn + j;
+    uint8_t* d = f.data;
+    // Admission made sure the frame holds the prefix and an EtherType after it.
+    const uint32_t secure_len = f.len - fr.prefix;
+    std::memmove(d, d + tag_len, fr.prefix);
+    build_sectag(d + fr.prefix, tci, sa.an(), secure_len, static_cast<uint32_t>(pn), sa.sci());
+    GcmOp& op = ops[j];
+    op.key = &sa.key();
+    detail::build_iv<Xpn>(op.iv, base, pn);
+    uint8_t* secure = d + fr.prefix + tag_len;
+    // 14.5 with 10.7.25: the AAD is DA‖SA‖clear tags‖SecTAG‖the first `offset` octets of the
+    // secure data (all of it when it is shorter); the rest is encrypted. Integrity only: all.
+    const uint32_t clear = conf ? (secure_len < fr.offset ? secure_len : fr.offset) : secure_len;
+    op.aad = d;
+    op.aad_len = fr.prefix + tag_len + clear;
+    op.text = secure + clear;
+    op.text_len = secure_len - clear;
+    op.icv = secure + secure_len;
+    f.len += tag_len + static_cast<uint32_t>(kIcvLen);
+    octets += secure_len;
+  }
+  return octets;
+}
+
+// Whether octets [12, 12 + 4·n) of a plain frame of `len` octets are n VLAN tags followed by an
+// EtherType: 802.1Q C-tag (0x8100) or 802.1ad S-tag (0x88A8).
+bool has_clear_tags(const uint8_t* d, uint32_t len, uint32_t n) {
+  if (len < kAddrLen + kVlanTagLen * n + 2) return false;
+  for (uint32_t t = 0; t < n; ++t) {
+    const uint8_t* tpid = d + kAddrLen + kVlanTagLen * t;
+    const uint16_t v = static_cast<uint16_t>((tpid[0] << 8) | tpid[1]);
+    if (v != kTpidCtag && v != kTpidStag) return false;
+  }
+  return true;
+}
+
 using BuildFn = uint64_t (*)(const TxSa&, FrameRef*, const uint8_t*, uint32_t, uint64_t, GcmOp*);
 
 BuildFn pick_builder(bool xpn, bool conf, bool sci) {
@@ -84,7 +145,10 @@ ProtectBurstResult protect_burst(CipherEngine& engine, TxSa& sa, const SecyConfi
   const uint32_t max_plain = cfg.max_protected_len > tag_len + kIcvLen
                                  ? cfg.max_protected_len - tag_len - static_cast<uint32_t>(kIcvLen)
                                  : 0;
-  const BuildFn build = pick_builder(is_xpn(sa.suite()), cfg.confidentiality, cfg.include_sci);
+  const bool xpn = is_xpn(sa.suite());
+  const BuildFn build = pick_builder(xpn, cfg.confidentiality, cfg.include_sci);
+  const bool framed = !default_framing(cfg);
+  const uint32_t clear_tags = cfg.clear_tags;
   TxSaCounters& sa_counters = sa.counters(engine.lcore_slot());
 
   for (uint32_t base = 0; base < n; base += kBurst) {
@@ -102,6 +166,11 @@ ProtectBurstResult protect_burst(CipherEngine& engine, TxSa& sa, const SecyConfi
       } else if (len > max_plain) {
         out[i] = ProtectVerdict::TooLong;
         ++counters.out_pkts_too_long;
+      } else if (clear_tags != 0 &&
+                 !has_clear_tags(burst[i].data + tag_len, len, clear_tags)) {
+        // The peer looks for the SecTAG after exactly clear_tags tags (docs/framing.md).
+        out[i] = ProtectVerdict::ClearTagMissing;
+        ++counters.tx_clear_tag_missing;
       } else {
         out[i] = ProtectVerdict::Ok;
         idx[k++] = static_cast<uint8_t>(i);
@@ -133,7 +202,10 @@ ProtectBurstResult protect_burst(CipherEngine& engine, TxSa& sa, const SecyConfi
     }
     // 3. All SecTAGs and IVs first, then the GCM calls (design.md §6).
     GcmOp ops[kBurst];
-    const uint64_t octets = build(sa, burst, idx, k, first_pn, ops);
+    const uint64_t octets =
+        !framed ? build(sa, burst, idx, k, first_pn, ops)
+        : xpn   ? build_ops_framed<true>(sa, cfg, burst, idx, k, first_pn, ops)
+                : build_ops_framed<false>(sa, cfg, burst, idx, k, first_pn, ops);
     engine.seal_burst(ops, k);
     result.protected_count += k;
     if (cfg.confidentiality) {

@@ -18,6 +18,7 @@ enum class ProtectVerdict : uint8_t {
   TooLong,      // protected frame would exceed cfg.max_protected_len (OutPktsTooLong)
   TooShort,     // plain frame shorter than DA‖SA‖EtherType (TxTooShort)
   PnUnreserved, // the next PN is past the durable PN reservation: dropped (TxPnUnreserved)
+  ClearTagMissing, // fewer VLAN tags than cfg.clear_tags (TxClearTagMissing, docs/framing.md)
 };
 [[nodiscard]] const char* protect_verdict_name(ProtectVerdict v);
 
@@ -34,6 +35,8 @@ struct ProtectBurstResult {
 // kIcvLen writable octets after the plain frame. On Ok the SecY has moved DA‖SA to data[0..12),
 // written the SecTAG, encrypted (or, integrity-only, left) the user data in place, appended the
 // ICV, and set frames[i].len = plain_len + sectag_len + kIcvLen. Other verdicts leave len as is.
+// With clear tags (cfg.clear_tags = n) the plain frame is DA‖SA‖n tags‖EtherType‖payload and
+// the SecTAG goes after the tags: DA‖SA‖tags are moved to data[0..12+4n) (docs/framing.md).
 // (DPDK: rte_pktmbuf_prepend(m, sectag_len); rte_pktmbuf_append(m, kIcvLen); then call.)
 //
 // One PN block is reserved for the whole burst; all IVs are built before the GCM calls; one

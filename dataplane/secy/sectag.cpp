@@ -16,6 +16,7 @@ const char* bad_tag_reason_name(BadTagReason r) {
     case BadTagReason::SlMismatch: return "SlMismatch";
     case BadTagReason::ShortNoSl: return "ShortNoSl";
     case BadTagReason::PnZero: return "PnZero";
+    case BadTagReason::ClearTagMismatch: return "ClearTagMismatch";
     case BadTagReason::kCount: break;
   }
   return "Unknown";

@@ -12,6 +12,8 @@ namespace linkcrypt::secy {
 
 inline constexpr uint16_t kMacsecEtherType = 0x88E5;  // 9.3
 inline constexpr size_t kAddrLen = 12;                // DA ‖ SA
+inline constexpr uint16_t kTpidCtag = 0x8100;         // 802.1Q customer VLAN tag
+inline constexpr uint16_t kTpidStag = 0x88A8;         // 802.1ad service VLAN tag
 inline constexpr size_t kSectagLenWithSci = 16;       // 9.3: EtherType..SCI
 inline constexpr size_t kSectagLenNoSci = 8;
 inline constexpr size_t kShortLenLimit = 48;          // 9.7: SL is set when secure data < 48
@@ -42,6 +44,7 @@ enum class BadTagReason : uint8_t {
   SlMismatch,      // SL non-zero but not the secure data length, or >= 48 (9.7)
   ShortNoSl,       // SL zero but secure data shorter than 48 octets (9.7)
   PnZero,          // PN zero with a 32-bit PN suite (9.8)
+  ClearTagMismatch,// a SecTAG after fewer VLAN tags than the SecY's clear-tags (docs/framing.md)
   kCount,
 };
 // The reason's name as counters and metrics show it ("TooShort", "SlMismatch", ...).

@@ -56,30 +56,38 @@ struct RxPolicy {
   bool strict;
   bool disabled;
   bool replay_protect;
+  uint32_t offset;         // confidentiality offset (read only by framings that have one)
 };
 
 RxPolicy make_policy(const CipherEngine& engine, const SecyConfig& cfg) {
   return RxPolicy{engine.lcore_slot(), cfg.replay_window,
                   cfg.validate_frames == ValidateFrames::Strict,
-                  cfg.validate_frames == ValidateFrames::Disabled, cfg.replay_protect};
+                  cfg.validate_frames == ValidateFrames::Disabled, cfg.replay_protect,
+                  cfg.confidentiality_offset};
 }
 
-// Moves DA‖SA forward over the SecTAG so the plain frame is contiguous.
+using detail::DefaultFraming;
+using detail::Framing;
+
+// Moves DA‖SA (and the clear tags) forward over the SecTAG so the plain frame is contiguous.
+template <class F>
 inline void move_addresses(uint8_t* data, uint32_t tag_len) {
   // Fixed-size copies through a temporary: inlined, and safe for the overlapping 8-octet tag.
-  uint8_t addr[kAddrLen];
-  std::memcpy(addr, data, kAddrLen);
-  std::memcpy(data + tag_len, addr, kAddrLen);
+  uint8_t addr[F::kPrefix];
+  std::memcpy(addr, data, F::kPrefix);
+  std::memcpy(data + tag_len, addr, F::kPrefix);
 }
 
 // Delivers a tagged frame: contiguous plain frame, and where it is.
+template <class F>
 inline void strip_tag(FrameRef& f, uint32_t tag_len, uint32_t secure_len, ValidateResult& res) {
-  move_addresses(f.data, tag_len);
+  move_addresses<F>(f.data, tag_len);
   res.plain_offset = tag_len;
-  res.plain_len = static_cast<uint32_t>(kAddrLen) + secure_len;
+  res.plain_len = F::kPrefix + secure_len;
 }
+template <class F>
 inline void strip_tag(FrameRef& f, const SecTag& tag, ValidateResult& res) {
-  strip_tag(f, tag.tag_len, tag.secure_data_len, res);
+  strip_tag<F>(f, tag.tag_len, tag.secure_data_len, res);
 }
 
 inline void bad_tag(ValidateResult& res, BadTagReason why, SecyCounters& c) {
@@ -154,6 +162,7 @@ inline bool decide_untagged(const FrameRef& f, RxPolicy pol, ValidateResult& res
 }
 
 // 10.6.1: no receive SC for this SCI. Returns true when delivered (unverified).
+template <class F>
 inline bool decide_no_sc(FrameRef& f, const SecTag& tag, bool c_bit, RxPolicy pol,
                          ValidateResult& res, SecyCounters& counters) {
   if (c_bit || pol.strict) {
@@ -163,11 +172,12 @@ inline bool decide_no_sc(FrameRef& f, const SecTag& tag, bool c_bit, RxPolicy po
   }
   res.verdict = RxVerdict::UnknownSci;
   ++counters.in_pkts_unknown_sci;
-  strip_tag(f, tag, res);
+  strip_tag<F>(f, tag, res);
   return true;
 }
 
 // 10.6.1: no receive SA in use for this AN. Returns true when delivered (unverified).
+template <class F>
 inline bool decide_no_sa(FrameRef& f, const SecTag& tag, bool c_bit, const RxSc& sc,
                          RxPolicy pol, ValidateResult& res) {
   if (c_bit || pol.strict) {
@@ -177,13 +187,14 @@ inline bool decide_no_sa(FrameRef& f, const SecTag& tag, bool c_bit, const RxSc&
   }
   res.verdict = RxVerdict::UnusedSa;
   ++sc.counters(pol.slot).in_pkts_unused_sa;
-  strip_tag(f, tag, res);
+  strip_tag<F>(f, tag, res);
   return true;
 }
 
 // Queues burst[i], which passed every check before the cipher, with its engine operation, then
 // the frames after it that repeat its header (they nearly always do) without the checks (they
 // would pass them the same way). Returns the index of the first frame not queued.
+template <class F>
 inline uint32_t queue_verified_run(const SecTag& tag, Sci sci, uint64_t pn, bool c_bit,
                                    bool e_bit, const LookupCache& cache, RxPolicy pol,
                                    FrameRef* burst, uint32_t i, uint32_t m, ValidateResult* out,
@@ -192,37 +203,44 @@ inline uint32_t queue_verified_run(const SecTag& tag, Sci sci, uint64_t pn, bool
   RxSa* sa = cache.sa;
   const uint32_t flags = pending_flags(c_bit, e_bit);
   if (cache.xpn) {
-    detail::fill_op<true>(q.ops[q.nops++], sa->key(), cache.iv_base, pn, f.data, tag.tag_len,
-                          tag.secure_data_len, e_bit);
+    detail::fill_op<true, F>(q.ops[q.nops++], sa->key(), cache.iv_base, pn, f.data, tag.tag_len,
+                             tag.secure_data_len, e_bit, pol.offset);
   } else {
-    detail::fill_op<false>(q.ops[q.nops++], sa->key(), cache.iv_base, pn, f.data, tag.tag_len,
-                           tag.secure_data_len, e_bit);
+    detail::fill_op<false, F>(q.ops[q.nops++], sa->key(), cache.iv_base, pn, f.data,
+                              tag.tag_len, tag.secure_data_len, e_bit, pol.offset);
   }
   q.note(sa, pn);
   q.pend[q.k++] = Pending{sa, i, flags};
   const detail::HeaderTemplate t{
-      detail::load_raw32(f.data + kAddrLen),  // parsed by the caller: the frame has these octets
-      tag.has_sci ? detail::load_raw64(f.data + kAddrLen + 8) : 0,
+      detail::load_raw32(f.data + F::kPrefix),  // parsed by the caller: the frame has these octets
+      tag.has_sci ? detail::load_raw64(f.data + F::kPrefix + 8) : 0,
       tag.has_sci,
       tag.tag_len,
       tag.sl,
       tag.an,
       flags,
-      static_cast<uint32_t>(kAddrLen) + tag.tag_len + static_cast<uint32_t>(kShortLenLimit + kIcvLen),
-      static_cast<uint32_t>(kAddrLen) + tag.tag_len + tag.sl + static_cast<uint32_t>(kIcvLen),
+      F::kPrefix + tag.tag_len + static_cast<uint32_t>(kShortLenLimit + kIcvLen),
+      F::kPrefix + tag.tag_len + tag.sl + static_cast<uint32_t>(kIcvLen),
       sci,
       sa,
       cache.lowest,
       pol.replay_protect,
       cache.iv_base};
-  return cache.xpn ? detail::queue_repeats<true>(t, burst, i + 1, m, out, q)
-                   : detail::queue_repeats<false>(t, burst, i + 1, m, out, q);
+  // The offset only for framings that have one: the default call is the one it always was.
+  if constexpr (F::kOffset) {
+    return cache.xpn ? detail::queue_repeats<true, F>(t, burst, i + 1, m, out, q, pol.offset)
+                     : detail::queue_repeats<false, F>(t, burst, i + 1, m, out, q, pol.offset);
+  } else {
+    return cache.xpn ? detail::queue_repeats<true, F>(t, burst, i + 1, m, out, q)
+                     : detail::queue_repeats<false, F>(t, burst, i + 1, m, out, q);
+  }
 }
 
 // Pass 1: everything before the cipher (10.6.1, 10.6.2), and all IVs. Frames discarded or
 // delivered without verification get their final result here; the others are queued with
 // their result written as if they will be delivered (the commit passes overwrite it otherwise).
 // Returns the number delivered here.
+template <class F>
 uint32_t queue_burst(const RxTable& table, RxPolicy pol, FrameRef* burst, uint32_t m,
                      ValidateResult* out, BurstQueue& q, SecyCounters& counters) {
   uint32_t delivered = 0;
@@ -237,6 +255,28 @@ uint32_t queue_burst(const RxTable& table, RxPolicy pol, FrameRef* burst, uint32
     if (!r.skip(kAddrLen) || !r.read_u16(ethertype)) {
       bad_tag(res, BadTagReason::TooShort, counters);
       continue;
+    }
+    if constexpr (F::kTags != 0) {
+      // Clear tags (docs/framing.md): exactly F::kTags VLAN tags, then the SecTAG. A SecTAG
+      // found earlier is a peer framing its frames differently: refused and counted.
+      uint32_t tags = 0;
+      bool short_frame = false;
+      while (tags < F::kTags && detail::is_vlan_tpid(ethertype)) {
+        if (!r.skip(2) || !r.read_u16(ethertype)) {
+          short_frame = true;
+          break;
+        }
+        ++tags;
+      }
+      if (short_frame) {
+        bad_tag(res, BadTagReason::TooShort, counters);
+        continue;
+      }
+      if (tags < F::kTags && ethertype == kMacsecEtherType) {
+        bad_tag(res, BadTagReason::ClearTagMismatch, counters);
+        continue;
+      }
+      if (tags < F::kTags) ethertype = 0;  // a plain frame with fewer tags: untagged below
     }
     if (ethertype != kMacsecEtherType) {
       delivered += decide_untagged(f, pol, res, counters);
@@ -256,12 +296,12 @@ uint32_t queue_burst(const RxTable& table, RxPolicy pol, FrameRef* burst, uint32
     cache.refresh(table, sci_known, sci, tag.an, pol.replay_window);
     const bool c_bit = (tag.tci & kTciC) != 0;
     if (!cache.sc) {
-      delivered += decide_no_sc(f, tag, c_bit, pol, res, counters);
+      delivered += decide_no_sc<F>(f, tag, c_bit, pol, res, counters);
       continue;
     }
     RxSa* sa = cache.sa;
     if (!sa) {
-      delivered += decide_no_sa(f, tag, c_bit, *cache.sc, pol, res);
+      delivered += decide_no_sa<F>(f, tag, c_bit, *cache.sc, pol, res);
       continue;
     }
     if (tag.pn32 == 0 && !cache.xpn) {
@@ -281,7 +321,7 @@ uint32_t queue_burst(const RxTable& table, RxPolicy pol, FrameRef* burst, uint32
     const bool e_bit = (tag.tci & kTciE) != 0;
     res.verdict = RxVerdict::Ok;
     res.plain_offset = tag.tag_len;
-    res.plain_len = static_cast<uint32_t>(kAddrLen) + tag.secure_data_len;
+    res.plain_len = F::kPrefix + tag.secure_data_len;
     // 10.6.3: with validateFrames Disabled and no changed text the frame is not checked; the
     // commit pass decides Unchecked or Delayed (and the replay check) after the frames before it.
     if (pol.disabled && !c_bit) {
@@ -289,7 +329,7 @@ uint32_t queue_burst(const RxTable& table, RxPolicy pol, FrameRef* burst, uint32
       q.one_sa_rising = false;
       continue;
     }
-    i = queue_verified_run(tag, sci, pn, c_bit, e_bit, cache, pol, burst, i, m, out, q) - 1;
+    i = queue_verified_run<F>(tag, sci, pn, c_bit, e_bit, cache, pol, burst, i, m, out, q) - 1;
   }
   return delivered;
 }
@@ -309,6 +349,7 @@ inline uint32_t open_queued(CipherEngine& engine, BurstQueue& q, bool* ok) {
 // nextPN only moves to a predecessor's PN + 1), and none is Delayed: all are OK, and nextPN
 // moves once, past the last. Returns false, having changed nothing, when the burst is not one
 // of those; then commit_per_sa decides it. Otherwise returns true and adds to `delivered`.
+template <class F>
 inline bool commit_fast(const BurstQueue& q, uint32_t verified, RxPolicy pol, FrameRef* burst,
                         ValidateResult* out, SecyCounters& counters, uint32_t& delivered) {
   const uint32_t k = q.k;
@@ -323,8 +364,8 @@ inline bool commit_fast(const BurstQueue& q, uint32_t verified, RxPolicy pol, Fr
   uint64_t validated = 0;
   for (uint32_t j = 0; j < k; ++j) {
     const uint32_t i = q.pend[j].frame;
-    move_addresses(burst[i].data, out[i].plain_offset);
-    const uint64_t secure_len = out[i].plain_len - kAddrLen;
+    move_addresses<F>(burst[i].data, out[i].plain_offset);
+    const uint64_t secure_len = out[i].plain_len - F::kPrefix;
     if (q.pend[j].flags & kPendingE) {
       decrypted += secure_len;
     } else {
@@ -382,6 +423,7 @@ struct SaRun {
 
 // 10.6.4 / 10.6.5 after verification, frame by frame in queue order; the replay state moves
 // only on a valid ICV. Returns the number delivered.
+template <class F>
 uint32_t commit_per_sa(const BurstQueue& q, const bool* ok, RxPolicy pol, FrameRef* burst,
                        ValidateResult* out, SecyCounters& counters) {
   uint32_t delivered = 0;
@@ -400,7 +442,7 @@ uint32_t commit_per_sa(const BurstQueue& q, const bool* ok, RxPolicy pol, FrameR
     ValidateResult& res = out[p.frame];
     const uint64_t pn = res.pn;
     const uint32_t tag_len = res.plain_offset;
-    const uint32_t secure_len = res.plain_len - static_cast<uint32_t>(kAddrLen);
+    const uint32_t secure_len = res.plain_len - F::kPrefix;
     // Checked again: an earlier frame of this burst, or another lcore, may have advanced it.
     const uint64_t lowest = run.lowest;
     if (pol.replay_protect && pn < lowest) {
@@ -417,7 +459,7 @@ uint32_t commit_per_sa(const BurstQueue& q, const bool* ok, RxPolicy pol, FrameR
         res.verdict = RxVerdict::Unchecked;
         ++sac.in_pkts_unchecked;
       }
-      strip_tag(f, tag_len, secure_len, res);
+      strip_tag<F>(f, tag_len, secure_len, res);
       ++delivered;
       continue;
     }
@@ -431,7 +473,7 @@ uint32_t commit_per_sa(const BurstQueue& q, const bool* ok, RxPolicy pol, FrameR
       // Check (Disabled with C=0 never reaches the engine): delivered, counted Invalid.
       res.verdict = RxVerdict::Invalid;
       ++sac.in_pkts_invalid;
-      strip_tag(f, tag_len, secure_len, res);
+      strip_tag<F>(f, tag_len, secure_len, res);
       ++delivered;
       continue;
     }
@@ -446,10 +488,30 @@ uint32_t commit_per_sa(const BurstQueue& q, const bool* ok, RxPolicy pol, FrameR
     // frames: only frames whose ICV verified, never Late, NotValid or Invalid ones.
     ((p.flags & kPendingE) ? run.octets_decrypted : run.octets_validated) += secure_len;
     run.advance(pn, pol.replay_window);
-    strip_tag(f, tag_len, secure_len, res);
+    strip_tag<F>(f, tag_len, secure_len, res);
     ++delivered;
   }
   run.publish(pol.slot, counters);
+  return delivered;
+}
+
+template <class F>
+uint32_t validate_framed(CipherEngine& engine, const RxTable& table, const RxPolicy pol,
+                         FrameRef* frames, uint32_t n, ValidateResult* results,
+                         SecyCounters& counters) {
+  uint32_t delivered = 0;
+  for (uint32_t base = 0; base < n; base += kBurst) {
+    const uint32_t m = n - base < kBurst ? n - base : kBurst;
+    FrameRef* burst = frames + base;
+    ValidateResult* out = results + base;
+    BurstQueue q;
+    delivered += queue_burst<F>(table, pol, burst, m, out, q, counters);
+    bool ok[kBurst];
+    const uint32_t verified = open_queued(engine, q, ok);
+    if (!commit_fast<F>(q, verified, pol, burst, out, counters, delivered)) {
+      delivered += commit_per_sa<F>(q, ok, pol, burst, out, counters);
+    }
+  }
   return delivered;
 }
 
@@ -459,20 +521,22 @@ uint32_t validate_burst(CipherEngine& engine, const RxTable& table, const SecyCo
                         FrameRef* frames, uint32_t n, ValidateResult* results,
                         SecyCounters& counters) {
   const RxPolicy pol = make_policy(engine, cfg);
-  uint32_t delivered = 0;
-  for (uint32_t base = 0; base < n; base += kBurst) {
-    const uint32_t m = n - base < kBurst ? n - base : kBurst;
-    FrameRef* burst = frames + base;
-    ValidateResult* out = results + base;
-    BurstQueue q;
-    delivered += queue_burst(table, pol, burst, m, out, q, counters);
-    bool ok[kBurst];
-    const uint32_t verified = open_queued(engine, q, ok);
-    if (!commit_fast(q, verified, pol, burst, out, counters, delivered)) {
-      delivered += commit_per_sa(q, ok, pol, burst, out, counters);
-    }
+  if (default_framing(cfg)) {
+    return validate_framed<DefaultFraming>(engine, table, pol, frames, n, results, counters);
   }
-  return delivered;
+  // Carrier framing (docs/framing.md): one instantiation per clear-tag count, with or without
+  // a confidentiality offset. check_framing() has refused more than two tags.
+  const bool off = cfg.confidentiality_offset != 0;
+  switch (cfg.clear_tags) {
+    case 0:
+      return validate_framed<Framing<0, true>>(engine, table, pol, frames, n, results, counters);
+    case 1:
+      return off ? validate_framed<Framing<1, true>>(engine, table, pol, frames, n, results, counters)
+                 : validate_framed<Framing<1, false>>(engine, table, pol, frames, n, results, counters);
+    default:
+      return off ? validate_framed<Framing<2, true>>(engine, table, pol, frames, n, results, counters)
+                 : validate_framed<Framing<2, false>>(engine, table, pol, frames, n, results, counters);
+  }
 }
 
 }  // namespace linkcrypt::secy

@@ -48,24 +48,58 @@ struct BurstQueue {
   }
 };
 
-// The engine operation for a frame: 14.5 (E=1: DA‖SA‖SecTAG authenticated, secure data
-// decrypted) or integrity only (everything up to the ICV authenticated).
-template <bool Xpn>
+// The receive loop's carrier framing as compile-time constants (docs/framing.md), so the
+// default instantiation (no clear tags, no offset) is the loop it was. kPrefix: the octets in
+// front of the SecTAG (DA‖SA and the clear tags); kOffset: whether a confidentiality offset
+// (its value in RxPolicy) applies.
+template <uint32_t Tags, bool Offset>
+struct Framing {
+  static constexpr uint32_t kTags = Tags;
+  static constexpr uint32_t kPrefix = static_cast<uint32_t>(kAddrLen) + kVlanTagLen * Tags;
+  static constexpr bool kOffset = Offset;
+};
+using DefaultFraming = Framing<0, false>;
+
+inline bool is_vlan_tpid(uint16_t v) { return v == kTpidCtag || v == kTpidStag; }
+
+// The engine operation for a frame: 14.5 (E=1: DA‖SA‖[clear tags‖]SecTAG‖[the first `offset`
+// octets of the secure data, 10.7.25] authenticated, the rest decrypted) or integrity only
+// (everything up to the ICV authenticated).
+template <bool Xpn, class F = DefaultFraming>
 inline void fill_op(GcmOp& op, const SaKey& key, const IvBase& iv_base, uint64_t pn,
-                    uint8_t* data, uint32_t tag_len, uint32_t secure_len, bool e_bit) {
+                    uint8_t* data, uint32_t tag_len, uint32_t secure_len, bool e_bit,
+                    uint32_t offset = 0) {
   op.key = &key;
   build_iv<Xpn>(op.iv, iv_base, pn);
-  uint8_t* secure = data + kAddrLen + tag_len;
+  uint8_t* secure = data + F::kPrefix + tag_len;
   op.aad = data;
   op.text = secure;
   op.icv = secure + secure_len;
   if (e_bit) {
-    op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len;
-    op.text_len = secure_len;
+    if constexpr (F::kOffset) {
+      const uint32_t clear = secure_len < offset ? secure_len : offset;
+      op.aad_len = F::kPrefix + tag_len + clear;
+      op.text = secure + clear;
+      op.text_len = secure_len - clear;
+    } else {
+      op.aad_len = F::kPrefix + tag_len;
+      op.text_len = secure_len;
+    }
   } else {
-    op.aad_len = static_cast<uint32_t>(kAddrLen) + tag_len + secure_len;
+    op.aad_len = F::kPrefix + tag_len + secure_len;
     op.text_len = 0;
   }
+}
+
+// Whether a received frame's clear tags (octets 12.. of F::kTags tags) are VLAN tags; the
+// caller has checked the frame is long enough.
+template <class F>
+inline bool clear_tags_present(const uint8_t* d) {
+  for (uint32_t t = 0; t < F::kTags; ++t) {
+    const uint8_t* tpid = d + kAddrLen + kVlanTagLen * t;
+    if (!is_vlan_tpid(static_cast<uint16_t>((tpid[0] << 8) | tpid[1]))) return false;
+  }
+  return true;
 }
 
 // The SecTAG of a frame just queued, with its SA. A following frame whose octets 12..15
@@ -119,10 +153,10 @@ inline bool recover_pn(bool xpn, uint32_t pn32, uint64_t lowest, uint64_t& pn) {
 // Queues frames burst[from..) while they repeat `t` and pass their own checks; returns the
 // index of the first frame it did not queue (the full checks decide and count that one).
 // Out of line on purpose: its loop keeps the template and queue counters in registers.
-template <bool Xpn>
+template <bool Xpn, class F = DefaultFraming>
 [[gnu::noinline]] uint32_t queue_repeats(const HeaderTemplate& tref, const FrameRef* burst,
                                          uint32_t from, uint32_t m, ValidateResult* out,
-                                         BurstQueue& q) {
+                                         BurstQueue& q, uint32_t offset = 0) {
   const HeaderTemplate t = tref;
   const bool e_bit = (t.flags & kPendingE) != 0;
   const SaKey& key = t.sa->key();
@@ -135,19 +169,23 @@ template <bool Xpn>
     const FrameRef& f = burst[i];
     // Length first: every octet read below lies inside the frame.
     if (t.sl == 0 ? f.len < t.min_len : f.len != t.exact_len) break;
-    if (load_raw32(f.data + kAddrLen) != t.word) break;
-    if (t.has_sci && load_raw64(f.data + kAddrLen + 8) != t.sci_raw) break;
-    const uint32_t pn32 = __builtin_bswap32(load_raw32(f.data + kAddrLen + 4));
+    if (load_raw32(f.data + F::kPrefix) != t.word) break;
+    if (t.has_sci && load_raw64(f.data + F::kPrefix + 8) != t.sci_raw) break;
+    if constexpr (F::kTags != 0) {
+      if (!clear_tags_present<F>(f.data)) break;
+    }
+    const uint32_t pn32 = __builtin_bswap32(load_raw32(f.data + F::kPrefix + 4));
     uint64_t pn = 0;
     if (!Xpn && pn32 == 0) break;
     if (!recover_pn(Xpn, pn32, t.lowest, pn)) break;
     if (t.replay_protect && pn < t.lowest) break;
     const uint32_t secure_len =
-        t.sl != 0 ? t.sl : f.len - (static_cast<uint32_t>(kAddrLen) + t.tag_len + kIcvLen);
+        t.sl != 0 ? t.sl : f.len - (F::kPrefix + t.tag_len + static_cast<uint32_t>(kIcvLen));
     // The result as it will be if the frame verifies (the commit pass overwrites it otherwise).
     out[i] = ValidateResult{RxVerdict::Ok, BadTagReason::TooShort, t.tag_len,
-                            static_cast<uint32_t>(kAddrLen) + secure_len, pn, t.sci, t.an};
-    fill_op<Xpn>(q.ops[nops++], key, t.iv_base, pn, f.data, t.tag_len, secure_len, e_bit);
+                            F::kPrefix + secure_len, pn, t.sci, t.an};
+    fill_op<Xpn, F>(q.ops[nops++], key, t.iv_base, pn, f.data, t.tag_len, secure_len, e_bit,
+                    offset);
     q.pend[k++] = Pending{t.sa, i, t.flags};
     rising = rising && pn > last_pn;
     last_pn = pn;

@@ -14,7 +14,7 @@ const std::vector<CounterGroup>& operator_counter_groups() {
         {S::kTxSc, "OutOctetsEncrypted"}, {S::kTxSc, "TxPnExhausted"}, {S::kTxSc, "TxPnUnreserved"}}},
       {"SecY transmit (802.1AE 10.7.18)",
        {{S::kSecy, "OutPktsUntagged"}, {S::kSecy, "OutPktsTooLong"}, {S::kSecy, "TxNoSa"},
-        {S::kSecy, "TxTooShort"}, {S::kSecy, "TxPnExhausted"}, {S::kSecy, "TxPnUnreserved"}, {S::kSecy, "OutOctetsProtected"},
+        {S::kSecy, "TxTooShort"}, {S::kSecy, "TxClearTagMissing"}, {S::kSecy, "TxPnExhausted"}, {S::kSecy, "TxPnUnreserved"}, {S::kSecy, "OutOctetsProtected"},
         {S::kSecy, "OutOctetsEncrypted"}}},
       {"SecY receive (802.1AE 10.7.18)",
        {{S::kSecy, "InPktsUntagged"}, {S::kSecy, "InPktsNoTag"}, {S::kSecy, "InPktsBadTag"},

@@ -13,8 +13,8 @@ out = sys.argv[2]
 os.makedirs(out, exist_ok=True)
 
 
-def header(suite, mode=0, replay=1, engine=0, window=0, lowest=1):
-    sel = SUITES.index(suite) | (mode << 2) | (replay << 4) | (engine << 5)
+def header(suite, mode=0, replay=1, engine=0, window=0, lowest=1, framing=0):
+    sel = SUITES.index(suite) | (mode << 2) | (replay << 4) | (engine << 5) | (framing << 6)
     return bytes([sel]) + struct.pack(">IQ", window, lowest)
 
 
@@ -40,6 +40,17 @@ extra = {
     "late_window": header(v["cipher"], window=16, lowest=v["pn"] + 100) + frame,
     "empty": header(v["cipher"]),
 }
+# Carrier framing (docs/framing.md): Annex C's first key set (SCI 12153524C0895E81, AN 2,
+# GCM-AES-128 SAK) protecting tagged frames with the independent encoder.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import macsec_framing  # noqa: E402
+sak = bytes.fromhex("AD7A2BD03EAC835A6F620FDCB506B345")
+addrs = bytes.fromhex("D609B1F056637A0D46DF998D")
+for framing, tags, offset in ((1, 1, 30), (2, 2, 0), (3, 0, 50)):
+    for user_len in (24, 40, 120):
+        plain = addrs + bytes.fromhex("81000064") * tags + b"\x08\x00" + bytes(range(user_len - 2))
+        wire = macsec_framing.protect(plain, sak, 0x12153524C0895E81, 0x100, 2, tags, offset)
+        extra[f"framing{framing}_user{user_len}"] = header("GCM-AES-128", lowest=0x100, framing=framing) + wire
 for k, d in extra.items():
     open(os.path.join(out, k), "wb").write(d)
 print(f"wrote {len(os.listdir(out))} seeds to {out}")

@@ -2,7 +2,9 @@
 //
 // Input: a 13-octet header choosing the configuration, then the frame.
 //   [0]     bits 0-1 cipher suite (CipherSuite order), bits 2-3 validateFrames (0/3 Strict,
-//           1 Check, 2 Disabled), bit 4 replayProtect, bit 5 engine (0 ipsec-mb, 1 OpenSSL)
+//           1 Check, 2 Disabled), bit 4 replayProtect, bit 5 engine (0 ipsec-mb, 1 OpenSSL),
+//           bits 6-7 carrier framing (docs/framing.md): 0 none, 1 one clear tag + offset 30,
+//           2 two clear tags, 3 offset 50
 //   [1..4]  replay window (big-endian; XPN: masked below 2^30, 10.6.2)
 //   [5..12] the SAs' lowest acceptable PN (big-endian; 0 reads as 1)
 // Four receive SCs are installed, the SCI/AN/SAK sets of 802.1AE Annex C, so the seed corpus
@@ -70,6 +72,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.validate_frames = mode == 1 ? ValidateFrames::Check : mode == 2 ? ValidateFrames::Disabled
                                                                       : ValidateFrames::Strict;
   cfg.replay_protect = (sel >> 4) & 1;
+  constexpr uint8_t kClearTags[4] = {0, 1, 2, 0};
+  constexpr uint8_t kOffsets[4] = {0, 30, 0, 50};
+  cfg.clear_tags = kClearTags[sel >> 6];
+  cfg.confidentiality_offset = kOffsets[sel >> 6];
   CipherEngine& engine = *engines[(sel >> 5) & 1];
   cfg.replay_window = static_cast<uint32_t>(read_be(data + 1, 4));
   if (is_xpn(suite)) cfg.replay_window &= (1u << 30) - 1;

@@ -36,11 +36,11 @@ TEST(Counters, SecyNamesAndSum) {
                            "InPktsNoSCI", "InPktsOverrun", "InOctetsValidated",
                            "InOctetsDecrypted", "OutPktsUntagged", "OutPktsTooLong",
                            "OutOctetsProtected", "OutOctetsEncrypted", "TxNoSa",
-                           "TxPnExhausted", "TxPnUnreserved", "TxTooShort"}) {
+                           "TxPnExhausted", "TxPnUnreserved", "TxTooShort", "TxClearTagMissing"}) {
     ASSERT_TRUE(ns.count(name)) << name;
     EXPECT_EQ(ns.at(name), na.at(name) + nb.at(name)) << name;
   }
-  EXPECT_EQ(ns.size(), 16u);
+  EXPECT_EQ(ns.size(), 17u);
   for (size_t r = 0; r < static_cast<size_t>(BadTagReason::kCount); ++r) {
     EXPECT_EQ(sum.in_bad_tag_by_reason[r], a.in_bad_tag_by_reason[r] + b.in_bad_tag_by_reason[r]);
   }

@@ -118,7 +118,7 @@ TEST_F(LinkcryptctlTest, PrintsHumanAndJsonOutput) {
             R"("link":"up","mtu":1500,"operstate":"UP","role":"plain","source":"netlink","speed_mbps":null},)"
             R"({"admin_up":true,"carrier":false,"device":"0000:01:00.0","if_index":null,"interface":null,)"
             R"("link":"down","mtu":1532,"operstate":"DOWN","role":"wire","source":"ethdev","speed_mbps":10000}],)"
-            R"("role":"initiator","rotations":3,"state":"secured","suite":"gcm-aes-xpn-256","transport":"inband",)"
+            R"("ppk_id":null,"ppk_protected":false,"role":"initiator","rotations":3,"state":"secured","suite":"gcm-aes-xpn-256","transport":"inband",)"
             R"("tx_an":1,"tx_key_id":"00000000000000aa","uptime_s":42},"v":1})"
             "\n");
 }
