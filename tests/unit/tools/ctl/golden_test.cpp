@@ -379,6 +379,23 @@ TEST(Golden, Mka) {
   f.failure_hint = "the peer uses the same CKN with another CAK: compare mka-cak-file with the peer's CAK for this CKN";
   f.counters = {{"MkpdusSent", 9}, {"BadIcv", 8}};
   golden("mka_cak_mismatch", f, render_mka);
+  // A keychain: the primary CAKs differ, the fallback CA is secured; both CAs are shown by CKN.
+  api::MkaResult fb = api::MkaResult{};
+  fb.ckn = "fb";
+  fb.role = "fallback";
+  fb.cas = {{"0123456789abcdef0123456789abcdef", "primary", false, 0, false}, {"fb", "fallback", true, 1, true}};
+  fb.mi = m.mi;
+  fb.mn = 12;
+  fb.sci = m.sci;
+  fb.priority = 1;
+  fb.key_server = true;
+  fb.suite = "gcm-aes-xpn-128";
+  fb.peers = m.peers;
+  fb.sak = api::MkaSak{m.mi, 1, 1, "gcm-aes-xpn-128", true, true};
+  fb.tx_an = 1;
+  fb.rotations = 1;
+  fb.counters = {{"MkpdusSent", 12}, {"FallbackActivations", 1}, {"CakRollovers", 0}};
+  golden("mka_fallback", fb, render_mka);
 }
 
 TEST(Golden, Keys) {
