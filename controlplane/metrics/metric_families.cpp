@@ -62,15 +62,17 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("InPktsBadTag", s.in_pkts_bad_tag);
   drop("InPktsNoSCI", s.in_pkts_no_sci);
   drop("InPktsOverrun", s.in_pkts_overrun);
-  uint64_t not_using_sa = 0, not_valid = 0, late = 0;
+  uint64_t not_using_sa = 0, not_valid = 0, late = 0, duplicate = 0;
   for (const auto& sc : c.sa.rx_sc) {
     not_using_sa += sc.counters.in_pkts_not_using_sa;
     not_valid += sc.counters.sa_sum.in_pkts_not_valid;
     late += sc.counters.sa_sum.in_pkts_late;
+    duplicate += sc.counters.sa_sum.in_pkts_duplicate;
   }
   drop("InPktsNotUsingSA", not_using_sa);
   drop("InPktsNotValid", not_valid);
   drop("InPktsLate", late);
+  drop("InPktsDuplicate", duplicate);
   drop("OutPktsTooLong", s.out_pkts_too_long);
   drop("TxNoSa", s.tx_no_sa);
   drop("TxPnExhausted", s.tx_pn_exhausted);

@@ -50,7 +50,8 @@ const std::vector<CounterRef>& developer_counters() {
 const std::vector<std::string_view>& rx_sc_counter_order() {
   static const std::vector<std::string_view> kOrder = {
       "InPktsOK",       "InPktsInvalid",     "InPktsNotValid",   "InPktsLate",        "InPktsDelayed",
-      "InPktsUnchecked", "InPktsNotUsingSA", "InPktsUnusedSA",   "InOctetsValidated", "InOctetsDecrypted"};
+      "InPktsUnchecked", "InPktsNotUsingSA", "InPktsUnusedSA",   "InOctetsValidated", "InOctetsDecrypted",
+      "InPktsDuplicate"};
   return kOrder;
 }
 

@@ -276,7 +276,7 @@ api::StatsResult stats_result(bool ike) {
   s.rx_sc = {{"5286126249640001",
               names({{"InPktsOK", 37618}, {"InPktsInvalid", 0}, {"InPktsNotValid", 3}, {"InPktsLate", 1},
                      {"InPktsDelayed", 0}, {"InPktsUnchecked", 0}, {"InOctetsValidated", 0},
-                     {"InOctetsDecrypted", 2205921}, {"InPktsNotUsingSA", 0}, {"InPktsUnusedSA", 0}})}};
+                     {"InOctetsDecrypted", 2205921}, {"InPktsNotUsingSA", 0}, {"InPktsUnusedSA", 0}, {"InPktsDuplicate", 0}})}};
   s.dataplane = names({{"PlainRx", 275779}, {"PlainTx", 37618}, {"WireRx", 37650}, {"WireTx", 275790},
                        {"PlainTxQueueFull", 0}, {"WireTxQueueFull", 0}, {"NoRoomForSecTag", 0},
                        {"MultiSegment", 0}, {"WireDownDrops", 0}, {"KxPunted", 32}, {"KxPuntedPriority", 30},
