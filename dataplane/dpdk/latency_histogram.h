@@ -61,6 +61,12 @@ struct LatencyHistogram {
     return highest(kBuckets - 1);
   }
 
+  // quantile() in nanoseconds, for a TSC of `tsc_hz` (0: unknown, returns 0).
+  [[nodiscard]] uint64_t quantile_ns(double q, uint64_t tsc_hz) const {
+    if (tsc_hz == 0) return 0;
+    return static_cast<uint64_t>(static_cast<double>(quantile(q)) * 1e9 / static_cast<double>(tsc_hz) + 0.5);
+  }
+
   LatencyHistogram& operator+=(const LatencyHistogram& o) {
     for (uint32_t i = 0; i < kBuckets; ++i) frames[i] += o.frames[i];
     return *this;

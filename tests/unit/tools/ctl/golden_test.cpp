@@ -284,6 +284,8 @@ api::StatsResult stats_result(bool ike) {
                        {"KxSent", 32}, {"KxSendQueueFull", 0}, {"PnThresholdEvents", 0},
                        {"ProtectCycles", 1930306000}, {"ProtectFrames", 275758}, {"ValidateCycles", 263326000},
                        {"ValidateFrames", 37618}, {"ProtectMinBurstCycles", 9120}, {"ValidateMinBurstCycles", 9760},
+                       {"ProtectLatencyP50Ns", 2300}, {"ProtectLatencyP99Ns", 8700}, {"ProtectLatencyP999Ns", 41000},
+                       {"ValidateLatencyP50Ns", 2500}, {"ValidateLatencyP99Ns", 9200}, {"ValidateLatencyP999Ns", 45000},
                        {"BusyLoops", 51234}, {"IdleLoops", 98765432}, {"PlainLinkDown", 0}, {"PlainLinkUp", 0},
                        {"WireLinkDown", 1}, {"WireLinkUp", 1}, {"NetlinkRefused", 0}, {"NetlinkOverflows", 0},
                        {"DropsTotal", 27}});
