@@ -6,6 +6,7 @@
 #include "config_file.h"
 #include "mka_options.h"
 #include "option_ranges.h"
+#include "replay_bitmap.h"
 #include "version.h"
 #include "log_event.h"
 
@@ -84,6 +85,18 @@ secy::ValidateFrames parse_validate(const std::string& s, const Origins& at) {
   if (s == "check") return secy::ValidateFrames::Check;
   if (s == "disabled") return secy::ValidateFrames::Disabled;
   throw ConfigError(at("validate-frames") + " must be strict, check or disabled (802.1AE 10.7.8), not '" + s + "'");
+}
+
+// --replay-check: window (802.1AE 10.6.2 alone) or strict (also a bitmap of the PNs delivered
+// inside the window, so a duplicate inside it is dropped: InPktsDuplicate).
+bool parse_replay_check(const std::string& s, uint32_t window, const Origins& at) {
+  if (s == "window") return false;
+  if (s != "strict") throw ConfigError(at("replay-check") + " must be window or strict, not '" + s + "'");
+  if (window > secy::ReplayBitmap::kMaxWindow) {
+    throw ConfigError(at("replay-check") + " strict needs replay-window <= " +
+                      std::to_string(secy::ReplayBitmap::kMaxWindow) + ", not " + std::to_string(window));
+  }
+  return true;
 }
 
 std::string hex16(uint16_t v) {
@@ -200,7 +213,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
     }
   }
 
-  std::string config_file, validate = "strict", engine = "ipsec-mb", eal, metrics_listen;
+  std::string config_file, validate = "strict", replay_check = "window", engine = "ipsec-mb", eal, metrics_listen;
   uint32_t clear_tags = 0, conf_offset = 0;
   po::options_description flags_only(
       "linkcryptd: MACsec (IEEE 802.1AE) bump-in-the-wire between a plain and a wire port\n"
@@ -225,6 +238,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("validate-frames", po::value(&validate)->default_value("strict"), "strict | check | disabled (802.1AE 10.7.8)")
       ("replay-window", ranged(&o.secy.replay_window, kReplayWindowRange), "replay window in PNs (10.7.8 replayWindow; XPN suites: below 2^30)")
       ("no-replay-protect", po::bool_switch(), "disable replay protection (10.7.8 replayProtect)")
+      ("replay-check", po::value(&replay_check)->default_value("window"), "window (802.1AE) | strict: also drop a verified frame whose PN was already delivered inside the replay window (InPktsDuplicate)")
       ("integrity-only", po::bool_switch(), "protect without confidentiality (E=0, C=0)")
       ("clear-tags", ranged(&clear_tags, kClearTagsRange), "VLAN tags (802.1Q/802.1ad) kept in the clear, authenticated, before the SecTAG; every frame must carry them (docs/framing.md); both ends alike")
       ("confidentiality-offset", ranged(&conf_offset, kConfOffsetRange), "0 | 30 | 50: octets of user data sent in the clear, authenticated, before encryption starts (802.1AE 10.7.25; docs/framing.md); both ends alike")
@@ -325,6 +339,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   }
   o.secy.validate_frames = parse_validate(validate, at);
   o.secy.replay_protect = !vm["no-replay-protect"].as<bool>();
+  o.secy.replay_strict = parse_replay_check(replay_check, o.secy.replay_window, at);
   o.secy.confidentiality = !vm["integrity-only"].as<bool>();
   o.secy.include_sci = true;  // transparent bump in the wire: MAC SA is the host's (design §1)
   o.secy.clear_tags = static_cast<uint8_t>(clear_tags);

@@ -43,6 +43,7 @@ const std::vector<Field>& restart_only() {
       {"validate-frames", [](const DaemonOptions& o) { return num(static_cast<int>(o.secy.validate_frames)); }},
       {"replay-window", [](const DaemonOptions& o) { return num(o.secy.replay_window); }},
       {"no-replay-protect", [](const DaemonOptions& o) { return num(!o.secy.replay_protect); }},
+      {"replay-check", [](const DaemonOptions& o) { return num(o.secy.replay_strict); }},
       {"integrity-only", [](const DaemonOptions& o) { return num(!o.secy.confidentiality); }},
       {"clear-tags", [](const DaemonOptions& o) { return num(o.secy.clear_tags); }},
       {"confidentiality-offset", [](const DaemonOptions& o) { return num(o.secy.confidentiality_offset); }},

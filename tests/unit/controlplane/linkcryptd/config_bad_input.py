@@ -231,6 +231,10 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_good("--metrics-listen [::1]:9101", check + ike + ["--metrics-listen", "[::1]:9101"])
     expect_bad("PN threshold beyond a 32-bit suite", check + ike + ["--suite", "gcm-aes-256", "--rekey-pn-threshold",
                "4294967296"], "rekey-pn-threshold", "gcm-aes-256", "4294967295")
+    expect_bad("replay-check neither window nor strict", check + manual + ["--replay-check", "bitmap"],
+               "replay-check", "window or strict", "'bitmap'")
+    expect_bad("replay-check strict with a window past the bitmap", check + manual +
+               ["--replay-check", "strict", "--replay-window", "8129"], "replay-check", "8128", "8129")
     expect_bad("XPN replay window >= 2^30 (IKE)", check + ike + ["--suite", "gcm-aes-xpn-128", "--replay-window",
                "1073741824"], "replay-window", "2^30")
     expect_bad("XPN replay window >= 2^30 (key file)", check + ports + ["--key-file", xpn_keys, "--replay-window",
