@@ -24,6 +24,7 @@ constexpr int kSocketFd = 3;  // linkcryptd passes its end of a socketpair here
 int usage() {
   std::fputs("usage: linkcrypt-keyholder (--psk-file PATH | --psk-uri URI | --private-key-file PATH |\n"
              "                            --private-key-uri URI) [--pkcs11-module SO] [--pin-file PATH] [--user NAME]\n"
+             "                           [--quiet]\n"
              "Started by linkcryptd (key-holder = process) with a SOCK_SEQPACKET socket on fd 3;\n"
              "not meant to be run by hand (docs/architecture-daemon.md).\n",
              stderr);
@@ -38,7 +39,6 @@ int fatal(const std::string& why) {
 // The key did not load: linkcryptd's first request (PUBLIC_KEY, sent at once) gets the reason as
 // a typed error, so its refusal to start names the cause; then exit 2.
 int refuse(const std::string& why, ike::KeyError kind) {
-  kh::log_line("cannot start: " + why);
   uint8_t buf[kh::kMaxFrame + 1];
   const ssize_t n = recv(kSocketFd, buf, sizeof buf, 0);
   kh::Answer a;
@@ -47,7 +47,8 @@ int refuse(const std::string& why, ike::KeyError kind) {
   }
   a.result = ike::KeyResult::fail(kind == ike::KeyError::None ? ike::KeyError::Failed : kind, why);
   const auto out = kh::encode_answer(a);
-  [[maybe_unused]] auto sent = send(kSocketFd, out.data(), out.size(), MSG_NOSIGNAL);
+  // linkcryptd logs the reason; say it here only if it cannot hear it.
+  if (n <= 0 || send(kSocketFd, out.data(), out.size(), MSG_NOSIGNAL) < 0) kh::log_line("cannot start: " + why);
   return 2;
 }
 
@@ -71,11 +72,16 @@ void warm_up(ike::LongTermKey& key, const kh::KeySource& src) {
 int main(int argc, char** argv) {
   kh::KeySource src;
   std::string user = "linkcrypt";
+  bool quiet = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--version") {
       std::printf("linkcrypt-keyholder %s\n", linkcrypt::version_string().c_str());
       return 0;
+    }
+    if (a == "--quiet") {  // linkcryptd --check-config: no ready line
+      quiet = true;
+      continue;
     }
     if (i + 1 >= argc) return usage();
     std::string err;
@@ -108,7 +114,7 @@ int main(int argc, char** argv) {
   std::string who;
   if (auto e = kh::drop_privileges(user, who); !e.empty()) return fatal(e);
   if (auto e = kh::enter_seccomp(kSocketFd, src.token()); !e.empty()) return fatal(e);
-  kh::log_line("ready: " + src.text() + ", " + who + ", seccomp on" + (src.token() ? " (token allow-list)" : ""));
+  if (!quiet) kh::log_line("ready: " + src.text() + ", " + who + ", seccomp on" + (src.token() ? " (token allow-list)" : ""));
   const int rc = kh::serve(kSocketFd, *key);
   key.reset();  // the key is wiped here, not in exit handlers that seccomp may not allow
   _exit(rc);

@@ -51,7 +51,8 @@ int serve(int fd, ike::LongTermKey& key) {
         case MsgType::Describe: a.result = ike::KeyResult::of(description(key)); break;
         default: a.result = ike::KeyResult::of(key.public_key_der()); break;
       }
-      log_request(*q, a.result);
+      // Every use of the key is logged; the public key and the description are not uses.
+      if (q->type == MsgType::PskAuth || q->type == MsgType::Sign) log_request(*q, a.result);
     }
     const auto out = encode_answer(a);
     if (send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return 1;

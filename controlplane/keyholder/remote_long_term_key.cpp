@@ -66,7 +66,10 @@ std::shared_ptr<RemoteLongTermKey> RemoteLongTermKey::start(KeyHolderSpec spec, 
     // The first answer says the key loaded and the sandbox is up; it also brings the public key.
     auto r = k->call_locked(static_cast<int>(MsgType::PublicKey), ike::Prf::HmacSha2_256, {}, {});
     if (!r.ok()) {
-      error = "the key holder " + k->spec_.program + " did not start: " + r.detail;
+      // An answer is the key holder's own refusal (the key did not load: its reason, typed, as
+      // in process); no answer means it died or hung.
+      const bool answered = k->sock_.valid();
+      error = answered ? r.detail : "the key holder " + k->spec_.program + " did not start: " + r.detail;
       k->reap_locked(true);
       return nullptr;
     }
@@ -140,7 +143,7 @@ std::string RemoteLongTermKey::spawn_locked() {
   pid_ = pid;
   sock_ = std::move(ours);
   pidfd_ = std::move(pidfd);
-  log(LogLevel::Info, "key holder started (pid " + std::to_string(pid) + ")");
+  log(LogLevel::Debug, "key holder started (pid " + std::to_string(pid) + ")");  // it logs "ready" itself
   return {};
 }
 

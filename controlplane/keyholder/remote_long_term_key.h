@@ -31,7 +31,8 @@ struct KeyHolderSpec {
 // holder answers they fail with KeyError::Unavailable.
 class RemoteLongTermKey final : public ike::LongTermKey, public custody::Described {
  public:
-  // nullptr with `error` set when the key holder cannot start or does not answer.
+  // nullptr with `error` set when the key holder cannot start or does not answer, or, when its
+  // key did not load, to its reason (the same line the key in process gives).
   [[nodiscard]] static std::shared_ptr<RemoteLongTermKey> start(KeyHolderSpec spec, std::string& error);
   ~RemoteLongTermKey() override;
   RemoteLongTermKey(const RemoteLongTermKey&) = delete;

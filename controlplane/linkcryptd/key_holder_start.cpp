@@ -41,7 +41,7 @@ std::vector<std::string> module_environment() {
 
 }  // namespace
 
-std::shared_ptr<ike::LongTermKey> start_key_holder(const config::KeyingOptions& k, std::string& error) {
+std::shared_ptr<ike::LongTermKey> start_key_holder(const config::KeyingOptions& k, std::string& error, bool quiet) {
   keyholder::KeySource src;
   if (auto e = key_source(k, src); !e.empty()) {
     error = e;
@@ -50,10 +50,11 @@ std::shared_ptr<ike::LongTermKey> start_key_holder(const config::KeyingOptions& 
   keyholder::KeyHolderSpec spec;
   spec.program = keyholder::find_key_holder_program();
   if (spec.program.empty()) {
-    error = "linkcrypt-keyholder not found beside linkcryptd or in the libexec directory";
+    error = "key-holder = process: linkcrypt-keyholder not found beside linkcryptd or in the libexec directory";
     return nullptr;
   }
   spec.args = keyholder::key_source_args(src);
+  if (quiet) spec.args.emplace_back("--quiet");
   if (src.token()) spec.env = module_environment();
   spec.log = [](const LogEvent& e) { log(e); };
   return keyholder::RemoteLongTermKey::start(std::move(spec), error);
@@ -64,8 +65,8 @@ void start_key_holder(DaemonOptions& o) {
   const auto& a = o.keying.auth;
   if (a != "psk" && a != "pubkey" && a != "cert") return;  // build_keying_config names the valid ones
   std::string err;
-  o.keying.held_key = start_key_holder(o.keying, err);
-  if (!o.keying.held_key) throw ConfigError("key-holder = process: " + err);
+  o.keying.held_key = start_key_holder(o.keying, err, o.check_only);
+  if (!o.keying.held_key) throw ConfigError(err);
 }
 
 }  // namespace linkcrypt::daemon

@@ -17,6 +17,8 @@ void start_key_holder(DaemonOptions& o);
 // pin-file: it reads them, linkcryptd does not). nullptr and one error line when it cannot start
 // or its key does not load. SIGHUP uses this to load a new key while the old key holder keeps
 // answering: the switch happens only once the new one answers.
-[[nodiscard]] std::shared_ptr<ike::LongTermKey> start_key_holder(const config::KeyingOptions& k, std::string& error);
+// `quiet` (--check-config): the key holder logs no ready line.
+[[nodiscard]] std::shared_ptr<ike::LongTermKey> start_key_holder(const config::KeyingOptions& k, std::string& error,
+                                                                 bool quiet = false);
 
 }  // namespace linkcrypt::daemon

@@ -135,7 +135,7 @@ std::shared_ptr<ike::Config> reload_credentials(const ReloadContext& ctx, const 
     std::string err;
     k.held_key = start_key_holder(k, err);
     if (!k.held_key) {
-      refused("keeping the old key and credentials (the running key holder stays): the new key holder did not start: " + err);
+      refused("keeping the old credentials and IKE timers: " + err + " (the running key holder keeps the old key)");
       ++kept;
       return nullptr;
     }

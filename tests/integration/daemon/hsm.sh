@@ -39,11 +39,12 @@ keyed_pair() {  # LABEL: both boxes secured, same IKE state, ping through
 
 topology_up
 
-# 1. PSK on both tokens.
+# 1. PSK on both tokens, opened by linkcryptd itself (key-holder = in-process; the other cases
+#    use the default, the key holder process).
 # shellcheck disable=SC2046
-write_config a auth=psk "psk-uri=$(uri a ike-psk)" $(p11_opts a)
+write_config a auth=psk "psk-uri=$(uri a ike-psk)" $(p11_opts a) key-holder=in-process
 # shellcheck disable=SC2046
-write_config b auth=psk "psk-uri=$(uri b ike-psk)" $(p11_opts b)
+write_config b auth=psk "psk-uri=$(uri b ike-psk)" $(p11_opts b) key-holder=in-process
 keyed_pair "PSK on tokens"
 [ "$(q a keys 'r["keys"][0]["kind"]')" = psk ] || fail "keys: kind $(q a keys 'r["keys"]')"
 [ "$(q a keys 'r["keys"][0]["fingerprint"]')" = "cka-id:01" ] || fail "keys: fingerprint $(q a keys 'r["keys"]')"
@@ -57,10 +58,10 @@ keyed_pair "PSK on token A, in a file on B"
 stop_daemon a; stop_daemon b
 
 # 3. Ed25519 on both tokens; the peer's public key is the PEM's (the CERT payload's SPKI comes from the token).
-#    Box A's token is opened by its key holder (key-holder = process): the module and the PIN are
-#    the key holder's, linkcryptd never loads the module.
+#    Box A's token is opened by its key holder (key-holder = process, the default): the module
+#    and the PIN are the key holder's, linkcryptd never loads the module.
 # shellcheck disable=SC2046
-write_config a auth=pubkey "private-key-uri=$(uri a ike-ed25519)" $(p11_opts a) "peer-public-key-file=$WORK/b.pub" key-holder=process
+write_config a auth=pubkey "private-key-uri=$(uri a ike-ed25519)" $(p11_opts a) "peer-public-key-file=$WORK/b.pub"
 # shellcheck disable=SC2046
 write_config b auth=pubkey "private-key-uri=$(uri b ike-ed25519)" $(p11_opts b) "peer-public-key-file=$WORK/a.pub"
 keyed_pair "Ed25519 on tokens"
@@ -120,7 +121,7 @@ N=3
 AUDIT=$WORK/audit.jsonl
 # shellcheck disable=SC2046
 write_config a auth=psk "psk-uri=$(uri a ike-psk)" $(p11_opts a) "audit-log=$AUDIT" role=initiator \
-    ike-rekey-interval-s=2 rekey-interval-s=1 key-holder=process
+    ike-rekey-interval-s=2 rekey-interval-s=1
 write_config b auth=psk "psk-file=$WORK/psk" role=responder
 ike_rekeyed() { [ "$(q a peer 'r["ike_rekeys"]')" -ge 2 ] && [ "$(q a peer 'r["child_rekeys"]')" -ge 2 ]; }
 for i in $(seq 1 "$N"); do

@@ -27,6 +27,9 @@ def mappings(pid):
     return maps, flags
 
 
+CHUNK = 16 << 20
+
+
 def main():
     pid = int(sys.argv[1])
     needles = {}
@@ -40,17 +43,29 @@ def main():
         for start, end, perms, path in maps:
             if perms[0] != "r" or path in ("[vvar]", "[vsyscall]", "[vvar_vclock]"):
                 continue
-            try:
-                mem.seek(start)
-                data = mem.read(end - start)
-            except (OSError, ValueError, OverflowError):
-                unreadable.append(f"{start:x}-{end:x} {path}")
-                continue
-            for label, needle in needles.items():
-                at = data.find(needle)
-                while at >= 0:
-                    found[label].append([f"{start + at:x}", path or "[anon]", " ".join(flags.get(start, []))])
-                    at = data.find(needle, at + 1)
+            # In chunks (DPDK maps hundreds of MiB), each overlapping the last by a needle's
+            # length less one, so a copy across a chunk boundary is found exactly once.
+            overlap = max(len(n) for n in needles.values()) - 1
+            pos, tail = start, b""
+            while pos < end:
+                try:
+                    mem.seek(pos)
+                    chunk = mem.read(min(CHUNK, end - pos))
+                except (OSError, ValueError, OverflowError):
+                    unreadable.append(f"{start:x}-{end:x} {path}")
+                    break
+                if not chunk:
+                    break
+                data = tail + chunk
+                base = pos - len(tail)
+                for label, needle in needles.items():
+                    at = data.find(needle)
+                    while at >= 0:
+                        if at + len(needle) > len(tail):  # not wholly inside the previous chunk
+                            found[label].append([f"{base + at:x}", path or "[anon]", " ".join(flags.get(start, []))])
+                        at = data.find(needle, at + 1)
+                tail = data[-overlap:] if overlap > 0 else b""
+                pos += len(chunk)
     out = {}
     for label, hits in found.items():
         locked = sum(1 for h in hits if " lo" in " " + h[2] and " dd" in " " + h[2])
