@@ -68,7 +68,7 @@ for p in "${procs[@]}"; do core_limit_zero "$p" "$(cat "/proc/$p/comm")"; done
 not_dumpable "$kh" "the key holder"
 pass "box A's ${#procs[@]} processes (${procs[*]}): RLIMIT_CORE 0; the key holder (uid $(awk '$1 == "Uid:" {print $2}' "/proc/$kh/status")) is not dumpable"
 # The SAKs linkcryptd installed, from its keylog (the one file meant to hold them).
-mapfile -t saks < <(sed -n 's/.* sak=\([0-9a-f]*\) .*/\1/p' "$WORK/a.keylog" | sort -u)
+mapfile -t saks < <(sed -n 's/^MACSEC_SA .* sak=\([0-9a-f]\{32,\}\) .*/\1/p' "$WORK/a.keylog" | sort -u)
 [ ${#saks[@]} -ge 2 ] || fail "the keylog names ${#saks[@]} SAKs, want the tx and rx SAK"
 sak_args=(); i=0
 for k in "${saks[@]}"; do sak_args+=("sak$i=$k"); i=$((i + 1)); done
@@ -117,24 +117,29 @@ stop_daemon a
 stop_daemon b
 
 # ---- linkcrypt-pcap: hardened before it reads its SAK ----
-# Run as nobody (so /proc tells dumpable apart), reading from a FIFO: it waits there, key read.
+# Run as nobody (so /proc tells dumpable apart), writing to a FIFO: it waits there, key read.
 chmod 0711 "$WORK"
 install -d -o nobody -m 0700 "$WORK/pcap"
 (umask 077; openssl rand -hex 16 >"$WORK/pcap/sak"); chown nobody "$WORK/pcap/sak"
-mkfifo "$WORK/pcap/in.pcap"; chown nobody "$WORK/pcap/in.pcap"
-setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups "$LINKCRYPT_PCAP" validate --cipher gcm-aes-128 \
-  --sak-file "$WORK/pcap/sak" --sci 020000000a000001 --an 0 "$WORK/pcap/in.pcap" >"$WORK/pcap.out" 2>&1 &
-pcap_pid=$!
-PIDS+=("$pcap_pid")
-hardened() { [ "$(command stat -c %u "/proc/$pcap_pid/status" 2>/dev/null)" = 0 ]; }
-wait_for 5 "linkcrypt-pcap is not dumpable" hardened
-not_dumpable "$pcap_pid" linkcrypt-pcap
-core_limit_zero "$pcap_pid" linkcrypt-pcap
 "$PY" -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))' \
   >"$WORK/pcap/in.pcap"
+chown nobody "$WORK/pcap/in.pcap"
+mkfifo "$WORK/pcap/out.pcap"; chown nobody "$WORK/pcap/out.pcap"
+setpriv --reuid nobody --regid "$(id -g nobody)" --clear-groups "$LINKCRYPT_PCAP" validate --cipher gcm-aes-128 \
+  --sak-file "$WORK/pcap/sak" --sci 020000000a000001 --an 0 "$WORK/pcap/in.pcap" "$WORK/pcap/out.pcap" \
+  >"$WORK/pcap.out" 2>&1 &
+pcap_pid=$!
+PIDS+=("$pcap_pid")
+# setpriv runs as root until it execs linkcrypt-pcap as nobody: wait for nobody's uid.
+as_nobody() { [ "$(awk '$1 == "Uid:" {print $2}' "/proc/$pcap_pid/status" 2>/dev/null)" = "$(id -u nobody)" ]; }
+wait_for 5 "linkcrypt-pcap runs as nobody" as_nobody
+sleep 0.3  # it blocks opening the FIFO, after the hardening and the key
+not_dumpable "$pcap_pid" linkcrypt-pcap
+core_limit_zero "$pcap_pid" linkcrypt-pcap
+timeout 10 cat "$WORK/pcap/out.pcap" >/dev/null
 wait "$pcap_pid" || { cat "$WORK/pcap.out"; fail "linkcrypt-pcap on an empty capture"; }
 no_key_in "$(cat "$WORK/pcap/sak")" "$WORK/pcap.out"
-pass "linkcrypt-pcap (as nobody): not dumpable, RLIMIT_CORE 0, before it reads its input"
+pass "linkcrypt-pcap (as nobody): not dumpable, RLIMIT_CORE 0, while it waits to write its output"
 
 # ---- manual keys: known SAKs ----
 SAK_A=$(openssl rand -hex 16); SAK_B=$(openssl rand -hex 16)

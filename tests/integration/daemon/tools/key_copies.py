@@ -15,6 +15,7 @@ import sys
 def mappings(pid):
     maps = []
     flags = {}
+    rss = {}
     with open(f"/proc/{pid}/smaps") as f:
         cur = None
         for line in f:
@@ -24,10 +25,12 @@ def mappings(pid):
                 maps.append(cur)
             elif line.startswith("VmFlags:") and cur:
                 flags[cur[0]] = line.split()[1:]
-    return maps, flags
+            elif (line.startswith("Rss:") or line.startswith("Swap:")) and cur:
+                rss[cur[0]] = rss.get(cur[0], 0) + int(line.split()[1])
+    return maps, flags, rss
 
 
-CHUNK = 16 << 20
+CHUNK = 64 << 20
 
 
 def main():
@@ -36,12 +39,18 @@ def main():
     for arg in sys.argv[2:]:
         label, hexval = arg.split("=", 1)
         needles[label] = bytes.fromhex(hexval)
-    maps, flags = mappings(pid)
+        if not needles[label]:
+            sys.exit(f"key_copies.py: {label} is empty: nothing to look for")
+    maps, flags, rss = mappings(pid)
     found = {label: [] for label in needles}
     unreadable = []
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
         for start, end, perms, path in maps:
             if perms[0] != "r" or path in ("[vvar]", "[vsyscall]", "[vvar_vclock]"):
+                continue
+            # No page in RAM or swap (Rss + Swap 0): never written, no key can be in it.
+            # DPDK reserves many GiB of address space this way; reading it would take minutes.
+            if rss.get(start, 1) == 0:
                 continue
             # In chunks (DPDK maps hundreds of MiB), each overlapping the last by a needle's
             # length less one, so a copy across a chunk boundary is found exactly once.
