@@ -7,7 +7,7 @@
 namespace linkcrypt::keyholder {
 namespace {
 
-constexpr size_t kMaxDetail = 512;
+constexpr size_t kMaxDetail = 1024;  // a refused token key's line with its hint
 constexpr size_t kMaxIdentity = 1024;
 
 void put_header(ByteWriter& w, MsgType t, uint32_t id) {
@@ -138,7 +138,8 @@ std::optional<Request> parse_request(std::span<const uint8_t> frame) {
     case MsgType::Sign:
       if (!read_use(r, q.use) || !read_octets(r, q.octets)) return std::nullopt;
       break;
-    case MsgType::PublicKey: break;
+    case MsgType::PublicKey:
+    case MsgType::Describe: break;
     default: return std::nullopt;
   }
   q.type = static_cast<MsgType>(type);
@@ -174,6 +175,7 @@ std::string_view msg_type_name(MsgType t) {
     case MsgType::PskAuth: return "psk-auth";
     case MsgType::Sign: return "sign";
     case MsgType::PublicKey: return "public-key";
+    case MsgType::Describe: return "describe";
     case MsgType::AnswerBytes: return "answer";
     case MsgType::AnswerError: return "error";
   }

@@ -272,7 +272,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("pkcs11-module", po::value(&o.keying.pkcs11_module), "the token's PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so (or module-path in the URI)")
       ("pin-file", po::value(&o.keying.pin_file), "the token's user PIN, one line (mode 0600)")
       ("audit-log", po::value(&o.audit_log), "also append one JSON line per use of the long-term key to this file (created 0600; docs/hsm.md)")
-      ("key-holder", po::value(&o.keying.key_holder)->default_value("in-process"), "in-process | process: the long-term key in linkcryptd, or only in the linkcrypt-keyholder process (docs/architecture-daemon.md)")
+      ("key-holder", po::value(&o.keying.key_holder)->default_value("process"), "process | in-process: the long-term key only in the sandboxed linkcrypt-keyholder process (default), or in linkcryptd itself (docs/architecture-daemon.md)")
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
       ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")
