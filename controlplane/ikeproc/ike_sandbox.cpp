@@ -51,6 +51,11 @@ std::string enter_ike_seccomp() {
   allow(SCMP_SYS(rt_sigprocmask));
   allow(SCMP_SYS(exit));
   allow(SCMP_SYS(exit_group));
+  // A lazy first use inside a library (OpenSSL fetching an algorithm's configuration) may try to
+  // open a file: it is refused with EACCES instead of killing the process; nothing gets opened.
+  for (int nr : {SCMP_SYS(openat), SCMP_SYS(open)}) {
+    if (rc == 0) rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES), nr, 0);
+  }
   if (rc != 0) return std::string("seccomp_rule_add: ") + std::strerror(-rc);
   if ((rc = seccomp_load(ctx.get())) != 0) return std::string("seccomp_load: ") + std::strerror(-rc);
   return {};
