@@ -234,6 +234,9 @@ int main(int argc, char** argv) {
 
     daemon::DpdkTools dpdk_tools(dp, handlers, *opts);  // dpdk-dumpcap, dpdk-telemetry.py
     dp.start();
+    if (channel) {
+      if (auto e = daemon::dataplane_give_up_privileges(); !e.empty()) daemon::log(LogLevel::Warning, "dataplane process: " + e);
+    }
     daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};

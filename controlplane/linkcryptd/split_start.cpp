@@ -1,12 +1,16 @@
 // run_split_supervisor / enter_dataplane_role (split_start.h).
 #include "split_start.h"
 
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <climits>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 
 #include "daemon_log.h"
 #include "key_holder_program.h"
@@ -48,6 +52,21 @@ UniqueFd enter_dataplane_role() {
     throw ConfigError("--process-role dataplane is set by linkcryptd's supervisor (fd 3 is not its socket)");
   }
   return UniqueFd(3);
+}
+
+std::string dataplane_give_up_privileges() {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+  // Still root (DPDK's af_packet/vfio ports and hugepage files are root's), but without
+  // CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_OVERRIDE, CAP_SETUID, ... : the sockets, rings and
+  // mappings the ports use are open already.
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  for (int cap : {CAP_NET_RAW, CAP_NET_ADMIN, CAP_IPC_LOCK, CAP_SYS_RAWIO}) {
+    data[cap / 32].effective |= 1u << (cap % 32);
+    data[cap / 32].permitted |= 1u << (cap % 32);
+  }
+  if (syscall(SYS_capset, &hdr, data) != 0) return std::string("capset: ") + std::strerror(errno);
+  return {};
 }
 
 }  // namespace linkcrypt::daemon

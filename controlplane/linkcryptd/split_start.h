@@ -15,4 +15,9 @@ namespace linkcrypt::daemon {
 // supervisor socket (fd 3), checked to be SOCK_SEQPACKET. Throws ConfigError otherwise.
 [[nodiscard]] UniqueFd enter_dataplane_role();
 
+// The dataplane child once the EAL, the ports and the workers run: PR_SET_NO_NEW_PRIVS, and of
+// root's capabilities only those the running ports still use (CAP_NET_RAW, CAP_NET_ADMIN,
+// CAP_IPC_LOCK, CAP_SYS_RAWIO) stay effective/permitted. Returns an error line or empty.
+[[nodiscard]] std::string dataplane_give_up_privileges();
+
 }  // namespace linkcrypt::daemon

@@ -43,6 +43,9 @@ for t in a b; do
   kh=$(kh_of "$t") || fail "box $t: no key-holder child of the supervisor"
   unprivileged "$ike" "box $t IKE process"
   unprivileged "$kh" "box $t key holder"
+  [ "$(field "$dp" NoNewPrivs)" = 1 ] || fail "box $t dataplane NoNewPrivs $(field "$dp" NoNewPrivs)"
+  [ "$(field "$dp" CapEff)" = 0000000000027000 ] || fail "box $t dataplane CapEff $(field "$dp" CapEff), want NET_ADMIN NET_RAW IPC_LOCK SYS_RAWIO only"
+  pass "box $t dataplane pid $dp: NoNewPrivs 1, CapEff 0000000000027000 (NET_ADMIN NET_RAW IPC_LOCK SYS_RAWIO)"
   spid=$(eval echo "\$DPID_$t")
   for p in "$spid:supervisor" "$dp:dataplane" "$ike:IKE"; do
     n=$("$PY" "$TOOLS/proc_mem_count.py" "${p%%:*}" "$WORK/psk")
