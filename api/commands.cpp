@@ -9,6 +9,7 @@ const std::vector<CommandInfo>& commands() {
       {"sa", true, "every SA: AN, SCI, key id, PNs, headroom, packets"},
       {"stats", true, "all counters (SecY, dataplane, ports, IKE, control socket)"},
       {"peer", true, "the IKE peer: state, algorithms, last handshake, last failure"},
+      {"mka", true, "MKA (keying = mka): actor and peers, key server, the SAK in use, the CAK by its CKN"},
       {"keys", true, "the long-term keys (PSK or private key, file or token): fingerprint, uses, last use"},
       {"rotations", true, "recent key rotations (args: last=N)"},
       {"help", true, "this list"},

@@ -6,6 +6,7 @@
 #include "api/hex_id.h"
 #include "dataplane_keys.h"
 #include "key_audit.h"
+#include "mka_status.h"
 #include "failure_hint.h"
 #include "port_links.h"
 #include "sa_rows.h"
@@ -52,7 +53,12 @@ control::Reply ControlHandlers::handle(const control::Request& r) {
   if (r.cmd == "status") return success(status());
   if (r.cmd == "sa") return success(sa());
   if (r.cmd == "stats") return success(stats());
+  if (r.cmd == "mka") {
+    if (!mka_) return control::Reply::failure(control::ErrorCode::kUnavailable, "MKA is not in use (keying = mka enables it)");
+    return success(mka_result(mka_->view()));
+  }
   if (r.cmd == "peer") {
+    if (mka_) return control::Reply::failure(control::ErrorCode::kUnavailable, "MKA keying: there is no IKE peer (see 'mka')");
     if (!ctl_) return control::Reply::failure(control::ErrorCode::kUnavailable, "manual keying: there is no IKE peer");
     return success(peer());
   }
@@ -66,6 +72,11 @@ control::Reply ControlHandlers::handle(const control::Request& r) {
     return success(rotations(args));
   }
   if (r.cmd == "help") return success(api::help_result());
+  if (r.cmd == "rekey" && mka_) {
+    const std::string why = mka_->rekey(Clock::now());
+    if (!why.empty()) return control::Reply::failure(control::ErrorCode::kUnavailable, why);
+    return success(api::RekeyResult{true});
+  }
   if (r.cmd == "rekey") {
     if (!ctl_) return control::Reply::failure(control::ErrorCode::kUnavailable, "manual keying: nothing to rekey with (install a new key file)");
     const std::string why = ctl_->request_rotation(keying::RotationReason::Operator, Clock::now());
@@ -103,6 +114,11 @@ api::StatusResult ControlHandlers::status() const {
     o.ike_state = ctl_->ike_state();
     o.role = ctl_->initiator() ? "initiator" : "responder";
     fill_failure(o, ctl_->state(), ctl_->peer(), Clock::now());
+  } else if (mka_) {
+    fill_mka_status(o, mka_->view(), Clock::now());
+    if (const auto s = secy::parse_cipher_suite(mka_keying::mka_cipher_suite_name(mka_->view().cipher_suite))) {
+      if (!active_an) o.suite = std::string(secy::cipher_suite_name(*s));
+    }
   } else {
     o.state = active_an ? "secured" : "down";
     o.transport = "manual";

@@ -14,6 +14,7 @@
 #include "control_server.h"
 #include "dataplane.h"
 #include "keying_controller.h"
+#include "mka_controller.h"
 #include "options.h"
 #include "sa_rates.h"
 
@@ -28,6 +29,8 @@ class ControlHandlers {
   // so that `sa` shows rates and the time to PN exhaustion from its first query on.
   void sample_pn_rates(std::chrono::steady_clock::time_point now);
   void set_server(const control::ControlServer* s) { server_ = s; }
+  // keying = mka: `mka`, `rekey` and `status` ask it (null otherwise).
+  void set_mka(mka_keying::MkaController* m) { mka_ = m; }
 
   // The results of `status` and `sa`; DPDK telemetry (telemetry_snapshot.h) publishes the same.
   api::StatusResult status() const;
@@ -40,6 +43,7 @@ class ControlHandlers {
 
   dpdk::Dataplane& dp_;
   keying::KeyingController* ctl_;
+  mka_keying::MkaController* mka_ = nullptr;
   const DaemonOptions& opts_;
   const control::ControlServer* server_ = nullptr;
   std::chrono::steady_clock::time_point started_;

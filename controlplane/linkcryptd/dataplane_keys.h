@@ -50,4 +50,20 @@ class DataplaneKxPort final : public transport::KxPort {
   transport::MacAddress mac_{};
 };
 
+// keying = mka: MKPDUs in from the EAPOL punt ring, out on the wire port (the kx send ring: never
+// through the SecY, never on the plain port).
+class DataplaneEapolPort final : public transport::KxPort {
+ public:
+  explicit DataplaneEapolPort(dpdk::Dataplane& dp) : dp_(dp), mac_(DataplaneKxPort(dp).mac()) {}
+  size_t receive_frames(std::vector<std::vector<uint8_t>>& out, size_t max) override {
+    return dp_.receive_eapol(out, max);
+  }
+  bool send_frame(std::span<const uint8_t> frame) override { return dp_.send_kx(frame); }
+  [[nodiscard]] transport::MacAddress mac() const override { return mac_; }
+
+ private:
+  dpdk::Dataplane& dp_;
+  transport::MacAddress mac_{};
+};
+
 }  // namespace linkcrypt::daemon

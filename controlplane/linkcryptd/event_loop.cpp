@@ -80,7 +80,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
       kx_frames.clear();
       (void)dp.receive_kx(kx_frames, 64);
       // 802.1AE 10.5.2 / design §3: with manual keys nobody rekeys: say so once per SA.
-      if (!threshold_logged && dp.sa().tx_threshold_reached()) {
+      if (!opts.key_file.empty() && !threshold_logged && dp.sa().tx_threshold_reached()) {
         log(LogLevel::Warning, "the transmit SA has reached its rekey-threshold PN: install a new SA",
             {{"REASON", "PnThreshold"}});
         threshold_logged = true;

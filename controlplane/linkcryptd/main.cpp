@@ -18,6 +18,8 @@
 #include "keying_controller.h"
 #include "keylog.h"
 #include "manual_keys.h"
+#include "mka_config.h"
+#include "mka_controller.h"
 #include "metrics_server.h"
 #include "options.h"
 #include "pn_keeper.h"
@@ -52,6 +54,7 @@ dpdk::DataplaneConfig dataplane_config(const daemon::DaemonOptions& o) {
   c.plain_vlan_tags = o.plain_vlan_tags;
   c.mbuf_count = o.mbufs;
   c.kx_ethertype = o.kx_ethertype;
+  if (o.mka) c.eapol_ethertype = mka::kEapolEtherType;
   c.engine = o.engine;
   c.idle_sleep_us = o.idle_sleep_us;
   c.kx_new_sa_rate = o.kx_new_sa_rate;
@@ -69,7 +72,10 @@ std::string sci_hex(uint64_t sci) {
 // Everything that can be checked before the EAL starts: a bad config exits 2 with one line.
 void check_config(const daemon::DaemonOptions& o, config::KeyFile& keys, config::KeyingConfig& ike,
                   std::optional<transport::SocketAddress>& udp_local,
-                  std::optional<transport::SocketAddress>& udp_peer) {
+                  std::optional<transport::SocketAddress>& udp_peer, mka::ParticipantConfig& mka_cfg) {
+  if (o.mka) {
+    if (auto err = mka_keying::build_participant_config(o.mka_opts, mka_cfg); !err.empty()) throw daemon::ConfigError(err);
+  }
   if (!o.key_file.empty()) {
     const std::string err = config::load_key_file(o.key_file, keys);
     if (!err.empty()) throw daemon::ConfigError(err);
@@ -97,6 +103,7 @@ int main(int argc, char** argv) {
   config::KeyingConfig ike;
   std::optional<transport::SocketAddress> udp_local, udp_peer;
   UniqueFd supervisor_socket;  // process-model = split, the dataplane child: fd 3
+  mka::ParticipantConfig mka_cfg;  // keying = mka: the CAK read at check time, like the other key files
   try {
     opts = daemon::parse_options(argc, argv);
     if (!opts) return 0;
@@ -110,7 +117,7 @@ int main(int argc, char** argv) {
     }
     if (opts->ike && opts->process_role.empty()) daemon::install_key_audit(*opts);  // before the keys open: each is wrapped
     daemon::start_key_holder(*opts);  // before the EAL: key-holder = process
-    check_config(*opts, *keys, ike, udp_local, udp_peer);
+    check_config(*opts, *keys, ike, udp_local, udp_peer, mka_cfg);
     if (opts->check_only) {
       std::printf("config OK\n");
       return 0;
@@ -163,6 +170,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<keying::KeyingController> controller;
     std::unique_ptr<daemon::PnKeeper> pn_keeper;
     std::unique_ptr<daemon::KeyingChannel> channel;  // process-model = split: the IKE process's SA operations
+    std::unique_ptr<daemon::DataplaneEapolPort> eapol_port;
+    std::unique_ptr<mka_keying::MkaController> mka_ctl;
     if (!opts->key_file.empty()) {
       daemon::install_manual_keys(dp.sa(), *keys, reservation->start_pn(), reservation->reserved_through());
       pn_keeper = std::make_unique<daemon::PnKeeper>(dp.sa(), std::move(reservation), keys->tx.an);
@@ -202,6 +211,24 @@ int main(int argc, char** argv) {
       daemon::log(LogLevel::Info, std::string("IKE keying: ") + (ike.initiator ? "initiator" : "responder") +
                        ", transport " + std::string(transport->name()) + ", suite " + opts->keying.suite +
                        ", local SCI " + sci_hex(ike.ike->child.macsec.local_sci));
+    } else if (opts->mka) {
+      eapol_port = std::make_unique<daemon::DataplaneEapolPort>(dp);
+      // 802.1AE 7.1.2 / 802.1X-2020 9.4: SCI = the wire port's MAC address ‖ port identifier 1.
+      const auto mac = eapol_port->mac();
+      std::copy(mac.begin(), mac.end(), mka_cfg.own_mac.begin());
+      std::copy(mac.begin(), mac.end(), mka_cfg.sci.begin());
+      mka_cfg.sci[6] = 0;
+      mka_cfg.sci[7] = 1;
+      sink = std::make_unique<daemon::DataplaneKeySink>(dp, opts->rekey_pn_threshold);
+      sink->set_keylog(keylog.get());
+      mka_keying::MkaSetup setup;
+      setup.participant = std::move(mka_cfg);
+      setup.log = [](const LogEvent& e) { daemon::log(e); };
+      std::string err;
+      mka_ctl = mka_keying::MkaController::create(std::move(setup), *eapol_port, *sink, err);
+      if (!mka_ctl) throw daemon::ConfigError(err);
+      daemon::log(LogLevel::Info, "MKA keying: CKN " + opts->mka_opts.ckn + ", suite " + opts->mka_opts.cipher_suite +
+                       ", EAPOL to " + opts->mka_opts.eapol_address + ", local SCI " + sci_hex(mka_ctl->own_sci()));
     } else {
       daemon::log(LogLevel::Warning, "no key file: no transmit SA, so every plain frame is dropped "
                   "(must-secure) until keys are installed");
@@ -209,6 +236,7 @@ int main(int argc, char** argv) {
     keys.reset();  // SAKs and salts wiped: the SA objects hold their own copies
 
     daemon::ControlHandlers handlers(dp, controller.get(), *opts);
+    handlers.set_mka(mka_ctl.get());
     std::unique_ptr<control::ControlServer> server;
     if (opts->control_socket_enabled) {
       std::error_code ec;
@@ -238,13 +266,15 @@ int main(int argc, char** argv) {
       if (auto e = daemon::dataplane_give_up_privileges(); !e.empty()) daemon::log(LogLevel::Warning, "dataplane process: " + e);
     }
     daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
+    if (mka_ctl) mka_ctl->start(std::chrono::steady_clock::now());
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
     const daemon::ReloadContext reload{argc, argv, &*opts, controller.get(), sink.get()};
     daemon::run_event_loop(dp, signals, *opts, controller.get(), server.get(), handlers,
                            [&reload] { daemon::reload_config(reload); }, metrics.get(),
-                           [&dpdk_tools, &pn_keeper] {
+                           [&dpdk_tools, &pn_keeper, &mka_ctl] {
                              dpdk_tools.on_tick();
                              if (pn_keeper) pn_keeper->on_tick();
+                             if (mka_ctl) mka_ctl->tick(std::chrono::steady_clock::now());  // MKPDUs, MKA timers
                            },
                            channel ? std::function<void()>([&channel] { channel->tick(); }) : std::function<void()>());
     dp.stop();

@@ -39,6 +39,10 @@ inline constexpr NumericRange kHalfOpenLimitRange{1, 1024};
 inline constexpr NumericRange kCookieThresholdRange{0, 1023};    // below ike-half-open-limit
 inline constexpr NumericRange kKxNewSaRateRange{1, 100000};      // per second, all workers together
 inline constexpr NumericRange kPnReserveBlockRange{1024, uint64_t{1} << 32};  // >= 2 ticks of slow traffic; <= a 32-bit PN space
+inline constexpr NumericRange kMkaPriorityRange{0, 255};        // 802.1X-2020 9.5.1: lower wins; 255 never key server
+inline constexpr NumericRange kMkaHelloTimeMsRange{500, 30000};  // Table 9-3 default 2000
+inline constexpr NumericRange kMkaLifeTimeMsRange{1000, 120000}; // Table 9-3 default 6000; above the hello time
+inline constexpr NumericRange kMkaRekeyIntervalSRange{1, kTenYearsS, true};
 inline constexpr NumericRange kEtherTypeRange{0x0600, 0xFFFF};  // below 0x0600: an 802.3 length
 
 // "1024..1048575", or "0|100..3600000" when 0 is also allowed.

@@ -4,6 +4,7 @@
 #include <grp.h>
 
 #include "config_file.h"
+#include "mka_options.h"
 #include "option_ranges.h"
 #include "version.h"
 #include "log_event.h"
@@ -100,14 +101,19 @@ std::vector<std::string> split_words(const std::string& s) {
 
 void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, const Origins& at) {
   o.ike = !o.keying.local_id.empty() || !o.keying.peer_id.empty();
+  // keying = mka and every mka-* option: their own checks, and no option of another mode mixed in.
+  if (std::string err = check_keying_mode(vm, o, [&at](const std::string& n) { return at(n); }); !err.empty()) {
+    throw ConfigError(err);
+  }
+
   if (o.ike && !o.key_file.empty()) {
     throw ConfigError(at("key-file") + ": manual keys and IKE keying (local-id/peer-id) are both configured: choose one");
   }
   if (o.no_keys && (o.ike || !o.key_file.empty())) {
     throw ConfigError(at("no-keys") + " starts without keys: it cannot go with " + (o.ike ? "local-id/peer-id" : "key-file"));
   }
-  if (!o.ike && o.key_file.empty() && !o.no_keys) {
-    throw ConfigError("no keying configured: set key-file (manual keys, docs/keyfile.md) or local-id and peer-id (IKE)");
+  if (!o.ike && !o.mka && o.key_file.empty() && !o.no_keys) {
+    throw ConfigError("no keying configured: set key-file (manual keys, docs/keyfile.md), local-id and peer-id (IKE) or keying = mka (docs/mka.md)");
   }
   const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer", "psk-uri", "private-key-uri", "pkcs11-module", "pin-file", "audit-log"};
   if (!o.ike) {
@@ -167,7 +173,7 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
     }
   }
   o.keying.integrity_only = !o.secy.confidentiality;
-  o.control_socket_enabled = o.ike || !vm["control-socket"].defaulted();
+  o.control_socket_enabled = o.ike || o.mka || !vm["control-socket"].defaulted();
 }
 
 }  // namespace
@@ -234,6 +240,15 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("suite", po::value(&o.keying.suite)->default_value("gcm-aes-xpn-256"), "IKE-keyed cipher suite: gcm-aes-xpn-256 | gcm-aes-xpn-128 | gcm-aes-256 | gcm-aes-128")
       ("must-secure", po::value(&o.must_secure)->default_value(true), "never send plain frames in the clear without a transmit SA (only true is supported)")
       ("no-keys", po::bool_switch(&o.no_keys), "test/diagnostic mode: start with neither key-file nor IKE; no SA, every plain frame is dropped (must-secure)")
+      ("keying", po::value(&o.keying_mode)->value_name("MODE"), "manual | ike | mka (default: manual with key-file, ike with local-id/peer-id); mka: MKA with a pre-shared CAK/CKN (docs/mka.md)")
+      ("mka-ckn", po::value(&o.mka_opts.ckn)->value_name("HEX"), "keying = mka: the CKN, 1 to 32 octets in hex, as on the peer's port")
+      ("mka-cak-file", po::value(&o.mka_opts.cak_file)->value_name("FILE"), "keying = mka: file holding the CAK as 32 or 64 hex digits (mode 0600)")
+      ("mka-key-server-priority", ranged(&o.mka_opts.key_server_priority, kMkaPriorityRange), "keying = mka: key server priority, lower wins (255: never key server)")
+      ("mka-cipher-suite", po::value(&o.mka_opts.cipher_suite)->default_value("gcm-aes-128"), "keying = mka: gcm-aes-128 | gcm-aes-256 (what we distribute as key server and accept from one)")
+      ("mka-hello-time-ms", ranged(&o.mka_opts.hello_time_ms, kMkaHelloTimeMsRange), "keying = mka: MKA Hello Time (802.1X-2020: 2000)")
+      ("mka-life-time-ms", ranged(&o.mka_opts.life_time_ms, kMkaLifeTimeMsRange), "keying = mka: MKA Life Time, above the hello time (802.1X-2020: 6000); a peer silent this long is lost")
+      ("mka-rekey-interval-s", ranged(&o.mka_opts.rekey_interval_s, kMkaRekeyIntervalSRange), "keying = mka, as key server: a new SAK this often (0: on a new peer, PN threshold and 'rekey' only)")
+      ("mka-eapol-address", po::value(&o.mka_opts.eapol_address)->default_value("01:80:c2:00:00:03"), "keying = mka: destination MAC of our MKPDUs (default: nearest non-TPMR bridge; 01:80:c2:00:00:00 or a carrier's tunnelled address)")
       ("local-id", po::value(&o.keying.local_id), "our IKE identity (FQDN, user@host or IP literal); enables IKE keying")
       ("peer-id", po::value(&o.keying.peer_id), "the identity the peer must present")
       ("role", po::value(&o.keying.role)->default_value("auto"), "auto (lower local-id initiates) | initiator | responder")

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "keying_config.h"
 #include "listen_address.h"
+#include "mka_config.h"
 
 #include <cstdint>
 #include <optional>
@@ -34,6 +35,12 @@ struct DaemonOptions {
   uint16_t tx_desc = 1024;
   uint32_t idle_sleep_us = 0;
   uint64_t stats_interval_ms = 0;     // 0: counters only on SIGUSR1 and at exit
+
+  // keying: "" (chosen by key-file or local-id/peer-id, as before), "manual", "ike" or "mka".
+  std::string keying_mode;
+  // MKA keying (docs/mka.md): pre-shared CAK/CKN on the wire port, keying = mka.
+  bool mka = false;
+  mka_keying::MkaOptions mka_opts;
 
   // IKE keying (docs/config.md); off when key_file is set.
   bool ike = false;

@@ -85,10 +85,14 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("KxPuntRingFull", w.kx_punt_full);
   drop("KxSendQueueFull", w.kx_send_full);
   drop("KxNoMbuf", w.kx_no_mbuf);
+  drop("EapolPuntRingFull", w.eapol_punt_full);  // keying = mka (docs/mka.md)
+  drop("EapolNoMbuf", w.eapol_no_mbuf);
+  drop("PlainEapolDropped", w.plain_eapol_dropped);
   for (const auto& [role, pc] : {std::pair{"Plain", &c.plain_port}, std::pair{"Wire", &c.wire_port}}) {
     drop(std::string(role) + "RxMissed", pc->rx_missed);
     drop(std::string(role) + "KxRxMissed", pc->kx_rx_missed);
     drop(std::string(role) + "KxPriorityRxMissed", pc->kx_priority_rx_missed);
+    drop(std::string(role) + "EapolRxMissed", pc->eapol_rx_missed);
     drop(std::string(role) + "RxErrors", pc->rx_errors);
     drop(std::string(role) + "RxNoMbuf", pc->rx_no_mbuf);
     drop(std::string(role) + "TxErrors", pc->tx_errors);

@@ -62,7 +62,13 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
       kx_ring_ = KxPacketRing::open(wire_->if_index(), cfg.kx_ethertype, cfg.kx_ring_frames, max_frame,
                                     kx_spi_filter(none, false), err);
     }
-    if (!kx_ring_ || !keep_kx_off_pmd_sockets(wire_->if_index(), cfg.kx_ethertype, err)) {
+    if (kx_ring_ && cfg.eapol_ethertype != 0) {
+      // MKA: EAPOL gets a ring of its own too, so that an MKPDU is never lost in a data burst.
+      eapol_ring_ = KxPacketRing::open(wire_->if_index(), cfg.eapol_ethertype, cfg.eapol_ring_frames, max_frame,
+                                       accept_all_filter(), err);
+      if (!eapol_ring_) kx_ring_.reset();
+    }
+    if (!kx_ring_ || !keep_kx_off_pmd_sockets(wire_->if_index(), cfg.kx_ethertype, err, cfg.eapol_ethertype)) {
       throw std::runtime_error("wire port " + wire_->name() + ": cannot give the key-exchange EtherType its own packet rings: " + err);
     }
   }
@@ -80,6 +86,9 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
   sa_ = std::make_unique<SaControl>(*rcu_, secy_cfg_);
   known_ike_sas_ = std::make_unique<Published<kxclass::KnownIkeSas>>(
       *rcu_, std::make_unique<const kxclass::KnownIkeSas>());
+  if (cfg.eapol_ethertype != 0) {
+    punt_eapol_ = make_mbuf_ring("lc_punte_" + suffix, cfg.punt_low_ring_len, static_cast<int>(rte_socket_id()), true);
+  }
   punt_priority_ = make_mbuf_ring("lc_puntp_" + suffix, cfg.punt_ring_len, static_cast<int>(rte_socket_id()), true);
 
   worker_counters_ = std::make_unique<WorkerCounters[]>(workers);
@@ -96,6 +105,9 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
     c.plain_port = plain_->id();
     c.wire_port = wire_->id();
     c.kx_ethertype = cfg.kx_ethertype;
+    c.eapol_ethertype = cfg.eapol_ethertype;
+    c.punt_eapol = punt_eapol_.get();
+    c.eapol_ring = i == 0 ? eapol_ring_.get() : nullptr;
     c.sa = sa_.get();
     c.rcu = rcu_.get();
     c.engine = engines_.back().get();
@@ -157,6 +169,8 @@ DataplaneCounters Dataplane::counters() const {
   }
   sum.wire_port.kx_priority_rx_missed = kx_priority_ring_drops_;
   sum.wire_port.kx_rx_missed = kx_ring_drops_;
+  if (eapol_ring_) eapol_ring_drops_ += eapol_ring_->take_drops();
+  sum.wire_port.eapol_rx_missed = eapol_ring_drops_;
   sum.links = links_->counters();
   return sum;
 }
@@ -193,6 +207,21 @@ size_t Dataplane::receive_kx(std::vector<std::vector<uint8_t>>& out, size_t max)
     auto* m = static_cast<rte_mbuf*>(obj);
     std::vector<uint8_t> frame(rte_pktmbuf_pkt_len(m));
     // rte_pktmbuf_read copies only when the data is not contiguous; copy in the other case.
+    const void* p = rte_pktmbuf_read(m, 0, static_cast<uint32_t>(frame.size()), frame.data());
+    if (p != nullptr && p != frame.data()) std::memcpy(frame.data(), p, frame.size());
+    rte_pktmbuf_free(m);
+    out.push_back(std::move(frame));
+    ++got;
+  }
+  return got;
+}
+
+size_t Dataplane::receive_eapol(std::vector<std::vector<uint8_t>>& out, size_t max) {
+  size_t got = 0;
+  void* obj = nullptr;
+  while (punt_eapol_ && got < max && rte_ring_dequeue(punt_eapol_.get(), &obj) == 0) {
+    auto* m = static_cast<rte_mbuf*>(obj);
+    std::vector<uint8_t> frame(rte_pktmbuf_pkt_len(m));
     const void* p = rte_pktmbuf_read(m, 0, static_cast<uint32_t>(frame.size()), frame.data());
     if (p != nullptr && p != frame.data()) std::memcpy(frame.data(), p, frame.size());
     rte_pktmbuf_free(m);

@@ -41,6 +41,10 @@ struct DataplaneConfig {
   uint32_t kx_new_sa_rate = 200;
   uint32_t kx_new_sa_burst = 50;
   uint16_t kx_ethertype = kDefaultKxEtherType;
+  // MKA keying: the EAPOL EtherType (0x888E) whose wire frames are punted to the control plane
+  // (their own packet ring on net_af_packet) and whose plain frames are dropped; 0: off.
+  uint16_t eapol_ethertype = 0;
+  uint32_t eapol_ring_frames = 256;
   secy::EngineKind engine = secy::EngineKind::IpsecMb;
   uint32_t idle_sleep_us = 0;
   secy::SecyConfig secy;
@@ -76,6 +80,9 @@ class Dataplane {
   // Key-exchange frames queued by send_kx that no worker has handed to the wire port yet (the
   // shutdown waits for 0 so its IKE Delete is not lost when the workers stop).
   [[nodiscard]] unsigned kx_queued() const;
+  // MKA keying: EAPOL frames punted from the wire (whole Ethernet frames, oldest first). MKPDUs
+  // go out with send_kx: on the wire port only, never through the SecY.
+  size_t receive_eapol(std::vector<std::vector<uint8_t>>& out, size_t max);
   // Main lcore: the IKE SAs whose frames the workers put on the priority ring. Publishes a new
   // table (RCU pointer swap) only when it differs; frees old tables once no worker holds them.
   void set_known_ike_sas(const kxclass::KnownIkeSas& sas);
@@ -105,6 +112,9 @@ class Dataplane {
   std::unique_ptr<KxPacketRing> kx_ring_;
   mutable uint64_t kx_priority_ring_drops_ = 0;  // PACKET_STATISTICS resets on read: accumulated
   mutable uint64_t kx_ring_drops_ = 0;
+  std::unique_ptr<KxPacketRing> eapol_ring_;  // MKA keying on a net_af_packet wire
+  mutable uint64_t eapol_ring_drops_ = 0;
+  RingPtr punt_eapol_;                        // MKA keying: EAPOL frames to the control plane
   std::unique_ptr<LinkMonitor> links_;
   secy::SecyConfig secy_cfg_;           // as last given to the SAs (max_protected_len follows the wire MTU)
   std::atomic<bool> wire_down_{false};  // read by the workers once per plain burst

@@ -99,20 +99,24 @@ uint64_t KxPacketRing::take_drops() const {
   return st.tp_drops;
 }
 
-std::vector<sock_filter> not_kx_filter(uint16_t ethertype) {
+std::vector<sock_filter> not_kx_filter(uint16_t ethertype, uint16_t also_refused) {
   // A VLAN-tagged frame keeps the PMD's path: the kernel has moved its tag out of the frame by
   // now, hence the ancillary load before the EtherType at offset 12.
+  if (also_refused == 0) also_refused = ethertype;  // the same test twice: one program shape
   return {
       {BPF_LD | BPF_W | BPF_ABS, 0, 0, static_cast<uint32_t>(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)},
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 4, 0},  // tagged: accept
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 5, 0},  // tagged: accept
       {BPF_LD | BPF_W | BPF_LEN, 0, 0, 0},
-      {BPF_JMP | BPF_JGE | BPF_K, 0, 2, 14},  // shorter than an Ethernet header: accept (the worker counts it)
+      {BPF_JMP | BPF_JGE | BPF_K, 0, 3, 14},  // shorter than an Ethernet header: accept (the worker counts it)
       {BPF_LD | BPF_H | BPF_ABS, 0, 0, 12},
-      {BPF_JMP | BPF_JEQ | BPF_K, 1, 0, ethertype},
+      {BPF_JMP | BPF_JEQ | BPF_K, 2, 0, ethertype},
+      {BPF_JMP | BPF_JEQ | BPF_K, 1, 0, also_refused},
       {BPF_RET | BPF_K, 0, 0, 0xFFFFFFFFu},
       {BPF_RET | BPF_K, 0, 0, 0},
   };
 }
+
+std::vector<sock_filter> accept_all_filter() { return {{BPF_RET | BPF_K, 0, 0, 0xFFFFFFFFu}}; }
 
 std::vector<sock_filter> kx_spi_filter(const kxclass::KnownIkeSas& known, bool known_ones) {
   constexpr uint32_t kAccept = 0xFFFFFFFFu;
@@ -165,10 +169,10 @@ std::vector<sock_filter> kx_spi_filter(const kxclass::KnownIkeSas& known, bool k
   return code;
 }
 
-bool keep_kx_off_pmd_sockets(uint32_t if_index, uint16_t ethertype, std::string& err) {
+bool keep_kx_off_pmd_sockets(uint32_t if_index, uint16_t ethertype, std::string& err, uint16_t also_refused) {
   bool ok = true;
   const int filtered = for_each_pmd_packet_socket(if_index, [&](int fd) {
-    if (attach(fd, not_kx_filter(ethertype))) return true;
+    if (attach(fd, not_kx_filter(ethertype, also_refused))) return true;
     err = errno_text("SO_ATTACH_FILTER on the PMD's packet socket");
     ok = false;
     return false;

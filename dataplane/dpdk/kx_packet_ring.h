@@ -80,11 +80,17 @@ class KxPacketRing {
 // established SA's SPIi but SPIr 0: it is not the SA's, and goes to the flood's ring.)
 [[nodiscard]] std::vector<sock_filter> kx_spi_filter(const kxclass::KnownIkeSas& known, bool known_ones);
 
-// The PMD's sockets' filter: refuses an untagged frame of ethertype, accepts all else.
-[[nodiscard]] std::vector<sock_filter> not_kx_filter(uint16_t ethertype);
+// The PMD's sockets' filter: refuses an untagged frame of ethertype (and of also_refused, the
+// EAPOL EtherType with MKA keying; 0: none), accepts all else.
+[[nodiscard]] std::vector<sock_filter> not_kx_filter(uint16_t ethertype, uint16_t also_refused = 0);
+
+// A filter that accepts every frame (the EAPOL ring: every MKPDU goes to the control plane).
+[[nodiscard]] std::vector<sock_filter> accept_all_filter();
 
 // Attaches to this process's AF_PACKET sockets on if_index that take every protocol (the PMD's) a
-// filter refusing untagged frames of ethertype. False and err when one refuses it or none exists.
-[[nodiscard]] bool keep_kx_off_pmd_sockets(uint32_t if_index, uint16_t ethertype, std::string& err);
+// filter refusing untagged frames of ethertype (and of also_refused when not 0). False and err
+// when one refuses it or none exists.
+[[nodiscard]] bool keep_kx_off_pmd_sockets(uint32_t if_index, uint16_t ethertype, std::string& err,
+                                           uint16_t also_refused = 0);
 
 }  // namespace linkcrypt::dpdk

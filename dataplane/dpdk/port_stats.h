@@ -15,6 +15,7 @@ struct PortCounters {
   // was full (kx_packet_ring.h): a flood's excess, apart from the data's RxMissed.
   uint64_t kx_rx_missed = 0;
   uint64_t kx_priority_rx_missed = 0;  // ... in the known IKE SAs' ring: never a flood's frames
+  uint64_t eapol_rx_missed = 0;        // MKA keying: EAPOL frames dropped because their own ring was full
   uint64_t rx_errors = 0;   // ierrors: bad frames the NIC discarded (CRC, length)
   uint64_t rx_no_mbuf = 0;  // rx_nombuf: no mbuf to receive into
   uint64_t tx_errors = 0;   // oerrors: the PMD or the kernel failed to send
@@ -24,7 +25,7 @@ struct PortCounters {
 
 // Sum of the drop counters above.
 [[nodiscard]] constexpr uint64_t port_drops(const PortCounters& c) {
-  return c.rx_missed + c.kx_rx_missed + c.kx_priority_rx_missed + c.rx_errors + c.rx_no_mbuf + c.tx_errors;
+  return c.rx_missed + c.kx_rx_missed + c.kx_priority_rx_missed + c.eapol_rx_missed + c.rx_errors + c.rx_no_mbuf + c.tx_errors;
 }
 
 template <typename Fn>
@@ -32,6 +33,7 @@ void visit_counters(const PortCounters& c, Fn&& fn) {
   fn(std::string_view("RxMissed"), c.rx_missed);
   fn(std::string_view("KxRxMissed"), c.kx_rx_missed);
   fn(std::string_view("KxPriorityRxMissed"), c.kx_priority_rx_missed);
+  fn(std::string_view("EapolRxMissed"), c.eapol_rx_missed);
   fn(std::string_view("RxErrors"), c.rx_errors);
   fn(std::string_view("RxNoMbuf"), c.rx_no_mbuf);
   fn(std::string_view("TxErrors"), c.tx_errors);

@@ -81,6 +81,13 @@ void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
   uint16_t k = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
+    if (ctx.eapol_ethertype != 0 && ethertype_of(m) == ctx.eapol_ethertype) {
+      // MKA keying: the plain side's EAPOL is not ours to carry (docs/mka.md): MKPDUs on the
+      // wire are the control plane's alone.
+      ++c.plain_eapol_dropped;
+      rte_pktmbuf_free(m);
+      continue;
+    }
     if (!make_contiguous(m)) {
       ++c.multi_segment;
       rte_pktmbuf_free(m);
@@ -225,6 +232,37 @@ uint16_t kx_ring_to_control(WorkerContext& ctx, KxPacketRing& ring) {
   return n;
 }
 
+// MKA keying: EAPOL frames onto the EAPOL punt ring; what a full ring refuses is freed.
+void punt_eapol(WorkerContext& ctx, rte_mbuf** pkts, uint16_t n) {
+  if (n == 0) return;
+  const unsigned queued = rte_ring_enqueue_burst(ctx.punt_eapol, reinterpret_cast<void**>(pkts), n, nullptr);
+  ctx.counters->eapol_punted += queued;
+  if (queued < n) {
+    ctx.counters->eapol_punt_full += n - queued;
+    rte_pktmbuf_free_bulk(pkts + queued, n - queued);
+  }
+}
+
+// Worker 0 on a net_af_packet wire with MKA keying: the EAPOL EtherType's own ring.
+uint16_t eapol_ring_to_control(WorkerContext& ctx, KxPacketRing& ring) {
+  rte_mbuf* out[kBurst];
+  uint16_t k = 0;
+  const uint16_t n = ring.drain(kBurst, [&](std::span<const uint8_t> frame) {
+    rte_mbuf* m = rte_pktmbuf_alloc(ctx.kx_pool);
+    char* p = m != nullptr && frame.size() <= UINT16_MAX ? rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size())) : nullptr;
+    if (p == nullptr) {
+      rte_pktmbuf_free(m);  // null-safe
+      ++ctx.counters->eapol_no_mbuf;
+      return;
+    }
+    std::memcpy(p, frame.data(), frame.size());
+    out[k++] = m;
+  });
+  ctx.counters->wire_rx += n;
+  punt_eapol(ctx, out, k);
+  return n;
+}
+
 void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint16_t n) {
   WorkerCounters& c = *ctx.counters;
   const uint64_t start = rte_rdtsc();
@@ -233,8 +271,10 @@ void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
   secy::FrameRef frames[kBurst];
   rte_mbuf* held[kBurst];
   rte_mbuf* punt[kBurst];
+  rte_mbuf* eapol[kBurst];
   uint16_t k = 0;
   uint16_t p = 0;
+  uint16_t e = 0;
   for (uint16_t i = 0; i < n; ++i) {
     rte_mbuf* m = pkts[i];
     if (!make_contiguous(m)) {
@@ -248,10 +288,15 @@ void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
       punt[p++] = m;
       continue;
     }
+    if (ctx.eapol_ethertype != 0 && ethertype_of(m) == ctx.eapol_ethertype) {
+      eapol[e++] = m;  // MKA keying: MKPDUs are cleartext by design (802.1X-2020 11.11)
+      continue;
+    }
     frames[k] = {rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_pkt_len(m)};
     held[k++] = m;
   }
   if (p != 0) punt_kx(ctx, punt, p);
+  if (e != 0) punt_eapol(ctx, eapol, e);
   secy::ValidateResult results[kBurst];
   (void)secy::validate_burst(*ctx.engine, *t.rx, t.cfg, frames, k, results, *ctx.secy_counters);
   rte_mbuf* out[kBurst];
@@ -304,6 +349,7 @@ uint32_t worker_poll_once(WorkerContext& ctx) {
   uint16_t n_kx = 0;
   if (ctx.kx_priority_ring != nullptr) n_kx += kx_ring_to_control(ctx, *ctx.kx_priority_ring);
   if (ctx.kx_ring != nullptr) n_kx += kx_ring_to_control(ctx, *ctx.kx_ring);
+  if (ctx.eapol_ring != nullptr) n_kx += eapol_ring_to_control(ctx, *ctx.eapol_ring);
   if (ctx.control_to_wire != nullptr) control_to_wire(ctx);
   return n_plain + n_wire + n_kx;
 }

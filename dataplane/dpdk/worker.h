@@ -46,6 +46,11 @@ struct alignas(64) WorkerContext {
   KxPacketRing* kx_priority_ring = nullptr;
   KxPacketRing* kx_ring = nullptr;
   rte_mempool* kx_pool = nullptr;
+  // MKA keying (else 0 / null): EAPOL from the wire goes to punt_eapol (worker 0 on net_af_packet
+  // drains its own eapol_ring as well); EAPOL from the plain port is dropped, never protected.
+  uint16_t eapol_ethertype = 0;
+  rte_ring* punt_eapol = nullptr;
+  KxPacketRing* eapol_ring = nullptr;
   WorkerCounters* counters = nullptr;
   secy::SecyCounters* secy_counters = nullptr;
   const std::atomic<bool>* stop = nullptr;

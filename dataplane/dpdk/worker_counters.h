@@ -27,6 +27,12 @@ struct alignas(64) WorkerCounters {
   uint64_t kx_no_mbuf = 0;          // key-exchange frames from their own ring dropped: no mbuf to punt in
   uint64_t kx_sent = 0;             // key-exchange frames from the control plane sent on the wire
   uint64_t kx_send_full = 0;        // ... dropped because the wire TX queue was full
+  // MKA keying only (eapol_ethertype set): EAPOL from the wire to the control plane; EAPOL from
+  // the plain port is never protected nor forwarded (docs/mka.md).
+  uint64_t eapol_punted = 0;        // EAPOL frames from the wire handed to the control plane
+  uint64_t eapol_punt_full = 0;     // ... dropped because the EAPOL punt ring was full
+  uint64_t eapol_no_mbuf = 0;       // ... from their own packet ring dropped: no mbuf to punt in
+  uint64_t plain_eapol_dropped = 0; // EAPOL frames from the plain port dropped
   uint64_t pn_threshold_events = 0; // bursts in which the transmit SA crossed its rekey threshold
   // TSC cycles spent in our own processing (SecTAG room, protect/validate, mbuf fix-up), and
   // the frames they were spent on; RX/TX driver calls are excluded.
@@ -49,6 +55,8 @@ struct alignas(64) WorkerCounters {
     kx_punted_priority += o.kx_punted_priority; kx_priority_full += o.kx_priority_full;
     kx_junk += o.kx_junk; kx_rate_limited += o.kx_rate_limited; kx_no_mbuf += o.kx_no_mbuf;
     kx_sent += o.kx_sent; kx_send_full += o.kx_send_full;
+    eapol_punted += o.eapol_punted; eapol_punt_full += o.eapol_punt_full; eapol_no_mbuf += o.eapol_no_mbuf;
+    plain_eapol_dropped += o.plain_eapol_dropped;
     pn_threshold_events += o.pn_threshold_events;
     protect_cycles += o.protect_cycles; protect_frames += o.protect_frames;
     validate_cycles += o.validate_cycles; validate_frames += o.validate_frames;
@@ -80,6 +88,10 @@ void visit_counters(const WorkerCounters& c, Fn&& fn) {
   fn(std::string_view("KxNoMbuf"), c.kx_no_mbuf);
   fn(std::string_view("KxSent"), c.kx_sent);
   fn(std::string_view("KxSendQueueFull"), c.kx_send_full);
+  fn(std::string_view("EapolPunted"), c.eapol_punted);
+  fn(std::string_view("EapolPuntRingFull"), c.eapol_punt_full);
+  fn(std::string_view("EapolNoMbuf"), c.eapol_no_mbuf);
+  fn(std::string_view("PlainEapolDropped"), c.plain_eapol_dropped);
   fn(std::string_view("PnThresholdEvents"), c.pn_threshold_events);
   fn(std::string_view("ProtectCycles"), c.protect_cycles);
   fn(std::string_view("ProtectFrames"), c.protect_frames);

@@ -9,6 +9,7 @@
 
 #include "api/commands.h"
 #include "api/keys.h"
+#include "api/mka.h"
 #include "api/peer.h"
 #include "api/rotations.h"
 #include "api/sa.h"
@@ -31,6 +32,7 @@ struct RenderOptions {
 [[nodiscard]] std::string render_help(const api::HelpResult& r, const RenderOptions& o);
 [[nodiscard]] std::string render_rekey(const api::RekeyResult& r, const RenderOptions& o);
 [[nodiscard]] std::string render_keys(const api::KeysResult& r, const RenderOptions& o);
+[[nodiscard]] std::string render_mka(const api::MkaResult& r, const RenderOptions& o);
 
 // The status headline alone: "link secured: ..." or "link NOT secured: <why>", on one line
 // however long (the only line exempt from the 100 columns: `status | head -1` is the answer).

@@ -38,6 +38,7 @@ RenderedResult render_result(std::string_view command, const api::Json& result, 
   if (command == "help") return through<api::HelpResult>(result, o, render_help);
   if (command == "rekey") return through<api::RekeyResult>(result, o, render_rekey);
   if (command == "keys") return through<api::KeysResult>(result, o, render_keys);
+  if (command == "mka") return through<api::MkaResult>(result, o, render_mka);
 
   return {render_human(result), {}};
 }

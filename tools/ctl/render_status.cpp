@@ -35,6 +35,7 @@ std::string port_name(const api::PortStatus& p) {
 
 std::string status_headline(const api::StatusResult& r, const RenderOptions& o) {
   const bool manual = r.transport == "manual";
+  const bool mka = r.transport == "mka";
   const std::string peer = r.peer_id ? *r.peer_id : "the peer";
   const api::PortStatus* wire = port(r, "wire");
   const bool wire_down = wire && wire->link == "down";
@@ -46,7 +47,8 @@ std::string status_headline(const api::StatusResult& r, const RenderOptions& o) 
       text = "link secured, but the wire port " + port_name(*wire) +
              " is down: frames are dropped (WireDownDrops) until its link comes back";
     } else {
-      text = "link secured: " + or_dash(r.suite) + (manual ? " with manual keys" : " keys from IKEv2 with " + peer);
+      text = "link secured: " + or_dash(r.suite) +
+             (manual ? " with manual keys" : mka ? " keys from MKA (`linkcryptctl mka`)" : " keys from IKEv2 with " + peer);
       if (r.tx_an) text += ", transmit AN " + std::to_string(*r.tx_an);
     }
   } else {
@@ -59,6 +61,9 @@ std::string status_headline(const api::StatusResult& r, const RenderOptions& o) 
       why = *r.failure + failure_ago + ": " + or_dash(r.failure_hint);
     } else if (manual) {
       why = "no transmit SA is installed: check the key file (manual keys)";
+    } else if (mka) {
+      why = r.state == "keying" ? "MKA: a live peer, waiting for the SAK to be in use on both sides (`linkcryptctl mka`)"
+                                : "MKA: no live peer (no valid MKPDU with our CKN): check the wire link and the peer's MKA";
     } else if (r.state == "keying") {
       why = "keying with " + peer + " is in progress (IKE " + r.ike_state + ")";
     } else if (r.state == "failed") {
@@ -78,6 +83,8 @@ std::string render_status(const api::StatusResult& r, const RenderOptions& o) {
   f.add("state", r.state);
   if (manual) {
     f.add("keying", "manual keys (key file)");
+  } else if (r.transport == "mka") {
+    f.add("keying", "MKA (pre-shared CAK), in-band EAPOL on the wire port: `linkcryptctl mka`");
   } else {
     f.add("keying", "IKEv2 " + (r.role ? *r.role : std::string("peer")) + " over " + transport_words(r.transport) +
                         ", IKE SA " + r.ike_state);

@@ -4,17 +4,12 @@
 #   -> exit 0, or a message and exit 1.
 # Expected per RFC 4303 / RFC 4106: outer IPv4 (protocol 50), SPI, sequence 1..N, 8-octet IV,
 # payload padded to 4 octets with the 2-octet trailer, 16-octet ICV.
+import os
 import struct
 import sys
 
-
-def frames(path):
-    data = open(path, 'rb').read()
-    off = 24  # pcap global header
-    while off + 16 <= len(data):
-        caplen = struct.unpack('<I', data[off + 8:off + 12])[0]
-        yield data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+from pcap_frames import frames  # noqa: E402  (tests/pcap_frames.py)
 
 
 def check_protect(plain, esp, spi):

@@ -133,6 +133,23 @@ jq_str=$(jq -r '[.sas[] | select(.direction == "tx")][0].pn_headroom_str' <<<"$s
 pass "$(jq --version): tx pn_headroom $exact reads as $jq_num, pn_headroom_str as $jq_str (exact)"
 pass "IKE, secured after a rotation: every command on both boxes matches its schema"
 
+# MKA keying (issue 14): `mka`, and status/sa/stats as keying = mka fills them; `peer` is refused.
+stop_daemon a; stop_daemon b
+(umask 077; openssl rand -hex 16 >"$WORK/cak")
+for t in a b; do
+  [ "$t" = a ] && { plain=pa; wire=wa; prio=1; } || { plain=pb; wire=wb; prio=2; }
+  (umask 077; printf 'plain-port = net_af_packet0,iface=%s\nwire-port = net_af_packet1,iface=%s\nidle-sleep-us = 100\ncontrol-socket = %s\nkeying = mka\nmka-ckn = 00112233\nmka-cak-file = %s\nmka-key-server-priority = %s\n' \
+     "$plain" "$wire" "$WORK/$t.sock" "$WORK/cak" "$prio" >"$WORK/$t.conf")
+done
+: >"$WORK/a.err"; : >"$WORK/b.err"
+start_daemon a; start_daemon b
+wait_secured a 20; wait_secured b 20
+for t in a b; do
+  check "$t" ok "$(req mka)" ok "$(req status)" ok "$(req sa)" ok "$(req stats)" unavailable "$(req peer)" >/dev/null
+done
+check a ok "$(req rekey)" >/dev/null
+pass "MKA: mka, status, sa, stats, rekey (key server) and the peer refusal match their schemas"
+
 # Every command `help` lists was validated with an ok answer at least once.
 for c in $(q a help '" ".join(x["command"] for x in r["commands"])'); do
   grep -q "^$c ok$" "$SEEN" || fail "command '$c' was never validated with an ok answer"

@@ -94,15 +94,9 @@ pass "every wire frame dpdk-dumpcap captured validated with linkcrypt-pcap (both
 
 # Recovered = what crossed the plain port, byte for byte and in order (the frames box A protected
 # are the ones its plain port received; those it validated are the ones it sent to host A).
-"$PY" - "$WORK" <<'PYEOF' || fail "recovered frames differ from the plain port's"
-import struct, sys
-def frames(path):
-    data = open(path, 'rb').read()
-    out, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack_from('<I', data, off + 8)[0]
-        out.append(data[off + 16: off + 16 + incl]); off += 16 + incl
-    return out
+PYTHONPATH="$(dirname "$0")/../.." "$PY" - "$WORK" <<'PYEOF' || fail "recovered frames differ from the plain port's"
+import sys
+from pcap_frames import frames  # tests/pcap_frames.py
 def within(small, big):  # small is a contiguous run of big
     return any(big[i:i + len(small)] == small for i in range(len(big) - len(small) + 1))
 w = sys.argv[1]

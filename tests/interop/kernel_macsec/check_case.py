@@ -8,19 +8,14 @@ frame in flight: the caller takes a new snapshot and asks again).
 """
 import argparse
 import json
+import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
+from pcap_frames import frames  # noqa: E402  (tests/pcap_frames.py, shared by the decrypt tests)
+
 TCI_ES, TCI_SC, TCI_SCB, TCI_E, TCI_C = 0x40, 0x20, 0x10, 0x08, 0x04
-
-
-def frames(path):
-    data = open(path, 'rb').read()
-    off = 24
-    while off + 16 <= len(data):
-        incl = struct.unpack_from('<I', data, off + 8)[0]
-        yield data[off + 16: off + 16 + incl]
-        off += 16 + incl
 
 
 def our_counters(path):

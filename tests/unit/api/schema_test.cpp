@@ -6,6 +6,7 @@
 #include "api/peer.h"
 #include "api/protocol.h"
 #include "api/keys.h"
+#include "api/mka.h"
 #include "api/rotations.h"
 #include "api/sa.h"
 #include "api/stats.h"
@@ -207,6 +208,7 @@ const std::map<std::string, std::function<std::vector<std::string>()>>& checks()
       {"sa", [] { return check_response<SaResult>("sa"); }},
       {"stats", [] { return check_response<StatsResult>("stats"); }},
       {"peer", [] { return check_response<PeerResult>("peer"); }},
+      {"mka", [] { return check_response<MkaResult>("mka"); }},
       {"keys", [] { return check_response<KeysResult>("keys"); }},
       {"rotations", [] { return check_response<RotationsResult>("rotations"); }},
       {"help", [] { return check_response<HelpResult>("help"); }},

@@ -97,6 +97,11 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     ike = ports + ["--local-id", "a.example.net", "--peer-id", "b.example.net", "--psk-file", psk]
     manual = ports + ["--key-file", keys]
     check = ["--check-config"]
+    # MKA keying (issue 14): a CAK file (hex, 0600) and the CKN.
+    cak = write(f"{d}/cak", "00112233445566778899aabbccddeeff\n", 0o600)
+    ckn = "0123456789abcdef0123456789abcdef"
+    mka = ports + ["--keying", "mka", "--mka-ckn", ckn, "--mka-cak-file", cak]
+    mka_with = lambda c, k: ports + ["--keying", "mka", "--mka-ckn", c, "--mka-cak-file", k]
 
     def conf(name, text, mode=0o600):
         return write(f"{d}/{name}.conf", text, mode)
@@ -105,6 +110,44 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_good("IKE PSK by flags", check + ike)
     expect_good("manual keys by flags", check + manual)
     expect_good("--no-keys (test mode)", check + ports + ["--no-keys"])
+    expect_good("MKA by flags", check + mka)
+    expect_good("MKA, 256-bit CAK and every MKA range bound", check + ports + [
+        "--keying", "mka", "--mka-ckn", "01", "--mka-cak-file", write(f"{d}/cak256", "ab" * 32, 0o600),
+        "--mka-key-server-priority", "255", "--mka-cipher-suite", "gcm-aes-256", "--mka-hello-time-ms", "500",
+        "--mka-life-time-ms", "120000", "--mka-rekey-interval-s", "1", "--mka-eapol-address", "01-80-C2-00-00-00"])
+    expect_bad("MKA: CKN not hex", check + mka_with("xyz", cak), "--mka-ckn", "hex digits", "'xyz'")
+    expect_bad("MKA: CKN of 33 octets", check + mka_with("ab" * 33, cak), "--mka-ckn", "1 to 32 octets")
+    expect_bad("MKA: no CKN", check + ports + ["--keying", "mka", "--mka-cak-file", cak], "--mka-ckn", "required")
+    expect_bad("MKA: no CAK file", check + ports + ["--keying", "mka", "--mka-ckn", ckn], "--mka-cak-file", "required")
+    expect_bad("MKA: CAK file readable by group", check + mka_with(ckn, write(f"{d}/cak644", "00" * 16, 0o644)),
+               "mka-cak-file")
+    expect_bad("MKA: CAK of 20 octets", check + mka_with(ckn, write(f"{d}/cak20", "00" * 20, 0o600)),
+               "mka-cak-file", "32 or 64 hex digits")
+    expect_bad("MKA: CAK not hex", check + mka_with(ckn, write(f"{d}/cakx", "zz" * 16, 0o600)),
+               "mka-cak-file", "32 or 64 hex digits")
+    expect_bad("MKA: XPN suite", check + mka + ["--mka-cipher-suite", "gcm-aes-xpn-128"], "--mka-cipher-suite",
+               "not supported")
+    expect_bad("MKA: unknown suite", check + mka + ["--mka-cipher-suite", "aes"], "--mka-cipher-suite", "'aes'")
+    expect_bad("MKA: hello below 500 ms", check + mka + ["--mka-hello-time-ms", "400"], "--mka-hello-time-ms", "500..30000")
+    expect_bad("MKA: priority 256", check + mka + ["--mka-key-server-priority", "256"], "--mka-key-server-priority", "0..255")
+    expect_bad("MKA: life not above hello", check + mka + ["--mka-life-time-ms", "2000"], "--mka-life-time-ms",
+               "above mka-hello-time-ms")
+    expect_bad("MKA: unicast EAPOL address", check + mka + ["--mka-eapol-address", "00:11:22:33:44:55"],
+               "--mka-eapol-address", "not a group address")
+    expect_bad("MKA: EAPOL address not a MAC", check + mka + ["--mka-eapol-address", "01:80:c2"],
+               "--mka-eapol-address", "'01:80:c2'")
+    expect_bad("MKA option without keying = mka", check + ike + ["--mka-ckn", ckn], "--mka-ckn", "needs keying = mka")
+    expect_bad("MKA and IKE identities", check + mka + ["--local-id", "a.example.net", "--peer-id", "b.example.net"],
+               "--local-id", "keying = mka", "choose one")
+    expect_bad("MKA and a key file", check + mka + ["--key-file", keys], "--key-file", "keying = mka", "choose one")
+    expect_bad("MKA and an IKE setting", check + mka + ["--suite", "gcm-aes-256"], "--suite", "IKE keying setting",
+               "keying = mka")
+    expect_bad("MKA and an IKE setting in a file", check + mka + ["--config", conf("mka-ike", "rekey-interval-s = 60\n")],
+               ":1: rekey-interval-s", "IKE keying setting")
+    expect_bad("keying unknown", check + ike + ["--keying", "macsec"], "--keying", "manual, ike or mka", "'macsec'")
+    expect_bad("keying = ike without identities", check + manual + ["--keying", "ike"], "--keying", "local-id")
+    expect_good("keying = ike with identities", check + ike + ["--keying", "ike"])
+    expect_good("keying = manual with a key file", check + manual + ["--keying", "manual"])
     expect_good("largest 32-bit replay window, 32-bit key file (the benchmark)",
                 check + manual + ["--replay-window", "4294967295", "--mbufs", "16383"])
     expect_good("PN threshold at the top of a 32-bit suite",
@@ -136,7 +179,7 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     if len(options) < 40:
         failures.append(f"found only {len(options)} options in --help: {options}")
     examples = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".conf"))
-    for mode in ("keyfile", "psk", "pubkey", "cert", "udp"):
+    for mode in ("keyfile", "psk", "pubkey", "cert", "udp", "mka"):
         if f"linkcrypt-{mode}.conf" not in examples:
             failures.append(f"docs/examples lacks linkcrypt-{mode}.conf")
     for ex in examples:

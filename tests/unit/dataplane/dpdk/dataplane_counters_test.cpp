@@ -57,10 +57,15 @@ TEST(TotalDrops, SumsEveryDropCounterAndNothingElse) {
   c.worker.kx_punt_full = bits.next();
   c.worker.kx_send_full = bits.next();
   c.worker.kx_no_mbuf = bits.next();
+  c.worker.eapol_punt_full = bits.next();
+  c.worker.eapol_no_mbuf = bits.next();
+  c.worker.plain_eapol_dropped = bits.next();
+  c.worker.eapol_punted = kNotADrop;
   c.worker.wire_down_drops = bits.next();
   for (PortCounters* p : {&c.plain_port, &c.wire_port}) {
     p->rx_missed = bits.next();
     p->kx_rx_missed = bits.next();
+    p->eapol_rx_missed = bits.next();
     p->kx_priority_rx_missed = bits.next();
     p->rx_errors = bits.next();
     p->rx_no_mbuf = bits.next();

@@ -100,6 +100,16 @@ TEST(NotKxFilter, KeepsTheKxEtherTypeOutAndLetsTheRestIn) {
   EXPECT_TRUE(passes(f, frame(kSpiI, 0, 34, 0x08, 0x0800)));
   EXPECT_TRUE(passes(f, std::vector<uint8_t>(10, 0x88)));       // runt: the worker counts it
   EXPECT_TRUE(passes(not_kx_filter(0x88B6), frame(kSpiI, 0, 34, 0x08)));  // another kx EtherType
+  EXPECT_TRUE(passes(f, frame(kSpiI, 0, 34, 0x08, 0x888E)));  // EAPOL, without MKA keying
+}
+
+TEST(NotKxFilter, WithMkaKeepsEapolOutToo) {
+  const auto f = not_kx_filter(0x88B5, 0x888E);
+  EXPECT_FALSE(passes(f, frame(kSpiI, 0, 34, 0x08)));
+  EXPECT_FALSE(passes(f, frame(kSpiI, 0, 34, 0x08, 0x888E)));
+  EXPECT_TRUE(passes(f, frame(kSpiI, 0, 34, 0x08, 0x88E5)));  // MACsec
+  EXPECT_TRUE(passes(f, frame(kSpiI, 0, 34, 0x08, 0x0806)));  // ARP
+  EXPECT_TRUE(passes(accept_all_filter(), frame(kSpiI, 0, 34, 0x08, 0x888E)));
 }
 
 }  // namespace

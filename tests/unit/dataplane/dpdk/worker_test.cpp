@@ -270,6 +270,29 @@ TEST_F(WorkerTest, KeyExchangeFramesArePuntedNotValidated) {
   expect_pool_whole();
 }
 
+// keying = mka (docs/mka.md): EAPOL from the wire goes to the control plane, never to the SecY;
+// EAPOL from the plain port is neither protected nor sent, and is counted.
+TEST_F(WorkerTest, MkaKeyingPuntsWireEapolAndDropsPlainEapol) {
+  keys(true, true);
+  auto eapol_ring = make_mbuf_ring("wt_punte_" + std::to_string(getpid()), 64, 0, true);
+  ctx_.eapol_ethertype = 0x888E;
+  ctx_.punt_eapol = eapol_ring.get();
+  const auto mkpdu = make_bytes(120, 0x888E, 7);
+  feed(wire_.rx.get(), {mkpdu, make_bytes(80, 0x0800, 8)});
+  feed(plain_.rx.get(), {make_bytes(100, 0x888E, 9), make_bytes(100, 0x0800, 10)});
+  EXPECT_EQ(worker_poll_once(ctx_), 4u);
+  const auto punted = drain(eapol_ring.get());
+  ASSERT_EQ(punted.size(), 1u);
+  EXPECT_EQ(punted[0], mkpdu);
+  EXPECT_EQ(counters_.eapol_punted, 1u);
+  EXPECT_EQ(secy_counters_.in_pkts_no_tag, 1u);     // the wire's cleartext IPv4 frame
+  EXPECT_EQ(counters_.plain_eapol_dropped, 1u);
+  EXPECT_EQ(drain(wire_.tx.get()).size(), 1u);       // only the IPv4 frame, protected
+  EXPECT_TRUE(drain(punt_.get()).empty());
+  EXPECT_TRUE(drain(plain_.tx.get()).empty());
+  expect_pool_whole();
+}
+
 TEST_F(WorkerTest, ControlPlaneFramesGoOutOnTheWireUnchanged) {
   const auto kx = make_bytes(90, kDefaultKxEtherType, 6);
   feed(kxtx_.get(), {kx});

@@ -342,6 +342,36 @@ TEST(Golden, Peer) {
   golden("peer_failed", f, render_peer);
 }
 
+TEST(Golden, Mka) {
+  api::MkaResult m;
+  m.ckn = "0123456789abcdef0123456789abcdef";
+  m.mi = "5d9701df74e3a2e93ca09cc8";
+  m.mn = 118;
+  m.sci = "524922b784510001";
+  m.priority = 1;
+  m.key_server = true;
+  m.suite = "gcm-aes-128";
+  m.peers = {{"2023d6ca952d205bce2f0522", 117, "a25d1ad5d5e00001", 2, true, false}};
+  m.sak = api::MkaSak{"5d9701df74e3a2e93ca09cc8", 16, 3, "gcm-aes-128", true, true};
+  m.tx_an = 3;
+  m.rotations = 16;
+  m.counters = {{"MkpdusSent", 118}, {"MkpdusReceived", 117}, {"MkpdusValid", 117}, {"BadIcv", 0}};
+  golden("mka_key_server", m, render_mka);
+  // A wrong CAK: the peer is never live, nothing is transmitted, the typed failure and its hint.
+  api::MkaResult f;
+  f.ckn = m.ckn;
+  f.mi = "2023d6ca952d205bce2f0522";
+  f.mn = 9;
+  f.sci = "a25d1ad5d5e00001";
+  f.priority = 16;
+  f.suite = "gcm-aes-256";
+  f.failure = "CakMismatch";
+  f.failure_detail = "MKPDU ICV mismatch for CKN 0123456789abcdef0123456789abcdef";
+  f.failure_hint = "the peer uses the same CKN with another CAK: compare mka-cak-file with the peer's CAK for this CKN";
+  f.counters = {{"MkpdusSent", 9}, {"BadIcv", 8}};
+  golden("mka_cak_mismatch", f, render_mka);
+}
+
 TEST(Golden, Keys) {
   api::KeysResult k;
   api::KeyRow psk;
