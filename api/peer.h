@@ -28,6 +28,9 @@ struct PeerResult {
   std::string ike_state;
   std::string peer_id;
   std::optional<std::string> algorithms;  // "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519"
+  // RFC 8784: the current IKE SA's keys include a post-quantum preshared key, and its id.
+  bool ppk_protected = false;
+  std::optional<std::string> ppk_id;
   std::optional<uint64_t> last_handshake_s_ago;
   uint64_t ike_rekeys = 0;
   uint64_t child_rekeys = 0;
@@ -36,7 +39,8 @@ struct PeerResult {
 constexpr auto fields_of(std::type_identity<PeerResult>) {
   using S = PeerResult;
   return std::tuple{field("ike_state", &S::ike_state), field("peer_id", &S::peer_id),
-                    field("algorithms", &S::algorithms), field("last_handshake_s_ago", &S::last_handshake_s_ago),
+                    field("algorithms", &S::algorithms), field("ppk_protected", &S::ppk_protected),
+                    field("ppk_id", &S::ppk_id), field("last_handshake_s_ago", &S::last_handshake_s_ago),
                     field("ike_rekeys", &S::ike_rekeys), field("child_rekeys", &S::child_rekeys),
                     field("last_failure", &S::last_failure)};
 }

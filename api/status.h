@@ -45,7 +45,10 @@ struct StatusResult {
   std::string ike_state;                // "manual" with manual keys
   std::optional<std::string> role;      // "initiator" | "responder"; absent with manual keys
   std::vector<PortStatus> ports;        // plain, then wire
-  bool keylog = false;                  // --keylog: every SA's keys are written to a file (docs/keylog.md)
+  bool keylog = false;
+  // RFC 8784: the current IKE SA's keys include a post-quantum preshared key, and its id.
+  bool ppk_protected = false;
+  std::optional<std::string> ppk_id;                  // --keylog: every SA's keys are written to a file (docs/keylog.md)
   // Why the link is not secured, when the keying controller knows a typed cause (its last
   // failure, keying/failure_hint.h); null when secured, with manual keys, or before a failure.
   std::optional<std::string> failure;        // "AuthenticationFailed", "PeerDead", ...
@@ -60,7 +63,8 @@ constexpr auto fields_of(std::type_identity<StatusResult>) {
                     field("tx_key_id", &S::tx_key_id), field("rotations", &S::rotations),
                     field("peer_id", &S::peer_id), field("ike_state", &S::ike_state),
                     field("role", &S::role, Absent::kOmitted), field("ports", &S::ports),
-                    field("keylog", &S::keylog),
+                    field("keylog", &S::keylog), field("ppk_protected", &S::ppk_protected),
+                    field("ppk_id", &S::ppk_id),
                     field("failure", &S::failure), field("failure_hint", &S::failure_hint),
                     field("failure_s_ago", &S::failure_s_ago)};
 }

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "ike_codec.h"
+#include "ike_keys.h"
 #include "ike_exchange_init.h"
 #include "ike_proposals.h"
 #include "ike_session.h"
@@ -21,6 +24,11 @@ struct AuthExchange {
   // Initiator: the first child SA we offer.
   std::vector<Proposal> child_offer;
   uint32_t child_spi = 0;
+  // Initiator with a PPK the responder also announced (RFC 8784 3): SK_d/SK_pi/SK_pr with the
+  // PPK mixed in. They replace the SA's keys only if the responder's answer says it used it
+  // (PPK_IDENTITY); otherwise (PPK optional) the SA keeps the original ones.
+  std::shared_ptr<IkeKeys> ppk_keys;
+  std::string ppk_id;
 
   // Build (initiator): AUTH, the first child's SA, traffic selectors and SCI.
   static void start(ExchangeContext& ctx, InitTranscript init, TimePoint now, Output& out);

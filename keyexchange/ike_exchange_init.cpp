@@ -19,6 +19,11 @@ void add_signature_hashes(const Config& cfg, ChainBuilder& c) {
     c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::SignatureHashAlgorithms, std::vector<uint8_t>{0, 2, 0, 5}));
 }
 
+// RFC 8784 3: USE_PPK in IKE_SA_INIT says we hold a PPK (the responder only answers one).
+void add_use_ppk(const Config& cfg, ChainBuilder& c) {
+  if (!cfg.ppk.keys.empty()) c.add(PayloadType::Notify, build_notify(0, {}, NotifyType::UsePpk, {}));
+}
+
 }  // namespace
 
 void InitExchange::start(ExchangeContext& ctx, TimePoint now, Output& out) {
@@ -51,6 +56,7 @@ void InitExchange::send(ExchangeContext& ctx, TimePoint now, Output& out) && {
   c.add(PayloadType::Nonce, ni);
   ctx.nat().add_notifies(c, ctx.sas().ike->spi_i, 0);
   add_signature_hashes(ctx.config(), c);
+  add_use_ppk(ctx.config(), c);
   Header h;
   h.spi_i = ctx.sas().ike->spi_i;
   h.exchange = ExchangeType::IkeSaInit;
@@ -123,6 +129,7 @@ std::optional<InitTranscript> InitExchange::process_response(ExchangeContext& ct
   IkeSa& sa = *ctx.sas().ike;
   sa.spi_r = m.header.spi_r;
   sa.suite = *suite;
+  sa.use_ppk = !ctx.config().ppk.keys.empty() && in.find_notify(NotifyType::UsePpk) != nullptr;
   InitTranscript t{ni, *in.nonce, request, std::vector<uint8_t>(msg.begin(), msg.end())};
   if (!derive_ike_keys(*suite, g_ir->view(), t.ni, t.nr, sa.spi_i, sa.spi_r, nullptr, suite->prf, sa.keys)) {
     ctx.fail(FailReason::InternalError, "key derivation failed", out);
@@ -228,6 +235,7 @@ std::optional<InitTranscript> InitExchange::answer_request(ExchangeContext& ctx,
   sa.spi_r = random_u64();
   sa.initiator = false;
   sa.suite = *suite;
+  sa.use_ppk = !cfg.ppk.keys.empty() && in.find_notify(NotifyType::UsePpk) != nullptr;
   InitTranscript t;
   t.ni = *in.nonce;
   t.nr = random_vec(kNonceLen);
@@ -243,6 +251,7 @@ std::optional<InitTranscript> InitExchange::answer_request(ExchangeContext& ctx,
   c.add(PayloadType::Nonce, t.nr);
   ctx.nat().add_notifies(c, sa.spi_i, sa.spi_r);
   add_signature_hashes(cfg, c);
+  if (sa.use_ppk) add_use_ppk(cfg, c);
   Header h;
   h.spi_i = sa.spi_i;
   h.spi_r = sa.spi_r;

@@ -63,6 +63,7 @@ void RekeyIkeExchange::process_response(ExchangeContext& ctx, IkeSa& sa, const P
   nsa->spi_r = spi_u64((*in.sa)[0].spi);
   nsa->initiator = true;
   nsa->suite = *suite;
+  nsa->ppk_id = sa.ppk_id;  // RFC 8784: the new SKEYSEED comes from the PPK'd SK_d
   if (!derive_ike_keys(*suite, g_ir->view(), nonce, *in.nonce, nsa->spi_i, nsa->spi_r, &sa.keys.sk_d, sa.suite.prf,
                        nsa->keys)) {
     ctx.fail(FailReason::InternalError, "key derivation failed", out);
@@ -123,6 +124,7 @@ void RekeyIkeExchange::answer_request(ExchangeContext& ctx, IkeSa& sa, const Pay
   nsa->spi_r = random_u64();
   nsa->initiator = false;  // RFC 7296 2.18: the rekey initiator becomes the original initiator
   nsa->suite = *suite;
+  nsa->ppk_id = sa.ppk_id;  // RFC 8784: the new SKEYSEED comes from the PPK'd SK_d
   if (!derive_ike_keys(*suite, g_ir->view(), *in.nonce, nr, nsa->spi_i, nsa->spi_r, &sa.keys.sk_d, sa.suite.prf,
                        nsa->keys)) {
     refuse(NotifyType::InvalidSyntax);

@@ -43,6 +43,24 @@ bool derive_ike_keys(const IkeSuite& suite, std::span<const uint8_t> g_ir, std::
   return true;
 }
 
+bool ppk_key(Prf p, std::span<const uint8_t> ppk, std::span<const uint8_t> key, SecretBytes& out) {
+  SecretBytes k(key.size());
+  if (!prf_plus(p, ppk, key, k.mut())) return false;
+  out = std::move(k);
+  return true;
+}
+
+bool apply_ppk(Prf p, std::span<const uint8_t> ppk, IkeKeys& keys) {
+  SecretBytes d, pi, pr;
+  if (!ppk_key(p, ppk, keys.sk_d.view(), d) || !ppk_key(p, ppk, keys.sk_pi.view(), pi) ||
+      !ppk_key(p, ppk, keys.sk_pr.view(), pr))
+    return false;
+  keys.sk_d = std::move(d);
+  keys.sk_pi = std::move(pi);
+  keys.sk_pr = std::move(pr);
+  return true;
+}
+
 ChildKeyLayout layout_for(MacsecSuite suite) {
   switch (suite) {
     case MacsecSuite::GcmAes128: return {16, 0};

@@ -28,6 +28,12 @@ struct IkeKeys {
                                    std::span<const uint8_t> nr, uint64_t spi_i, uint64_t spi_r,
                                    const SecretBytes* old_sk_d, Prf old_prf, IkeKeys& out);
 
+// RFC 8784 3: SK_d = prf+(PPK, SK_d'), SK_pi = prf+(PPK, SK_pi'), SK_pr = prf+(PPK, SK_pr'),
+// each as long as the key it replaces. SK_e* are left as they are (IKE_AUTH is already under
+// them). Applied before AUTH is computed; children and IKE rekeys then use the new SK_d.
+[[nodiscard]] bool ppk_key(Prf prf, std::span<const uint8_t> ppk, std::span<const uint8_t> key, SecretBytes& out);
+[[nodiscard]] bool apply_ppk(Prf prf, std::span<const uint8_t> ppk, IkeKeys& keys);
+
 // Octets per direction of a child SA.
 struct ChildKeyLayout {
   size_t key_len = 0;   // SAK or ESP encryption key

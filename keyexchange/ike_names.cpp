@@ -17,6 +17,8 @@ std::string_view fail_reason_name(FailReason r) {
     case F::MessageRejected: return "MessageRejected";
     case F::InternalError: return "InternalError";
     case F::LongTermKeyUnavailable: return "LongTermKeyUnavailable";
+    case F::PpkRequired: return "PpkRequired";
+    case F::PpkUnknown: return "PpkUnknown";
   }
   return "InternalError";
 }

@@ -61,6 +61,10 @@ struct IkeSa {
   bool initiator = false;  // we are the original initiator of this IKE SA (I flag, 2.18)
   IkeSuite suite;
   IkeKeys keys;
+  // RFC 8784: both IKE_SA_INIT messages carried USE_PPK; ppk_id names the PPK mixed into keys
+  // (empty: none). A rekeyed IKE SA inherits ppk_id: its SKEYSEED comes from the PPK'd SK_d.
+  bool use_ppk = false;
+  std::string ppk_id;
   uint32_t next_mid = 0;
   uint32_t peer_next_mid = 0;
   bool has_cached = false;

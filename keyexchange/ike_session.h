@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -127,11 +128,34 @@ struct Timers {
   Millis half_open_timeout{30000};  // responder drops an un-authenticated IKE SA after this
 };
 
+// RFC 8784 post-quantum preshared key: an identity the peers agree on and at least 32 octets.
+struct Ppk {
+  std::string id;  // the PPK_ID (sent as PPK_ID_FIXED), 1..kMaxPpkIdLen octets
+  SecretBytes key;
+};
+inline constexpr size_t kMinPpkLen = 32;     // RFC 8784 3: at least 256 bits of entropy
+inline constexpr size_t kMaxPpkIdLen = 255;  // fits one notify comfortably; our config limit
+
+struct PpkConfig {
+  // The PPKs we hold. As initiator we name the first; as responder we accept any of them
+  // (two during a rotation: docs/security.md).
+  std::vector<Ppk> keys;
+  // Without a PPK the IKE SA fails (PpkRequired / PpkUnknown); otherwise we fall back to the
+  // un-PPK'd keys (NO_PPK_AUTH) and the IkeUp event says so.
+  bool required = false;
+  [[nodiscard]] const Ppk* find(std::span<const uint8_t> id) const {
+    for (const auto& k : keys)
+      if (k.id.size() == id.size() && std::equal(id.begin(), id.end(), k.id.begin())) return &k;
+    return nullptr;
+  }
+};
+
 struct Config {
   Role role = Role::Initiator;
   Identity local_id;
   std::optional<Identity> remote_id;  // if set, the peer's IDi/IDr must equal it
   AuthConfig auth;
+  PpkConfig ppk;
   std::vector<IkeProposal> ike_proposals{IkeProposal{}};
   ChildConfig child;
   Timers timers;
@@ -161,6 +185,8 @@ enum class FailReason : uint8_t {
   MessageRejected,         // malformed or out-of-state message (notify received or sent)
   InternalError,           // crypto library failure
   LongTermKeyUnavailable,  // our PSK / private key could not be used (token gone, wrong PIN, key holder dead)
+  PpkRequired,             // RFC 8784: we require a PPK and the peer did not offer USE_PPK or did not use one
+  PpkUnknown,              // RFC 8784: the peer named a PPK identity we do not hold (and a PPK is required)
 };
 
 // One side's offer, rendered for an operator ("AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519").
@@ -177,6 +203,10 @@ struct IkeUp {
   Identity peer_id;
   bool nat_local = false;   // our address is translated
   bool nat_remote = false;  // the peer's address is translated
+  // RFC 8784: the PPK that protects SK_d/SK_pi/SK_pr (empty: none). ppk_fallback: we hold a
+  // PPK but the peer used none and it is optional here (the operator gets a warning).
+  std::string ppk_id;
+  bool ppk_fallback = false;
 };
 
 // The transport must float to UDP 4500 (with the non-ESP marker) from now on (RFC 7296 2.23).

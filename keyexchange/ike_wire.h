@@ -42,9 +42,15 @@ enum class NotifyType : uint16_t {
   NatDetectionDestinationIp = 16389, Cookie = 16390, UseTransportMode = 16391,
   RekeySa = 16393, EspTfcPaddingNotSupported = 16394, NonFirstFragmentsAlso = 16395,
   SignatureHashAlgorithms = 16431,
+  // RFC 8784 post-quantum preshared keys
+  UsePpk = 16435, PpkIdentity = 16436, NoPpkAuth = 16437,
   // private-use status type (40960-65535): the sender's MACsec SCI (docs/protocol.md)
   MacsecSci = 40960,
 };
+
+// RFC 8784 3: PPK_IDENTITY's first octet. strongSwan sends and accepts only PPK_ID_FIXED.
+inline constexpr uint8_t kPpkIdOpaque = 1;
+inline constexpr uint8_t kPpkIdFixed = 2;
 
 enum class AuthMethodId : uint8_t { SharedKeyMic = 2, DigitalSignature = 14 };
 enum class CertEncoding : uint8_t { X509Signature = 4, RawPublicKey = 15 };

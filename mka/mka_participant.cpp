@@ -12,13 +12,17 @@
 namespace linkcrypt::mka {
 namespace {
 
-size_t sak_len_of(uint64_t suite) { return suite == kGcmAes256 ? 32 : 16; }
+size_t sak_len_of(uint64_t suite) { return suite == kGcmAes256 || suite == kGcmAesXpn256 ? 32 : 16; }
 
-bool suite_supported(uint64_t suite) { return suite == kGcmAes128 || suite == kGcmAes256; }
+bool suite_supported(uint64_t suite) {
+  return suite == kGcmAes128 || suite == kGcmAes256 || suite == kGcmAesXpn128 || suite == kGcmAesXpn256;
+}
 
 std::string suite_text(uint64_t suite) {
   if (suite == kGcmAes128) return "GCM-AES-128";
   if (suite == kGcmAes256) return "GCM-AES-256";
+  if (suite == kGcmAesXpn128) return "GCM-AES-XPN-128";
+  if (suite == kGcmAesXpn256) return "GCM-AES-XPN-256";
   return "0x" + to_hex(std::array<uint8_t, 8>{static_cast<uint8_t>(suite >> 56), static_cast<uint8_t>(suite >> 48),
                                               static_cast<uint8_t>(suite >> 40), static_cast<uint8_t>(suite >> 32),
                                               static_cast<uint8_t>(suite >> 24), static_cast<uint8_t>(suite >> 16),
@@ -50,6 +54,7 @@ std::optional<Participant> Participant::create(ParticipantConfig cfg) {
 Participant::Participant(ParticipantConfig cfg) : cfg_(std::move(cfg)) {}
 
 void Participant::start(TimePoint now, std::vector<Event>& out) {
+  last_ok_ = now;
   elect(now, out);
   send(now, out);
 }
@@ -66,6 +71,19 @@ Mkpdu Participant::build() const {
   p.basic.ckn = cfg_.ckn;
   std::vector<PeerEntry> live, potential;
   for (const auto& peer : peers_) (peer.view.live ? live : potential).push_back({peer.view.mi, peer.view.mn});
+  const bool xpn = is_xpn(cfg_.cipher_suite);
+  if (xpn && key_server_) {
+    // MKA version 3 (802.1X-2020 11.11.2): the key server lists the live MIs in SSCI order and
+    // names its own SSCI in the Live Peer List's second octet.
+    const auto order = sscis();
+    auto rank = [&](const MemberIdentifier& mi) {
+      for (const auto& peer : peers_)
+        if (peer.view.mi == mi) return ssci_of(order, peer.view.sci);
+      return 0u;
+    };
+    std::stable_sort(live.begin(), live.end(), [&](const PeerEntry& x, const PeerEntry& y) { return rank(x.mi) < rank(y.mi); });
+    p.key_server_ssci = static_cast<uint8_t>(ssci_of(order, cfg_.sci));
+  }
   // Like wpa_supplicant, a list is sent only when it has members.
   if (!live.empty()) p.live_peers = std::move(live);
   if (!potential.empty()) p.potential_peers = std::move(potential);
@@ -77,16 +95,22 @@ Mkpdu Participant::build() const {
     u.latest_rx = latest_->rx;
     u.latest_server_mi = latest_->id.ks_mi;
     u.latest_kn = latest_->id.kn;
-    u.latest_lowest_pn = 1;
+    u.latest_lowest_pn = pn_low(latest_->lowest_pn);
     if (old_) {
       u.old_an = old_->an;
       u.old_tx = old_->tx;
       u.old_rx = old_->rx;
       u.old_server_mi = old_->id.ks_mi;
       u.old_kn = old_->id.kn;
-      u.old_lowest_pn = 1;
+      u.old_lowest_pn = pn_low(old_->lowest_pn);
     }
     p.sak_use = u;
+    if (xpn) {
+      XpnSet x;
+      x.latest_lowest_pn_high = pn_high(latest_->lowest_pn);
+      if (old_) x.old_lowest_pn_high = pn_high(old_->lowest_pn);
+      p.xpn = x;
+    }
   }
   if (key_server_ && distributing_) p.distributed_sak = distributing_;
   return p;
@@ -154,6 +178,8 @@ void Participant::update_peer(const Mkpdu& p, TimePoint now, std::vector<Event>&
   it->view.key_server = p.basic.key_server;
   it->expires = now + cfg_.life_time;
   it->sak_use = p.sak_use;
+  if (p.sak_use && p.sak_use->has_keys)
+    it->view.latest_lowest_pn = pn_join(p.xpn ? p.xpn->latest_lowest_pn_high : 0, p.sak_use->latest_lowest_pn);
   if (!it->view.live && lists_us_recently(p)) {
     it->view.live = true;
     changed = true;
@@ -188,6 +214,7 @@ void Participant::handle(const DecodedMkpdu& d, TimePoint now, std::vector<Event
   }
   const bool tx_before = latest_ && latest_->tx;
   advance_keys(out);
+  note_progress(now);
   if (changed || (latest_ && latest_->tx) != tx_before) send(now, out);
 }
 
@@ -222,6 +249,31 @@ const Participant::Peer* Participant::elected_peer() const {
   return best;
 }
 
+std::vector<SsciOf> Participant::sscis() const {
+  std::vector<Sci> live;
+  for (const auto& peer : peers_)
+    if (peer.view.live) live.push_back(peer.view.sci);
+  return assign_sscis(cfg_.sci, live);
+}
+
+InstallRxSak Participant::rx_install(const Key& key) const {
+  InstallRxSak r{key.id, key.an, key.cipher_suite, key.sak.clone(), key.salt, {}};
+  if (is_xpn(key.cipher_suite)) {
+    for (const auto& a : sscis())
+      if (a.sci != cfg_.sci) r.peer_sscis.push_back(a);
+  }
+  return r;
+}
+
+void Participant::set_lowest_pn(const KeyIdentifier& id, uint64_t lowest_pn, TimePoint now, std::vector<Event>& out) {
+  Key* k = latest_ && latest_->id == id ? &*latest_ : old_ && old_->id == id ? &*old_ : nullptr;
+  if (k == nullptr) return;
+  k->lowest_pn = std::max<uint64_t>(lowest_pn, 1);
+  // PN exhaustion (9.8): the key server replaces the latest key before its PN space runs out.
+  if (key_server_ && k == &*latest_ && k->lowest_pn > pn_exhaustion(k->cipher_suite) && !distributing_)
+    distribute(now, out);
+}
+
 size_t Participant::live_count() const {
   return static_cast<size_t>(std::count_if(peers_.begin(), peers_.end(), [](const Peer& p) { return p.view.live; }));
 }
@@ -241,9 +293,12 @@ void Participant::distribute(TimePoint now, std::vector<Event>& out) {
   if (!wrapped) return;
   Key key;
   key.id = {mi_, kn};
+  // The next AN after the latest key's, skipping those another CA of the keychain uses.
   key.an = latest_ ? static_cast<uint8_t>((latest_->an + 1) % 4) : 0;
+  for (int i = 0; i < 4 && ((busy_ans_ >> key.an) & 1U) != 0; ++i) key.an = static_cast<uint8_t>((key.an + 1) % 4);
   key.cipher_suite = cfg_.cipher_suite;
   key.sak = std::move(*sak);
+  if (is_xpn(key.cipher_suite)) key.salt = xpn_salt(key.id.ks_mi, kn);
   DistributedSak d;
   d.an = key.an;
   d.key_number = kn;
@@ -252,7 +307,7 @@ void Participant::distribute(TimePoint now, std::vector<Event>& out) {
   distributing_ = std::move(d);
   if (old_) out.push_back(RetireSak{old_->id, old_->an});
   old_ = std::move(latest_);
-  out.push_back(InstallRxSak{key.id, key.an, key.cipher_suite, key.sak.clone()});
+  out.push_back(rx_install(key));
   latest_ = std::move(key);
   ++counters_.saks_distributed;
   next_rekey_ = cfg_.rekey_interval.count() > 0 ? now + cfg_.rekey_interval : TimePoint::max();
@@ -279,28 +334,56 @@ void Participant::accept_distributed(const Peer& from, const DistributedSak& d, 
   key.an = d.an;
   key.cipher_suite = suite;
   key.sak = std::move(*sak);
+  if (is_xpn(suite)) key.salt = xpn_salt(id.ks_mi, id.kn);
   if (old_) out.push_back(RetireSak{old_->id, old_->an});
   old_ = std::move(latest_);
-  out.push_back(InstallRxSak{key.id, key.an, key.cipher_suite, key.sak.clone()});
+  out.push_back(rx_install(key));
   latest_ = std::move(key);
   ++counters_.saks_installed;
 }
 
+bool Participant::peers_use_latest(bool need_tx) const {
+  if (!latest_) return false;
+  return std::all_of(peers_.begin(), peers_.end(), [&](const Peer& p) {
+    if (!p.view.live) return true;
+    const auto& u = p.sak_use;
+    return u && u->has_keys && u->latest_server_mi == latest_->id.ks_mi && u->latest_kn == latest_->id.kn &&
+           u->latest_rx && (!need_tx || u->latest_tx);
+  });
+}
+
+bool Participant::latest_in_use_by_all() const {
+  return latest_ && latest_->tx && live_count() > 0 && peers_use_latest(true);
+}
+
+uint8_t Participant::ans_in_use() const {
+  uint8_t m = 0;
+  if (latest_) m |= static_cast<uint8_t>(1U << latest_->an);
+  if (old_) m |= static_cast<uint8_t>(1U << old_->an);
+  return m;
+}
+
+std::optional<InstallTxSak> Participant::current_tx() const {
+  if (!latest_ || !latest_->tx) return std::nullopt;
+  InstallTxSak t{latest_->id, latest_->an, latest_->cipher_suite, latest_->sak.clone(), latest_->salt, 0};
+  if (is_xpn(t.cipher_suite)) t.ssci = ssci_of(sscis(), cfg_.sci);
+  return t;
+}
+
+void Participant::stop(std::vector<Event>& out) {
+  drop_all_keys(out);
+  key_server_ = false;
+  next_rekey_ = TimePoint::max();
+}
+
 void Participant::advance_keys(std::vector<Event>& out) {
   if (!latest_ || live_count() == 0) return;
-  auto peers_use = [&](bool need_tx) {
-    return std::all_of(peers_.begin(), peers_.end(), [&](const Peer& p) {
-      if (!p.view.live) return true;
-      const auto& u = p.sak_use;
-      return u && u->has_keys && u->latest_server_mi == latest_->id.ks_mi && u->latest_kn == latest_->id.kn &&
-             u->latest_rx && (!need_tx || u->latest_tx);
-    });
-  };
+  auto peers_use = [&](bool need_tx) { return peers_use_latest(need_tx); };
   // Make before break: transmit with the latest key once every live peer receives with it.
   if (!latest_->tx && peers_use(false)) {
     latest_->tx = true;
     if (old_) old_->tx = false;
-    out.push_back(InstallTxSak{latest_->id, latest_->an, latest_->cipher_suite, latest_->sak.clone()});
+    out.push_back(*current_tx());
   }
   // The key server stops sending the SAK once every live peer has it.
   if (key_server_ && distributing_ && peers_use(false)) distributing_.reset();
@@ -325,7 +408,35 @@ void Participant::report(MkaFailure reason, std::string detail, std::vector<Even
   out.push_back(Failure{reason, std::move(detail)});
 }
 
+void Participant::note_progress(TimePoint now) {
+  if (live_count() > 0 && latest_ && latest_->tx) last_ok_ = now;
+}
+
+// The watchdog (issue 14; not in 802.1X-2020, whose state machines assume they cannot get
+// stuck): wpa_supplicant is known to hang with a live peer but no SAK in use. After one MKA Life
+// Time without a live peer and a SAK in use, we start over as a new participant; a peer sees a
+// new MI and the CA forms again from scratch, which 9.4 handles like any other newcomer.
+void Participant::restart(TimePoint now, std::vector<Event>& out) {
+  drop_all_keys(out);
+  for (const auto& p : peers_)
+    if (p.view.live) out.push_back(PeerLost{p.view.mi, p.view.sci});
+  peers_.clear();
+  sent_.clear();
+  key_server_ = false;
+  next_rekey_ = TimePoint::max();
+  // A fresh MI, so MN can count from 1 again; without one (no CSPRNG output) the MI and MN go on.
+  if (RAND_bytes(mi_.data(), static_cast<int>(mi_.size())) == 1) mn_ = 0;
+  next_kn_ = 1;
+  ++counters_.watchdog_restarts;
+  start(now, out);
+}
+
 void Participant::tick(TimePoint now, std::vector<Event>& out) {
+  note_progress(now);
+  if (now - last_ok_ > cfg_.life_time) {
+    restart(now, out);
+    return;
+  }
   const size_t live_before = live_count();
   for (auto it = peers_.begin(); it != peers_.end();) {
     if (it->expires > now) {
@@ -342,6 +453,7 @@ void Participant::tick(TimePoint now, std::vector<Event>& out) {
   }
   if (key_server_ && now >= next_rekey_) distribute(now, out);
   advance_keys(out);
+  note_progress(now);
   if (now >= next_hello_) send(now, out);
 }
 
@@ -352,7 +464,7 @@ bool Participant::rekey(TimePoint now, std::vector<Event>& out) {
 }
 
 TimePoint Participant::next_deadline() const {
-  TimePoint t = std::min(next_hello_, next_rekey_);
+  TimePoint t = std::min({next_hello_, next_rekey_, last_ok_ + cfg_.life_time + Millis(1)});
   for (const auto& p : peers_) t = std::min(t, p.expires);
   return t;
 }
@@ -368,6 +480,7 @@ ParticipantStatus Participant::status() const {
     s.latest_an = latest_->an;
     s.latest_tx = latest_->tx;
     s.latest_rx = latest_->rx;
+    s.latest_lowest_pn = latest_->lowest_pn;
   }
   if (old_) s.old_key = old_->id;
   s.last_failure = last_failure_;

@@ -12,6 +12,7 @@
 
 #include "mkpdu.h"
 #include "secret.h"
+#include "xpn.h"
 
 namespace linkcrypt::mka {
 
@@ -21,6 +22,15 @@ using Millis = std::chrono::milliseconds;
 // 802.1AE Table 14-1 cipher suite identifiers.
 inline constexpr uint64_t kGcmAes128 = 0x0080C20001000001;
 inline constexpr uint64_t kGcmAes256 = 0x0080C20001000002;
+inline constexpr uint64_t kGcmAesXpn128 = 0x0080C20001000003;
+inline constexpr uint64_t kGcmAesXpn256 = 0x0080C20001000004;
+
+[[nodiscard]] constexpr bool is_xpn(uint64_t suite) { return suite == kGcmAesXpn128 || suite == kGcmAesXpn256; }
+// The key server distributes a new SAK once a lowest PN in use passes this (wpa_supplicant's
+// src/pae uses the same 3/4 marks for the 32-bit and the 64-bit PN).
+[[nodiscard]] constexpr uint64_t pn_exhaustion(uint64_t suite) {
+  return is_xpn(suite) ? 0xC000000000000000ULL : 0xC0000000ULL;
+}
 
 struct ParticipantConfig {
   std::vector<uint8_t> ckn;  // 1..32 octets
@@ -51,6 +61,9 @@ struct InstallRxSak {
   uint8_t an = 0;
   uint64_t cipher_suite = kGcmAes128;
   SecretBytes sak;
+  // XPN suites only (zero/empty otherwise): the SAK's salt, and each live peer's SC with its SSCI.
+  Salt salt{};
+  std::vector<SsciOf> peer_sscis;
 };
 // Transmit with this SAK from now on (every live peer receives with it).
 struct InstallTxSak {
@@ -58,6 +71,8 @@ struct InstallTxSak {
   uint8_t an = 0;
   uint64_t cipher_suite = kGcmAes128;
   SecretBytes sak;
+  Salt salt{};        // XPN suites only
+  uint32_t ssci = 0;  // XPN suites only: our transmit SC's SSCI
 };
 // This SAK is no longer used by anyone: remove its SAs and wipe it.
 struct RetireSak {
@@ -90,6 +105,7 @@ struct Counters {
   uint64_t mkpdus_sent = 0, mkpdus_received = 0, mkpdus_valid = 0;
   uint64_t bad_icv = 0, other_ckn = 0, malformed = 0, replayed_mn = 0, own_looped = 0, from_unknown_key_server = 0;
   uint64_t saks_distributed = 0, saks_installed = 0;
+  uint64_t watchdog_restarts = 0;  // the state machine was stuck (no live peer or no SAK in use) and restarted
 };
 
 struct PeerView {
@@ -99,6 +115,9 @@ struct PeerView {
   uint8_t priority = 0;
   bool live = false;
   bool key_server = false;  // the peer says it is the key server
+  // The lowest PN the peer reports for the key it names latest (64 bits: SAK Use's low half
+  // and, for an XPN suite, the XPN parameter set's high half); 0 before it reports one.
+  uint64_t latest_lowest_pn = 0;
 };
 
 struct ParticipantStatus {
@@ -109,6 +128,7 @@ struct ParticipantStatus {
   std::optional<KeyIdentifier> latest_key, old_key;
   uint8_t latest_an = 0;
   bool latest_tx = false, latest_rx = false;
+  uint64_t latest_lowest_pn = 1;  // what we report for it
   std::optional<Failure> last_failure;
   Counters counters;
 };
@@ -126,7 +146,23 @@ class Participant {
   void tick(TimePoint now, std::vector<Event>& out);
   // Key server: distribute a new SAK now (operator command, PN exhaustion). false if not key server.
   bool rekey(TimePoint now, std::vector<Event>& out);
+  // The dataplane's lowest PN in use with a SAK: like wpa_supplicant, the transmit SA's next PN
+  // as read one hello time ago, less one (802.1X-2020 9.8: the lowest PN used for transmission
+  // within the last MKA Hello Time). Reported in SAK Use (and the XPN set); on the key server a
+  // PN past pn_exhaustion() of the latest key distributes a new SAK. Unknown keys are ignored.
+  void set_lowest_pn(const KeyIdentifier& id, uint64_t lowest_pn, TimePoint now, std::vector<Event>& out);
   [[nodiscard]] TimePoint next_deadline() const;
+  // ANs that another participant on the same port (another CA of the keychain) has SAKs on: as
+  // key server we never distribute a SAK on one of them, so two CAs' SAs never share an AN.
+  void set_busy_ans(uint8_t mask) { busy_ans_ = mask; }
+  // The ANs of the SAKs we hold (bit n: AN n).
+  [[nodiscard]] uint8_t ans_in_use() const;
+  // Every live peer receives and transmits with our latest SAK, and so do we.
+  [[nodiscard]] bool latest_in_use_by_all() const;
+  // The transmit install of the SAK we transmit with, again (another CA hands transmit back to this one).
+  [[nodiscard]] std::optional<InstallTxSak> current_tx() const;
+  // Leaves the CA: every SAK is retired (RetireSak events); no MKPDU is sent after this.
+  void stop(std::vector<Event>& out);
   [[nodiscard]] ParticipantStatus status() const;
 
  private:
@@ -140,6 +176,8 @@ class Participant {
     uint8_t an = 0;
     uint64_t cipher_suite = kGcmAes128;
     SecretBytes sak;
+    Salt salt{};
+    uint64_t lowest_pn = 1;
     bool tx = false;  // we transmit with it
     bool rx = true;   // we receive with it
   };
@@ -154,10 +192,16 @@ class Participant {
   void distribute(TimePoint now, std::vector<Event>& out);
   void accept_distributed(const Peer& from, const DistributedSak& d, std::vector<Event>& out);
   void advance_keys(std::vector<Event>& out);
+  [[nodiscard]] bool peers_use_latest(bool need_tx) const;
   void drop_all_keys(std::vector<Event>& out);
+  // The watchdog's clean restart: keys retired, peers forgotten, a new MI, MN from 1.
+  void restart(TimePoint now, std::vector<Event>& out);
+  void note_progress(TimePoint now);
   void report(MkaFailure reason, std::string detail, std::vector<Event>& out);
   [[nodiscard]] const Peer* elected_peer() const;
   [[nodiscard]] size_t live_count() const;
+  [[nodiscard]] InstallRxSak rx_install(const Key& key) const;
+  [[nodiscard]] std::vector<SsciOf> sscis() const;  // ours and every live peer's, in SSCI order
 
   ParticipantConfig cfg_;
   SecretBytes ick_, kek_;
@@ -172,6 +216,8 @@ class Participant {
   std::optional<Key> latest_, old_;
   std::optional<DistributedSak> distributing_;  // key server: sent until every live peer uses it
   uint32_t next_kn_ = 1;
+  uint8_t busy_ans_ = 0;
+  TimePoint last_ok_{};  // the last time a live peer and we used a SAK (or the last (re)start)
   std::optional<Failure> last_failure_;
   Counters counters_;
 };

@@ -1,6 +1,8 @@
 // build_keying_config: identities, role, suite, and the auth files (PSK, raw public keys, X.509).
 #include "keying_config.h"
 
+#include "ppk_file.h"
+
 #include <arpa/inet.h>
 
 #include <openssl/evp.h>
@@ -146,6 +148,15 @@ std::string build_keying_config(const KeyingOptions& o, KeyingConfig& out) {
   } else {
     return "auth must be psk, pubkey or cert";
   }
+
+  if (!o.ppk_id.empty() || !o.ppk_file.empty()) {
+    ike::Ppk ppk;
+    if (auto e = custody::load_ppk_file(o.ppk_id, o.ppk_file, ppk); !e.empty()) return e;
+    c->ppk.keys.push_back(std::move(ppk));
+  } else if (o.ppk_required) {
+    return "ppk-required needs ppk-id and ppk-file (the post-quantum preshared key, docs/security.md)";
+  }
+  c->ppk.required = o.ppk_required;
 
   c->timers.dpd_interval = ike::Millis(o.liveness_interval_ms);
   c->timers.retransmit_base = ike::Millis(std::max<uint32_t>(o.retransmit_base_ms, 50));

@@ -24,6 +24,11 @@ struct KeyingOptions {
   std::string peer_public_key_file;
   std::string cert_file;
   std::string ca_file;
+  // RFC 8784 post-quantum preshared key (docs/security.md): its id and the file holding it (raw
+  // octets, >= 32, mode 0600); required: no IKE SA without it (PpkRequired / PpkUnknown).
+  std::string ppk_id;
+  std::string ppk_file;
+  bool ppk_required = false;
   std::string suite = "gcm-aes-xpn-256";
   bool integrity_only = false;
   uint32_t liveness_interval_ms = 2000;

@@ -10,7 +10,7 @@ std::string_view hint_for(ike::FailReason r) {
   using F = ike::FailReason;
   switch (r) {
     case F::AuthenticationFailed:
-      return "check that both sides use the same PSK file (or the right peer public key / CA), and that local-id/peer-id match the other side";
+      return "check that both sides use the same PSK file (or the right peer public key / CA), that local-id/peer-id match the other side, and, with a PPK, the same ppk-id and ppk-file contents";
     case F::NoProposalChosen:
       return "the two sides share no algorithm: set the same suite (and integrity-only setting) on both";
     case F::PeerIdMismatch:
@@ -24,6 +24,10 @@ std::string_view hint_for(ike::FailReason r) {
     case F::MessageRejected: return "the peer rejected a message: check versions on both sides and the logs";
     case F::LongTermKeyUnavailable:
       return "our PSK or private key could not be used: check the token (present, PIN, object URI) or the key holder, then the logs";
+    case F::PpkRequired:
+      return "a post-quantum preshared key is required here (ppk-required) and the peer used none: give the peer the same ppk-id and ppk-file, or set ppk-required = false on this side";
+    case F::PpkUnknown:
+      return "the peer named a PPK id we do not hold: set the same ppk-id (and the same ppk-file contents) on both sides";
     case F::InternalError: break;
   }
   return "see the logs of both daemons";

@@ -257,7 +257,17 @@ void KeyingController::on_event(ike::Event& ev, ike::Session*& from, TimePoint n
     ike_up_at_ = now;
     backoff_ = setup_.policy.reconnect_min;
     if (state_ != LinkState::Secured) state_ = LinkState::Keying;
-    log(LogLevel::Notice, "ike SA established with " + peer_.peer_id + " (" + peer_.algorithms + ")",
+    peer_.ppk_id = up->ppk_id;
+    if (up->ppk_fallback) {
+      // ppk-required = false: the link comes up, but only as strong as its ECDHE (RFC 8784 3).
+      log(LogLevel::Warning,
+          "ike SA with " + peer_.peer_id +
+              " is not PPK-protected: the peer used no post-quantum preshared key of ours (ppk-required = false)",
+          {{"PEER", peer_.peer_id}, {"REASON", "ppk-fallback"}});
+    }
+    log(LogLevel::Notice,
+        "ike SA established with " + peer_.peer_id + " (" + peer_.algorithms +
+            (peer_.ppk_id.empty() ? std::string() : ", PPK " + peer_.ppk_id) + ")",
         {{"PEER", peer_.peer_id}, {"ALGORITHMS", peer_.algorithms}});
   } else if (auto* k = std::get_if<ike::ChildKeysReady>(&ev)) {
     if (from_candidate) promote(from, now);
@@ -496,6 +506,7 @@ void KeyingController::drop_tx(TimePoint /*now*/) {
 void KeyingController::link_down(FailureCause cause, std::string detail, bool by_peer, TimePoint now) {
   const std::string reason(failure_name(cause));
   ++counters_.links_lost;
+  peer_.ppk_id.clear();  // no IKE SA, nothing PPK-protected
   // A shutdown we asked for is expected; a lost link is what an operator is paged for.
   log(closing_ ? LogLevel::Notice : LogLevel::Warning,
       "link down: " + reason + " (" + detail + "); must-secure: transmit SA retired",

@@ -86,6 +86,8 @@ struct Failure {
 struct PeerStatus {
   std::string peer_id;      // as configured; after IkeUp, as presented
   std::string algorithms;   // "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519"
+  // RFC 8784: the PPK id mixed into the current IKE SA's keys (empty: not PPK-protected).
+  std::string ppk_id;
   std::optional<TimePoint> last_handshake;
   uint64_t ike_rekeys = 0;
   uint64_t child_rekeys = 0;

@@ -112,6 +112,8 @@ api::StatusResult ControlHandlers::status() const {
     o.rotations = ctl_->rotations().total();
     o.peer_id = ctl_->peer().peer_id;
     o.ike_state = ctl_->ike_state();
+    o.ppk_protected = !ctl_->peer().ppk_id.empty();
+    if (o.ppk_protected) o.ppk_id = ctl_->peer().ppk_id;
     o.role = ctl_->initiator() ? "initiator" : "responder";
     fill_failure(o, ctl_->state(), ctl_->peer(), Clock::now());
   } else if (mka_) {
@@ -208,6 +210,8 @@ api::PeerResult ControlHandlers::peer() const {
   o.ike_state = ctl_->ike_state();
   o.peer_id = p.peer_id;
   if (!p.algorithms.empty()) o.algorithms = p.algorithms;
+  o.ppk_protected = !p.ppk_id.empty();
+  if (o.ppk_protected) o.ppk_id = p.ppk_id;
   if (p.last_handshake) o.last_handshake_s_ago = static_cast<uint64_t>(seconds_between(*p.last_handshake, now));
   o.ike_rekeys = p.ike_rekeys;
   o.child_rekeys = p.child_rekeys;

@@ -115,7 +115,7 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
   if (!o.ike && !o.mka && o.key_file.empty() && !o.no_keys) {
     throw ConfigError("no keying configured: set key-file (manual keys, docs/keyfile.md), local-id and peer-id (IKE) or keying = mka (docs/mka.md)");
   }
-  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer", "psk-uri", "private-key-uri", "pkcs11-module", "pin-file", "audit-log"};
+  const char* ike_only[] = {"psk-file", "private-key-file", "peer-public-key-file", "cert-file", "ca-file", "udp-local", "udp-peer", "psk-uri", "private-key-uri", "pkcs11-module", "pin-file", "audit-log", "ppk-id", "ppk-file"};
   if (!o.ike) {
     for (const char* k : ike_only) {
       if (vm.count(k)) throw ConfigError(at(k) + " needs IKE keying: set local-id and peer-id");
@@ -265,6 +265,9 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
       ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")
+      ("ppk-id", po::value(&o.keying.ppk_id), "RFC 8784 post-quantum preshared key: its id, the same on both peers (docs/security.md)")
+      ("ppk-file", po::value(&o.keying.ppk_file), "the PPK named by ppk-id: >= 32 raw octets (head -c 32 /dev/urandom), mode 0600")
+      ("ppk-required", po::value(&o.keying.ppk_required)->default_value(false), "true: no IKE SA without the PPK; false: fall back (one warning) when the peer has none")
       ("transport", po::value(&o.transport)->default_value("inband"), "inband (EtherType kx-ethertype on the wire port) | udp")
       ("udp-local", po::value(&o.udp_local), "transport = udp: local address")
       ("udp-peer", po::value(&o.udp_peer), "transport = udp: the peer's address")

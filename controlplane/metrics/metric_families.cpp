@@ -209,6 +209,10 @@ void add_link_state(Families& f, const MetricsSnapshot& s) {
 void add_keying(Families& f, const KeyingSnapshot& k) {
   f.gauge("linkcrypt_ike_state_info", "The IKE SA's state (always 1; the state is the label)",
           {{"state", k.ike_state}, {"role", k.initiator ? "initiator" : "responder"}}, 1);
+  // RFC 8784: alerts match == 0 on links that must be post-quantum protected (docs/metrics.md).
+  f.gauge("linkcrypt_ike_ppk_protected",
+          "1 when the current IKE SA's keys include a post-quantum preshared key (RFC 8784); ppk_id names it",
+          {{"ppk_id", k.ppk_id}}, k.ppk_id.empty() ? 0 : 1);
   const std::pair<const char*, uint64_t> keying[] = {
       {"connects", k.counters.connects},
       {"established", k.counters.established},

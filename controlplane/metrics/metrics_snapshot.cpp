@@ -28,6 +28,7 @@ KeyingSnapshot keying_snapshot(const keying::KeyingController& c, Clock::time_po
   k.link_state = std::string(keying::link_state_name(c.state()));
   k.ike_state = c.ike_state();
   k.initiator = c.initiator();
+  k.ppk_id = c.peer().ppk_id;
   k.counters = c.counters();
   k.session = c.session_counters();
   if (const auto* r = c.responder_counters()) k.responder = *r;

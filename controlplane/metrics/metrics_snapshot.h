@@ -42,6 +42,7 @@ struct KeyingSnapshot {
   std::string link_state;             // keying::link_state_name
   std::string ike_state;              // KeyingController::ike_state()
   bool initiator = true;
+  std::string ppk_id;                 // RFC 8784 PPK of the current IKE SA; empty: none
   keying::KeyingCounters counters;
   ike::SessionCounters session;       // of the current IKE SA (start at 0 with each one)
   std::optional<ike::ResponderCounters> responder;

@@ -11,6 +11,8 @@ std::string render_peer(const api::PeerResult& r, const RenderOptions& o) {
   FieldBlock f;
   f.add("IKE state", r.ike_state);
   f.add("algorithms", r.algorithms.value_or("- (no handshake yet)"));
+  f.add("PPK", r.ppk_protected ? "id " + r.ppk_id.value_or("-") + " (RFC 8784: post-quantum preshared key in the keys)"
+                               : std::string("none"));
   f.add("last handshake", r.last_handshake_s_ago ? at(*r.last_handshake_s_ago) : "never");
   f.add("rekeys", std::to_string(r.ike_rekeys) + " IKE SA, " + std::to_string(r.child_rekeys) + " child SA");
   if (!r.last_failure) {

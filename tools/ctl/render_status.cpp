@@ -89,6 +89,8 @@ std::string render_status(const api::StatusResult& r, const RenderOptions& o) {
     f.add("keying", "IKEv2 " + (r.role ? *r.role : std::string("peer")) + " over " + transport_words(r.transport) +
                         ", IKE SA " + r.ike_state);
     f.add("peer", or_dash(r.peer_id));
+    f.add("PPK", r.ppk_protected ? "id " + r.ppk_id.value_or("-") + " (post-quantum preshared key, RFC 8784)"
+                                 : std::string("none"));
   }
   f.add("suite", or_dash(r.suite));
   std::string tx = "none";

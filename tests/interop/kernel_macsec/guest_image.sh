@@ -5,7 +5,7 @@
 #
 # The kernel package is fetched with `apt-get download` into $LINKCRYPT_GUEST_CACHE (default
 # /var/cache/linkcrypt-test) and unpacked there, never installed: the host's /boot is not
-# touched. The initramfs holds busybox-static, iproute2's `ip` and iputils' `ping` (with their
+# touched. The initramfs holds busybox-static, iproute2's `ip`, iputils' `ping` and wpa_supplicant (with their
 # libraries, copied from this Debian 12 host), the kernel's virtio, crypto and macsec modules
 # and ./guest_init as /init. Every missing tool is one clear error line and exit 1.
 set -euo pipefail
@@ -16,7 +16,7 @@ cache=${LINKCRYPT_GUEST_CACHE:-/var/cache/linkcrypt-test}
 
 need() { command -v "$1" >/dev/null || { echo "guest_image: $1 is missing (scripts/install-deps: $2)" >&2; exit 1; }; }
 need apt-get apt; need apt-cache apt; need dpkg-deb dpkg; need cpio cpio; need gzip gzip
-need ldd libc-bin; need ip iproute2; need ping iputils-ping
+need ldd libc-bin; need ip iproute2; need ping iputils-ping; need wpa_supplicant wpasupplicant
 [ -x /bin/busybox ] || { echo "guest_image: /bin/busybox is missing (scripts/install-deps: busybox-static)" >&2; exit 1; }
 # The guest has no libc of its own for busybox: it must be the static build.
 if ldd /bin/busybox >/dev/null 2>&1; then
@@ -76,6 +76,7 @@ copy_with_libs() {  # copy_with_libs BINARY DEST: the binary and every library l
 }
 copy_with_libs "$(command -v ip)" /usr/local/sbin/ip     # busybox ip has no macsec
 copy_with_libs "$(command -v ping)" /usr/local/bin/ping  # iputils: -M do (DF) and -6
+copy_with_libs "$(command -v wpa_supplicant)" /usr/local/sbin/wpa_supplicant  # the MKA peer (macsec_linux)
 cp "$here/guest_init" "$root/init"; chmod 0755 "$root/init"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.gz.new"

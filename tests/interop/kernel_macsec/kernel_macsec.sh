@@ -142,7 +142,7 @@ wrong_key_checks() {
 # wrong-key: linkcryptd expects another SAK than the guest sends with (the negative control).
 run_case() {
   local label=$1 suite=$2 gtx=$3 genc=$4 oenc=$5 pn=$6 wrong=${7:-}
-  [ -z "${KM_ONLY:-}" ] || [ "$label" = "$KM_ONLY" ] || return 0   # KM_ONLY=LABEL: just that case
+  [ -z "${KM_ONLY:-}" ] || [[ "$label" == $KM_ONLY ]] || return 0   # KM_ONLY=GLOB: just the cases it matches
   echo "=== $label: $suite, guest sends ${gtx} encrypt $genc, linkcryptd encrypt $oenc, PNs from $pn"
   local klen=16; [ "${suite%256}" != "$suite" ] && klen=32
   local xpn=0; [ "${suite/xpn/}" != "$suite" ] && xpn=1
@@ -244,4 +244,13 @@ run_case "gcm-aes-256/our-integ"      gcm-aes-256      es        on        off  
 run_case "gcm-aes-xpn-128/es/2^32"    gcm-aes-xpn-128  es        on        on      $XPN_NEAR
 run_case "gcm-aes-xpn-256/integ/2^32" gcm-aes-xpn-256  implicit  off       off     $XPN_NEAR
 run_case "gcm-aes-128/wrong-key"      gcm-aes-128      sci       on        on      1  wrong-key
+# MKA: wpa_supplicant in the same guest against linkcryptd --keying mka (wpa_mka_case.sh). Not
+# GCM-AES-256: wpa_supplicant 2.10's macsec_linux makes its link GCM-AES-128 before any SAK
+# arrives and then fails to install a 256-bit SAK, while its MKA still reports it in use
+# (docs/mka-interop.md).
+source "$HERE/wpa_mka_case.sh"
+# wpa_supplicant as key server (run_wpa_mka_case gcm-aes-128 wpa short) is left out of the suite:
+# it secured only after 36 s and 4 SAKs in one run, past this test's time budget (docs/mka-interop.md).
+run_wpa_mka_case gcm-aes-128 ours full
+run_wpa_mka_case gcm-aes-256 wpa mismatch
 pass "Linux kernel MACsec ($(cat "$WORK/guest/kernel-version" | cut -d' ' -f1)) interoperates in all cases"

@@ -15,6 +15,17 @@
 #   collision       both sides rekey the same child at once, requests crossing (RFC 7296 2.8.1)
 #   rekey-vs-delete the peer's rekey request arrives after we rekeyed and deleted that child
 #                   (2.25.1: CHILD_SA_NOT_FOUND)
+#   ppk-required    RFC 8784 PPK on both sides, required: USE_PPK, PPK_IDENTITY, SK_d/SK_pi/SK_pr
+#                   = prf+(PPK, ...); then child and IKE rekeys, every child's keys compared
+#                   (they come from the PPK'd SK_d) and strongSwan logs "using PPK"
+#   ppk-fallback    strongSwan holds no PPK, ours is optional: the SA comes up unprotected and
+#                   our IKE_UP says ppk_fallback=1; keys compared
+#   ppk-no-ppk-auth strongSwan holds a PPK under another id, both optional: the responder
+#                   verifies NO_PPK_AUTH (RFC 8784 3) instead of AUTH
+#   ppk-mismatch    same PPK id, different values: AUTHENTICATION_FAILED, no child SA
+#   ppk-unknown     the initiator's PPK id is not the responder's, responder requires one:
+#                   PpkUnknown when we respond, strongSwan's refusal when it does
+#   ppk-no-peer-ppk ours required, strongSwan holds no PPK: PpkRequired, no child SA
 # Usage (root): python3 interop_negotiation.py PATH/TO/ike_udp_peer [--only NAME]
 import os
 import re
@@ -281,6 +292,93 @@ def collision_case(the_lab, tool, we_initiate, crossed=True):
         charon.stop()
 
 
+PPK_ID = "site-ppk-1"
+
+
+def ppk_args(the_lab, ppk_id, ppk_raw, required):
+    """ike_udp_peer's PPK options; the PPK goes to a 0600 file of raw octets."""
+    the_lab.runs += 1
+    path = os.path.join(the_lab.dir, f"ppk-{the_lab.runs:02d}.bin")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        f.write(ppk_raw)
+    return ["--ppk-id", ppk_id, "--ppk-file", path] + (["--ppk-required"] if required else [])
+
+
+def ppk_up_check(want_id, want_fallback):
+    def check(ours, log):
+        errors = []
+        up = ours.events("IKE_UP")
+        if not up or (up[0].get("ppk_id"), up[0].get("ppk_fallback")) != (want_id or "-", str(int(want_fallback))):
+            errors.append(f"IKE_UP: expected ppk_id={want_id or '-'} ppk_fallback={int(want_fallback)}, "
+                          f"got {[u['line'] for u in up]}")
+        used = lab.parse_charon_log(log).ppk_ids
+        if used != ([want_id] if want_id else []):
+            errors.append(f"strongSwan used PPK ids {used}, expected {[want_id] if want_id else []}")
+        return errors
+    return check
+
+
+def ppk_required_case(the_lab, tool, we_initiate):
+    raw, b64 = lab.random_psk()
+    return matrix.run_case(the_lab, tool, lab.Case(31, 128), we_initiate,
+                           ss_overrides=lab.ppk_overrides(PPK_ID, b64, True),
+                           our_args=ppk_args(the_lab, PPK_ID, raw, True),
+                           extra_check=ppk_up_check(PPK_ID, False))
+
+
+def ppk_fallback_case(the_lab, tool, we_initiate):
+    raw, _ = lab.random_psk()
+    return matrix.run_case(the_lab, tool, lab.Case(31, 128), we_initiate,
+                           our_args=ppk_args(the_lab, PPK_ID, raw, False),
+                           extra_check=ppk_up_check(None, True))
+
+
+def ppk_no_ppk_auth_case(the_lab, tool, we_initiate):
+    ours_raw, _ = lab.random_psk()
+    _, theirs_b64 = lab.random_psk()
+    # strongSwan answers USE_PPK because it holds some PPK; as responder it must not name a
+    # ppk_id (it would require that one), as initiator it names its own.
+    ss = lab.ppk_overrides("their-ppk", theirs_b64, False)
+    if we_initiate:
+        ss["conn_extra"] = ""
+    return matrix.run_case(the_lab, tool, lab.Case(31, 128), we_initiate, ss_overrides=ss,
+                           our_args=ppk_args(the_lab, PPK_ID, ours_raw, False),
+                           extra_check=ppk_up_check(None, True))
+
+
+def ppk_mismatch_case(the_lab, tool, we_initiate):
+    ours_raw, _ = lab.random_psk()
+    _, theirs_b64 = lab.random_psk()
+    ss_pattern = (r"tried \d+ shared key for .* but MAC mismatched" if we_initiate
+                  else r"received AUTHENTICATION_FAILED notify error")
+    return run_failure(the_lab, tool, we_initiate, "AuthenticationFailed", we_initiate, ss_pattern,
+                       ss_overrides=lab.ppk_overrides(PPK_ID, theirs_b64, True),
+                       our_args=ppk_args(the_lab, PPK_ID, ours_raw, True))
+
+
+def ppk_unknown_case(the_lab, tool, we_initiate):
+    ours_raw, _ = lab.random_psk()
+    _, theirs_b64 = lab.random_psk()
+    if we_initiate:
+        return run_failure(the_lab, tool, True, "AuthenticationFailed", True,
+                           r"received PPK_ID '" + PPK_ID + r"', but require 'their-ppk'",
+                           ss_overrides=lab.ppk_overrides("their-ppk", theirs_b64, True),
+                           our_args=ppk_args(the_lab, PPK_ID, ours_raw, True))
+    return run_failure(the_lab, tool, False, "PpkUnknown", False,
+                       r"received AUTHENTICATION_FAILED notify error",
+                       ss_overrides=lab.ppk_overrides("their-ppk", theirs_b64, False),
+                       our_args=ppk_args(the_lab, PPK_ID, ours_raw, True))
+
+
+def ppk_no_peer_ppk_case(the_lab, tool, we_initiate):
+    raw, _ = lab.random_psk()
+    # As initiator we stop after IKE_SA_INIT (strongSwan answered without USE_PPK).
+    ss_pattern = (r"generating IKE_SA_INIT response 0" if we_initiate
+                  else r"received AUTHENTICATION_FAILED notify error")
+    return run_failure(the_lab, tool, we_initiate, "PpkRequired", False, ss_pattern,
+                       our_args=ppk_args(the_lab, PPK_ID, raw, True))
+
+
 CASES = {
     "invalid-ke": invalid_ke_case,
     "wrong-psk": wrong_psk_case,
@@ -289,6 +387,12 @@ CASES = {
     "loss": loss_case,
     "collision": collision_case,
     "rekey-vs-delete": lambda the_lab, tool, we: collision_case(the_lab, tool, we, crossed=False),
+    "ppk-required": ppk_required_case,
+    "ppk-fallback": ppk_fallback_case,
+    "ppk-no-ppk-auth": ppk_no_ppk_auth_case,
+    "ppk-mismatch": ppk_mismatch_case,
+    "ppk-unknown": ppk_unknown_case,
+    "ppk-no-peer-ppk": ppk_no_peer_ppk_case,
 }
 
 

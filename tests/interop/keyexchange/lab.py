@@ -74,6 +74,14 @@ def wait_for(predicate, what, timeout_s=30.0, step_s=0.05):
         time.sleep(step_s)
 
 
+def ppk_overrides(ppk_id, ppk_b64, required):
+    """swanctl settings for an RFC 8784 PPK (ppk_id None: strongSwan holds none)."""
+    if ppk_id is None:
+        return {}
+    return {"conn_extra": f"ppk_id = {ppk_id}\n    ppk_required = {'yes' if required else 'no'}",
+            "secrets_extra": f"ppk-lc {{\n    id = {ppk_id}\n    secret = {ppk_b64}\n  }}"}
+
+
 def random_psk():
     """32 random octets, written as strongSwan's base64 secret syntax and as hex for our tool."""
     raw = os.urandom(32)
@@ -224,7 +232,7 @@ class Charon:
             "ike_proposal": case.ike_proposal, "esp_proposal": case.esp_proposal,
             "psk": psk_b64,
             "local_auth": "auth = psk", "remote_auth": "auth = psk", "conn_extra": "",
-            "retransmit_timeout": "1.0",
+            "retransmit_timeout": "1.0", "secrets_extra": "",
         }
         values.update(overrides or {})
         render(os.path.join(HERE, "strongswan.conf.in"), self.conf, values)
@@ -364,6 +372,7 @@ LINE_RE = re.compile(r"^(\d+)\[(\w+)\] (?:<([^>]*)> )?(.*)$")
 DUMP_HEAD_RE = re.compile(r"^(.*) => (\d+) bytes @ 0x[0-9a-f]+$")
 DUMP_ROW_RE = re.compile(r"^\s*\d+: ((?:[0-9A-F]{2} )+)")
 SPI_RE = re.compile(r"^\s+SPI 0x([0-9a-f]{8}), src (\S+) dst (\S+)$")
+PPK_USED_RE = re.compile(r"using PPK for PPK_ID '([^']*)'")
 ESTABLISHED_RE = re.compile(r"CHILD_SA \S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o")
 
 
@@ -381,6 +390,7 @@ class ChildKeys:
 class CharonLog:
     children: list = field(default_factory=list)
     sk_d: list = field(default_factory=list)      # hex, one per IKE SA (initial, then rekeys)
+    ppk_ids: list = field(default_factory=list)   # "using PPK for PPK_ID '<id>'" (RFC 8784)
     proposals: list = field(default_factory=list)  # "IKE:AES_GCM_16_128/..." as selected
     nat_lines: list = field(default_factory=list)
     sent_4500: bool = False
@@ -399,6 +409,7 @@ def parse_charon_log(text):
     awaiting_in = {}    # (thread, ctx) -> ChildKeys whose inbound SPI comes next
     inbound_next = set()  # (thread, ctx) that just logged "adding inbound ESP SA"
     by_spi_in = {}
+    ppk_next = set()    # (thread, ctx) that logged "derive keys using PPK": its Sk_d replaces the last
     i = 0
     while i < len(lines):
         m = LINE_RE.match(lines[i])
@@ -428,9 +439,17 @@ def parse_charon_log(text):
                 out.children.append(awaiting_in[key])
             elif label == "encryption responder key" and key in awaiting_in:
                 awaiting_in[key].encr_r = value
+            elif label == "derive keys using PPK":
+                ppk_next.add(key)
+            elif label == "Sk_d secret" and key in ppk_next and out.sk_d:
+                ppk_next.discard(key)
+                out.sk_d[-1] = value  # RFC 8784: the IKE SA runs on the PPK'd SK_d
             elif label == "Sk_d secret":
                 out.sk_d.append(value)
             continue
+        ppk = PPK_USED_RE.search(msg)
+        if ppk:
+            out.ppk_ids.append(ppk.group(1))
         if msg == "adding inbound ESP SA":
             inbound_next.add(key)
             continue

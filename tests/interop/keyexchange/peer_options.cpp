@@ -2,6 +2,7 @@
 #include "peer_options.h"
 
 #include "open_key.h"
+#include "ppk_file.h"
 
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
@@ -163,6 +164,9 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
       ("ts-local", po::value(&o.ts_local)->required(), "our traffic selector (CIDR)")
       ("ts-remote", po::value(&o.ts_remote)->required(), "the peer's traffic selector (CIDR)")
       ("no-pfs", "child rekeys without a fresh key exchange")
+      ("ppk-id", po::value(&o.ppk_id), "RFC 8784 PPK identity (with --ppk-file)")
+      ("ppk-file", po::value(&o.ppk_file), "the PPK, raw octets (>= 32), mode 0600")
+      ("ppk-required", "fail rather than fall back when the peer uses no PPK")
       ("dpd-ms", po::value(&dpd_ms), "idle time before a liveness check, ms (0: none)")
       ("retransmit-base-ms", po::value(&retransmit_base_ms), "first retransmission after, ms")
       ("retransmit-limit", po::value(&retransmit_limit), "retransmissions before giving up");
@@ -206,6 +210,7 @@ std::optional<PeerOptions> parse_peer_options(int argc, char** argv) {
     throw std::invalid_argument("--aes-bits must be 128 or 256");
   }
   o.pfs = vm.count("no-pfs") == 0;
+  o.ppk_required = vm.count("ppk-required") > 0;
   if (vm.count("cert-check-time")) o.cert_check_time = cert_check_time;
   if (vm.count("dpd-ms")) o.dpd_ms = dpd_ms;
   if (vm.count("retransmit-base-ms")) o.retransmit_base_ms = retransmit_base_ms;
@@ -253,6 +258,12 @@ ike::Config build_config(const PeerOptions& opts) {
   if (!opts.peer_pubkey_file.empty()) {
     cfg.auth.peer_public_key_der = read_binary(opts.peer_pubkey_file, "--peer-pubkey-file");
   }
+  if (!opts.ppk_id.empty() || !opts.ppk_file.empty()) {
+    ike::Ppk ppk;
+    if (auto e = custody::load_ppk_file(opts.ppk_id, opts.ppk_file, ppk); !e.empty()) throw std::invalid_argument(e);
+    cfg.ppk.keys.push_back(std::move(ppk));
+  }
+  cfg.ppk.required = opts.ppk_required;
   ike::IkeProposal p;
   p.aes_gcm16_key_bits = {opts.aes_bits};
   p.prfs = {opts.prf};

@@ -45,6 +45,9 @@ struct PeerOptions {
   std::string ts_local;   // CIDR, e.g. 10.78.1.0/24
   std::string ts_remote;
   bool pfs = true;
+  std::string ppk_id;    // RFC 8784: the PPK we use (with ppk_file, raw octets, mode 0600)
+  std::string ppk_file;
+  bool ppk_required = false;
   std::optional<uint32_t> dpd_ms;              // Timers::dpd_interval (0 disables)
   std::optional<uint32_t> retransmit_base_ms;  // Timers::retransmit_base
   std::optional<uint32_t> retransmit_limit;    // Timers::retransmit_limit

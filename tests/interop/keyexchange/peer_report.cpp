@@ -50,7 +50,9 @@ struct Formatter {
            " prf=" + std::to_string(static_cast<int>(e.prf)) +
            " group=" + std::to_string(static_cast<int>(e.group)) +
            " nat_local=" + std::to_string(e.nat_local) +
-           " nat_remote=" + std::to_string(e.nat_remote);
+           " nat_remote=" + std::to_string(e.nat_remote) +
+           " ppk_id=" + (e.ppk_id.empty() ? std::string("-") : e.ppk_id) +
+           " ppk_fallback=" + std::to_string(e.ppk_fallback);
   }
   std::string operator()(const ike::FloatToNatPort&) const { return "FLOAT_TO_4500"; }
   std::string operator()(const ike::ChildKeysReady& e) const {

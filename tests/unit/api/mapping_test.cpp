@@ -176,6 +176,11 @@ TEST(ApiMapping, PeerRotationsHelpRekeyRoundTrip) {
   peer.last_failure = PeerFailure{"AuthenticationFailed", "AUTH payload did not verify", true, 60, "check the PSK",
                                   1796480505, true};
   EXPECT_EQ(round_trip(peer).last_failure->hint, "check the PSK");
+  EXPECT_FALSE(round_trip(peer).ppk_protected);
+  EXPECT_TRUE(to_json_value(peer).at("ppk_id").is_null());
+  peer.ppk_protected = true;
+  peer.ppk_id = "dc-pair-2026q4";
+  EXPECT_EQ(round_trip(peer).ppk_id, "dc-pair-2026q4");
   // A failure the link recovered from: history with its time, no hint.
   peer.last_failure->current = false;
   peer.last_failure->hint.reset();

@@ -29,6 +29,9 @@ struct KeyLog {
   std::vector<std::string> order;  // "rx3", "tx3", "retire2"
   std::vector<Failure> failures;
   int peers_live = 0, peers_lost = 0;
+  std::map<uint32_t, Salt> salts;                      // KN -> salt of its rx install
+  std::map<uint32_t, std::vector<SsciOf>> peer_sscis;  // KN -> the peers' SSCIs of its rx install
+  std::map<uint32_t, uint32_t> tx_ssci;                // KN -> our SSCI of its tx install
 };
 
 struct Wire;
@@ -54,6 +57,8 @@ struct Wire {
         if (self.connected) in_flight.emplace_back(&other, std::move(s->frame));
       } else if (auto* r = std::get_if<InstallRxSak>(&e)) {
         self.keys.rx[r->id.kn] = std::vector<uint8_t>(r->sak.view().begin(), r->sak.view().end());
+        self.keys.salts[r->id.kn] = r->salt;
+        self.keys.peer_sscis[r->id.kn] = r->peer_sscis;
         self.keys.order.push_back("rx" + std::to_string(r->id.kn));
       } else if (auto* t = std::get_if<InstallTxSak>(&e)) {
         // Make before break: when we send with a key, the other side already receives with it.
@@ -62,6 +67,7 @@ struct Wire {
           EXPECT_EQ(other.keys.rx[t->id.kn], std::vector<uint8_t>(t->sak.view().begin(), t->sak.view().end()));
         }
         self.keys.tx = t->id.kn;
+        self.keys.tx_ssci[t->id.kn] = t->ssci;
         self.keys.order.push_back("tx" + std::to_string(t->id.kn));
       } else if (auto* x = std::get_if<RetireSak>(&e)) {
         // The peer no longer sends with a key we retire.
@@ -279,8 +285,152 @@ TEST(MkaParticipant, RefusesUnusableConfig) {
   EXPECT_FALSE(Participant::create(config(1, bytes(24, 1))));   // CAK of 192 bits
   EXPECT_FALSE(Participant::create(config(1, bytes(16, 1), {})));  // no CKN
   auto c = config(1);
-  c.cipher_suite = 0x0080C20001000003;  // GCM-AES-XPN-128: not yet
+  c.cipher_suite = 0x0080C20001000005;  // no such suite in 802.1AE Table 14-1
   EXPECT_FALSE(Participant::create(std::move(c)));
+}
+
+TEST(MkaWatchdog, AParticipantAloneRestartsAfterTheLifeTime) {
+  Side a = make(config(1)), b = make(config(2));
+  b.connected = false;
+  a.connected = false;
+  Wire w(a, b);
+  w.start();
+  const auto mi = a.p.status().mi;
+  w.run_for(5900ms);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 0u);
+  w.run_for(300ms);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 1u);
+  EXPECT_NE(a.p.status().mi, mi) << "a clean restart is a new member";
+  EXPECT_EQ(a.p.status().mn, 1u);
+  w.run_for(6s);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 2u);
+}
+
+TEST(MkaWatchdog, ALivePeerWithoutASakInUseRestartsCleanlyAndIsCounted) {
+  // A cipher mismatch leaves both live but without a SAK: the stuck state the watchdog is for.
+  auto ca = config(1), cb = config(2);
+  ca.cipher_suite = kGcmAes256;
+  Side a = make(std::move(ca)), b = make(std::move(cb));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  ASSERT_EQ(a.keys.peers_live, 1);
+  ASSERT_FALSE(a.keys.rx.empty()) << "the key server installed its SAK for receive";
+  w.run_for(3200ms);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 1u);
+  EXPECT_EQ(b.p.status().counters.watchdog_restarts, 1u);
+  EXPECT_NE(std::find(a.keys.order.begin(), a.keys.order.end(), "retire1"), a.keys.order.end())
+      << "the restart retired the SAK of the stuck CA";
+  EXPECT_GE(a.keys.peers_lost, 1);
+  EXPECT_EQ(b.keys.failures.size(), 1u) << "the cause is reported once, not once per restart";
+  // After the restart the two find each other again as new members.
+  EXPECT_GE(a.keys.peers_live, 2);
+}
+
+TEST(MkaWatchdog, AHealthyPairNeverRestarts) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(30s);
+  EXPECT_EQ(a.p.status().counters.watchdog_restarts, 0u);
+  EXPECT_EQ(b.p.status().counters.watchdog_restarts, 0u);
+  EXPECT_EQ(a.keys.tx, std::optional<uint32_t>(1));
+}
+
+// The numbers below were computed apart from xpn.cpp, in Python, from the standard's wording
+// as integers: salt = ((MI >> 64) ^ ((KN & 0xffff) << 16 | KN >> 16)) << 64 | (MI & (2^64 - 1)).
+TEST(MkaXpn, SaltIsTheKeyServersMiXoredWithTheKeyNumber) {
+  std::array<uint8_t, 12> mi{};
+  for (size_t i = 0; i < mi.size(); ++i) mi[i] = static_cast<uint8_t>(0xA0 + i);
+  EXPECT_EQ(xpn_salt(mi, 0x12345678),
+            (Salt{0xf6, 0xd9, 0xb0, 0x97, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab}));
+  const std::array<uint8_t, 12> mi2{0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67};
+  EXPECT_EQ(xpn_salt(mi2, 1), (Salt{0x01, 0x22, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67}));
+}
+
+TEST(MkaXpn, SscisCountFromTheHighestSci) {
+  const Sci low{0x02, 0, 0, 0, 0, 1, 0, 1}, mid{0x02, 0, 0, 0, 0, 1, 0, 2}, high{0x0a, 0, 0, 0, 0, 0, 0, 1};
+  const std::vector<Sci> peers{low, high};
+  const auto a = assign_sscis(mid, peers);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0], (SsciOf{high, 1}));
+  EXPECT_EQ(a[1], (SsciOf{mid, 2}));  // the port number counts: 02:00:00:00:00:01/2 is above /1
+  EXPECT_EQ(a[2], (SsciOf{low, 3}));
+  EXPECT_EQ(ssci_of(a, low), 3u);
+  EXPECT_EQ(ssci_of(a, Sci{}), 0u);
+  EXPECT_EQ(pn_join(pn_high(0x123456789ABCDEF0ULL), pn_low(0x123456789ABCDEF0ULL)), 0x123456789ABCDEF0ULL);
+}
+
+TEST(MkaXpn, APairAgreesOnSaltAndSsciAndReportsA64BitLowestPn) {
+  auto ca = config(1), cb = config(2);
+  ca.cipher_suite = kGcmAesXpn256;
+  cb.cipher_suite = kGcmAesXpn256;
+  Side a = make(std::move(ca)), b = make(std::move(cb));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  ASSERT_TRUE(a.keys.tx && b.keys.tx);
+  ASSERT_EQ(*a.keys.tx, 1u);
+  EXPECT_EQ(a.keys.rx.at(1).size(), 32u);
+  const auto ks_mi = a.p.status().mi;  // a (the lower SCI) is the key server
+  EXPECT_EQ(a.keys.salts.at(1), xpn_salt(ks_mi, 1));
+  EXPECT_EQ(b.keys.salts.at(1), a.keys.salts.at(1));
+  // b's SCI (…02/1) is above a's (…01/1): b has SSCI 1, a SSCI 2; each receives with the other's.
+  EXPECT_EQ(a.keys.tx_ssci.at(1), 2u);
+  EXPECT_EQ(b.keys.tx_ssci.at(1), 1u);
+  ASSERT_EQ(a.keys.peer_sscis.at(1).size(), 1u);
+  EXPECT_EQ(a.keys.peer_sscis.at(1)[0], (SsciOf{{0x02, 0, 0, 0, 0, 2, 0, 1}, 1}));
+  ASSERT_EQ(b.keys.peer_sscis.at(1).size(), 1u);
+  EXPECT_EQ(b.keys.peer_sscis.at(1)[0], (SsciOf{{0x02, 0, 0, 0, 0, 1, 0, 1}, 2}));
+
+  // 64-bit lowest PN: the low half in SAK Use, the high half in the XPN parameter set.
+  std::vector<Event> ev;
+  a.p.set_lowest_pn(*a.p.status().latest_key, 0x0000000500000007ULL, w.now, ev);
+  w.apply(a, b, ev);
+  w.sent_by_a.clear();
+  w.run_for(2100ms);
+  ASSERT_FALSE(w.sent_by_a.empty());
+  DecodedMkpdu d;
+  ASSERT_EQ(decode_mkpdu(w.sent_by_a.back(), d), MkpduError::None);
+  ASSERT_TRUE(d.pdu.sak_use && d.pdu.xpn);
+  EXPECT_EQ(d.pdu.sak_use->latest_lowest_pn, 7u);
+  EXPECT_EQ(d.pdu.xpn->latest_lowest_pn_high, 5u);
+  EXPECT_EQ(d.pdu.key_server_ssci, 2u) << "the key server names its own SSCI in the Live Peer List";
+  ASSERT_EQ(b.p.status().peers.size(), 1u);
+  EXPECT_EQ(b.p.status().peers[0].latest_lowest_pn, 0x0000000500000007ULL);
+  // Past 2^32 is no exhaustion for XPN: the key stays.
+  EXPECT_EQ(a.keys.tx, std::optional<uint32_t>(1));
+  // Past 3/4 of 2^64 is: the key server distributes KN 2 and both move to it.
+  ev.clear();
+  a.p.set_lowest_pn(*a.p.status().latest_key, 0xC000000000000001ULL, w.now, ev);
+  w.apply(a, b, ev);
+  w.deliver();
+  w.run_for(1s);
+  EXPECT_EQ(a.keys.tx, std::optional<uint32_t>(2));
+  EXPECT_EQ(b.keys.tx, std::optional<uint32_t>(2));
+  EXPECT_EQ(b.keys.salts.at(2), xpn_salt(ks_mi, 2));
+}
+
+TEST(MkaXpn, ThirtyTwoBitSuitesRekeyAtThreeQuartersOfTheirPnSpace) {
+  Side a = make(config(1)), b = make(config(2));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  ASSERT_EQ(a.keys.tx, std::optional<uint32_t>(1));
+  std::vector<Event> ev;
+  a.p.set_lowest_pn(*a.p.status().latest_key, 0xC0000000ULL, w.now, ev);
+  EXPECT_TRUE(ev.empty()) << "at the mark, not past it";
+  a.p.set_lowest_pn(*a.p.status().latest_key, 0xC0000001ULL, w.now, ev);
+  w.apply(a, b, ev);
+  w.deliver();
+  w.run_for(1s);
+  EXPECT_EQ(a.keys.tx, std::optional<uint32_t>(2));
+  EXPECT_EQ(b.keys.tx, std::optional<uint32_t>(2));
+  EXPECT_EQ(a.keys.salts.at(2), Salt{}) << "no salt outside XPN";
+  EXPECT_EQ(a.keys.tx_ssci.at(2), 0u);
+  DecodedMkpdu d;
+  ASSERT_EQ(decode_mkpdu(w.sent_by_a.back(), d), MkpduError::None);
+  EXPECT_FALSE(d.pdu.xpn);
 }
 
 }  // namespace

@@ -73,6 +73,10 @@ def openssl(*args):
 with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     os.chmod(d, 0o700)
     psk = write(f"{d}/psk", "0123456789abcdef0123456789abcdef\n")
+    # RFC 8784 PPK: raw octets (the hardened example's /etc/linkcrypt/ppk).
+    ppk = f"{d}/ppk"
+    with open(os.open(ppk, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+        f.write(os.urandom(32))
     keys = write(f"{d}/keys", "cipher-suite = gcm-aes-128\n[tx]\nsci = 020000000a000001\nan = 0\n"
                  "sak = 00112233445566778899aabbccddeeff\n[rx]\nsci = 020000000b000001\nan = 0\n"
                  "sak = ffeeddccbbaa99887766554433221100\n")
@@ -179,7 +183,7 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     if len(options) < 40:
         failures.append(f"found only {len(options)} options in --help: {options}")
     examples = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".conf"))
-    for mode in ("keyfile", "psk", "pubkey", "cert", "udp", "mka"):
+    for mode in ("keyfile", "psk", "pubkey", "cert", "udp", "mka", "hardened"):
         if f"linkcrypt-{mode}.conf" not in examples:
             failures.append(f"docs/examples lacks linkcrypt-{mode}.conf")
     for ex in examples:
@@ -239,6 +243,26 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_bad("cookie threshold above the half-open limit", check + ike + ["--ike-half-open-limit", "1"],
                "ike-cookie-threshold 2", "below ike-half-open-limit 1")
     expect_good("cookies always (threshold 0)", check + ike + ["--ike-cookie-threshold", "0", "--ike-half-open-limit", "1"])
+    # ---- RFC 8784 PPK: one clear line each, nothing of the key printed ----
+    ppk_ike = ike + ["--ppk-id", "dc-pair-1"]
+    expect_good("PPK required", check + ppk_ike + ["--ppk-file", ppk, "--ppk-required", "true"])
+    expect_good("PPK optional", check + ppk_ike + ["--ppk-file", ppk])
+    short_ppk = write(f"{d}/short.ppk", "x" * 31)
+    expect_bad("short PPK", check + ppk_ike + ["--ppk-file", short_ppk], "ppk-file", short_ppk, "31 octets",
+               "at least 32")
+    loose_ppk = f"{d}/loose.ppk"
+    with open(loose_ppk, "wb") as f:
+        f.write(os.urandom(32))
+    os.chmod(loose_ppk, 0o640)
+    expect_bad("PPK file readable by the group", check + ppk_ike + ["--ppk-file", loose_ppk], "ppk-file", loose_ppk)
+    expect_bad("empty PPK id", check + ike + ["--ppk-id", "", "--ppk-file", ppk], "ppk-id is empty")
+    expect_bad("PPK file without id", check + ike + ["--ppk-file", ppk], "ppk-id is empty")
+    expect_bad("PPK id too long", check + ike + ["--ppk-id", "p" * 256, "--ppk-file", ppk], "ppk-id is 256",
+               "at most 255")
+    expect_bad("PPK id with a space", check + ike + ["--ppk-id", "dc pair", "--ppk-file", ppk], "ppk-id", "printable")
+    expect_bad("PPK id without file", check + ppk_ike, "ppk-id dc-pair-1 needs ppk-file")
+    expect_bad("PPK required without PPK", check + ike + ["--ppk-required", "true"], "ppk-required needs ppk-id")
+    expect_bad("PPK with manual keys", check + manual + ["--ppk-id", "x", "--ppk-file", ppk], "ppk-id", "needs IKE keying")
     expect_bad("kx-new-sa-rate 0", check + ike + ["--kx-new-sa-rate", "0"], "--kx-new-sa-rate", "1..100000")
 
     # ---- the key-exchange EtherType ----

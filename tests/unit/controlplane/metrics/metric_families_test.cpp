@@ -181,6 +181,7 @@ TEST(MetricFamilies, KeyingStateAndLastRotation) {
   s.keying = k;
   const std::string t = render(s);
   EXPECT_TRUE(has_line(t, "linkcrypt_ike_state_info{state=\"established\",role=\"initiator\"} 1")) << t;
+  EXPECT_TRUE(has_line(t, "linkcrypt_ike_ppk_protected{ppk_id=\"\"} 0")) << t;
   EXPECT_TRUE(has_line(t, "linkcrypt_ike_established_total 2"));
   EXPECT_TRUE(has_line(t, "linkcrypt_ike_links_lost_total 1"));
   EXPECT_TRUE(has_line(t, "linkcrypt_rotations_total 9"));
@@ -192,6 +193,9 @@ TEST(MetricFamilies, KeyingStateAndLastRotation) {
   EXPECT_TRUE(has_line(t, "linkcrypt_ike_last_failure_info{reason=\"PeerDead\",by_peer=\"false\"} 1"));
   EXPECT_TRUE(has_line(t, "linkcrypt_sa_age_seconds{direction=\"tx\",sci=\"020000000a000001\",an=\"1\"} 12.5"));
   EXPECT_NE(t.find("key_id=\"0000000000abcdef\""), std::string::npos);
+  // RFC 8784: a PPK-protected IKE SA names its PPK id.
+  s.keying->ppk_id = "dc-pair-2026q4";
+  EXPECT_TRUE(has_line(render(s), "linkcrypt_ike_ppk_protected{ppk_id=\"dc-pair-2026q4\"} 1"));
 }
 
 TEST(MetricFamilies, NamesAreValidAndCountersEndInTotal) {

@@ -101,6 +101,11 @@ TEST(Golden, Status) {
   api::StatusResult keylog = ike_status();
   keylog.keylog = true;
   golden("status_keylog", keylog, render_status);
+  // RFC 8784: the IKE SA's keys include a post-quantum preshared key.
+  api::StatusResult ppk = ike_status();
+  ppk.ppk_protected = true;
+  ppk.ppk_id = "dc-pair-2026q4";
+  golden("status_ppk", ppk, render_status);
 
   api::StatusResult failed = ike_status();
   failed.state = "failed";
@@ -327,6 +332,10 @@ TEST(Golden, Peer) {
   p.ike_rekeys = 2;
   p.child_rekeys = 17;
   golden("peer_established", p, render_peer);
+  api::PeerResult with_ppk = p;
+  with_ppk.ppk_protected = true;
+  with_ppk.ppk_id = "dc-pair-2026q4";
+  golden("peer_ppk", with_ppk, render_peer);
   // The first handshake's failure, after the link came up: history, without a hint.
   p.last_failure = api::PeerFailure{"PeerUnreachable", "no answer from the peer after 4 tries", false, 754,
                                     std::nullopt, kNow - 754, false};
