@@ -134,6 +134,10 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
       if (vm.count(k)) throw ConfigError(at(k) + " needs IKE keying: set local-id and peer-id");
     }
   }
+  if (o.process_model != "single" && o.process_model != "split") throw ConfigError(at("process-model") + " must be single or split, not '" + o.process_model + "'");
+  if (o.process_model == "split" && !o.ike) throw ConfigError(at("process-model") + " = split needs IKE keying (local-id/peer-id): manual keys have no IKE process");
+  if (o.process_model == "split") o.keying.key_holder = "process";  // the IKE process never holds the long-term key
+  if (!o.process_role.empty() && o.process_role != "dataplane") throw ConfigError("--process-role must be dataplane, not '" + o.process_role + "'");
   if (!o.must_secure) throw ConfigError(at("must-secure") + " = false is not supported: linkcryptd never sends plain frames in the clear");
   if (o.transport != "inband" && o.transport != "udp") throw ConfigError(at("transport") + " must be inband or udp, not '" + o.transport + "'");
   if (o.transport == "udp" && (o.udp_local.empty() || o.udp_peer.empty())) {
@@ -224,6 +228,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("help,h", "show this help")
       ("version,V", "print the version and exit")
       ("config,c", po::value(&config_file), "INI config file: 'name = value' lines, names as the long options below (docs/config.md)")
+      ("process-role", po::value(&o.process_role), "internal: set by linkcryptd's supervisor when it starts the dataplane process (process-model = split)")
       ("check-config", po::bool_switch(&o.check_only), "check the options, the config file and the key/PSK files, print 'config OK' and exit (0 fine, 2 bad); starts no EAL");
   po::options_description desc("options (command line or config file; the command line wins)");
   desc.add_options()
@@ -272,6 +277,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("pkcs11-module", po::value(&o.keying.pkcs11_module), "the token's PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so (or module-path in the URI)")
       ("pin-file", po::value(&o.keying.pin_file), "the token's user PIN, one line (mode 0600)")
       ("audit-log", po::value(&o.audit_log), "also append one JSON line per use of the long-term key to this file (created 0600; docs/hsm.md)")
+      ("process-model", po::value(&o.process_model)->default_value("single"), "single | split: one process, or a supervisor with a dataplane, an IKE (linkcrypt-ike) and a key-holder process (docs/architecture-daemon.md)")
       ("key-holder", po::value(&o.keying.key_holder)->default_value("process"), "process | in-process: the long-term key only in the sandboxed linkcrypt-keyholder process (default), or in linkcryptd itself (docs/architecture-daemon.md)")
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
