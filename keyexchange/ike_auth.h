@@ -22,7 +22,8 @@ namespace linkcrypt::ike {
 [[nodiscard]] std::optional<std::vector<uint8_t>> build_psk_auth(Prf p, std::span<const uint8_t> psk,
                                                                  std::span<const uint8_t> signed_octets);
 
-// A private key for RFC 7427 signatures: Ed25519 (RFC 8420) or ECDSA P-256 with SHA-256.
+// A private key for RFC 7427 signatures: Ed25519 (RFC 8420), ECDSA P-256 with SHA-256, or RSA
+// (>= 2048 bits) with RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32).
 class SigningKey {
  public:
   static std::optional<SigningKey> from_pem(std::span<const uint8_t> pem);
@@ -35,6 +36,11 @@ class SigningKey {
   explicit SigningKey(EvpPkeyPtr k) : key_(std::move(k)) {}
   EvpPkeyPtr key_;
 };
+
+// The RSASSA-PSS AlgorithmIdentifier (DER) every RSA signature here uses and accepts: SHA-256,
+// MGF1-SHA-256, salt 32 (RFC 7427 3, RFC 4055 3.1); a token signer puts it in front of C_Sign's output.
+[[nodiscard]] std::span<const uint8_t> rsa_pss_sha256_algorithm_id();
+inline constexpr size_t kRsaPssSaltLen = 32;
 
 [[nodiscard]] EvpPkeyPtr parse_public_key_der(std::span<const uint8_t> spki);
 // Verifies method-14 AUTH data; the AlgorithmIdentifier must match the key type.

@@ -36,6 +36,8 @@ struct KeyingOptions {
   uint32_t retransmit_limit = 3;
   // Who holds the long-term key (issue 11 §1): "in-process" reads psk-file / private-key-file
   // here; "process" reads nothing secret and uses held_key, the daemon's client of the key holder.
+  // linkcryptd's option defaults to "process" (it starts the key holder); a library caller that
+  // starts none (tests, the interop peer) keeps the key in process.
   std::string key_holder = "in-process";
   std::shared_ptr<ike::LongTermKey> held_key;
 };

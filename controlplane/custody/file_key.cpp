@@ -44,8 +44,8 @@ std::string check_private_key(const std::string& path, const SecretBytes& pem, s
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.view().data(), static_cast<int>(pem.size())), BIO_free);
   EvpPkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key) return "private-key-file " + path + " is not a PEM private key (Ed25519 or ECDSA P-256)";
-  // IKE AUTH here signs with Ed25519 (RFC 8420) or ECDSA P-256 (RFC 7427) only: refuse any other
+  if (!key) return "private-key-file " + path + " is not a PEM private key (Ed25519, ECDSA P-256 or RSA)";
+  // IKE AUTH here signs with Ed25519 (RFC 8420), ECDSA P-256 or RSA-PSS (RFC 7427) only: refuse any other
   // key now rather than fail every handshake later.
   const int type = EVP_PKEY_get_base_id(key.get());
   if (type == EVP_PKEY_ED25519) {
@@ -61,11 +61,20 @@ std::string check_private_key(const std::string& path, const SecretBytes& pem, s
       return {};
     }
     return "private-key-file " + path + " is an EC key on curve " + (group[0] ? group : "unknown") +
-           ": only Ed25519 and ECDSA P-256 are supported";
+           ": only Ed25519, ECDSA P-256 and RSA (RSASSA-PSS) are supported";
+  }
+  if (type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS) {
+    // RFC 7427 signatures with RSASSA-PSS (SHA-256, salt 32); PKCS#1 v1.5 is never used.
+    const int bits = EVP_PKEY_get_bits(key.get());
+    if (bits < 2048) {
+      return "private-key-file " + path + " is a " + std::to_string(bits) + "-bit RSA key: at least 2048 bits";
+    }
+    kind = "rsa-pss";
+    return {};
   }
   const char* name = EVP_PKEY_get0_type_name(key.get());
   return "private-key-file " + path + " is an " + (name ? name : "unknown") +
-         " key: only Ed25519 and ECDSA P-256 are supported";
+         " key: only Ed25519, ECDSA P-256 and RSA (RSASSA-PSS) are supported";
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ std::string_view key_error_hint(ike::KeyError e) {
     case ike::KeyError::Unavailable:
       return "the token is absent or does not answer: plug it in, check pkcs11-module and token= (p11tool --list-tokens)";
     case ike::KeyError::Unsupported:
-      return "the key type does not fit: a PSK must be CKK_GENERIC_SECRET, a signing key Ed25519 or ECDSA P-256";
+      return "the key type does not fit: a PSK must be CKK_GENERIC_SECRET, a signing key Ed25519, ECDSA P-256 or RSA (>= 2048 bits, signs with PSS)";
     case ike::KeyError::Failed:
     case ike::KeyError::None: break;
   }

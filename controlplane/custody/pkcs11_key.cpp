@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "hex.h"
+#include "ike_auth.h"
 #include "ike_crypto.h"
 #include "key_description.h"
 #include "pkcs11_token.h"
@@ -143,11 +144,15 @@ class Pkcs11Key final : public ike::LongTermKey, public Described {
     CK_FUNCTION_LIST* f = session_->fn();
     std::vector<uint8_t> input;
     CK_MECHANISM mech{CKM_EDDSA, nullptr, 0};
-    if (sig_kind_ == SignatureKind::EcdsaP256) {
-      // CKM_ECDSA signs a digest: SHA-256 here (RFC 7427 ecdsa-with-SHA256), the key stays on the token.
+    // CKM_RSA_PKCS_PSS with these parameters is RFC 7427's RSASSA-PSS AlgorithmIdentifier
+    // (ike::rsa_pss_sha256_algorithm_id): SHA-256, MGF1-SHA-256, 32 octets of salt.
+    CK_RSA_PKCS_PSS_PARAMS pss{CKM_SHA256, CKG_MGF1_SHA256, ike::kRsaPssSaltLen};
+    if (sig_kind_ == SignatureKind::EcdsaP256 || sig_kind_ == SignatureKind::RsaPss) {
+      // CKM_ECDSA and CKM_RSA_PKCS_PSS sign a digest: SHA-256 here, the key stays on the token.
       input.resize(SHA256_DIGEST_LENGTH);
       SHA256(octets.data(), octets.size(), input.data());
       mech.mechanism = CKM_ECDSA;
+      if (sig_kind_ == SignatureKind::RsaPss) mech = {CKM_RSA_PKCS_PSS, &pss, sizeof pss};
     } else {
       input.assign(octets.begin(), octets.end());
     }
@@ -172,7 +177,7 @@ class Pkcs11Key final : public ike::LongTermKey, public Described {
       // The token's CKA_ID names the secret without revealing anything about it.
       d.fingerprint = "cka-id:" + to_hex(cka_id_, false);
     } else {
-      d.kind = sig_kind_ == SignatureKind::Ed25519 ? "ed25519" : "ecdsa-p256";
+      d.kind = sig_kind_ == SignatureKind::Ed25519 ? "ed25519" : sig_kind_ == SignatureKind::RsaPss ? "rsa-pss" : "ecdsa-p256";
       uint8_t h[SHA256_DIGEST_LENGTH];
       SHA256(spki_.data(), spki_.size(), h);
       d.fingerprint = "sha256:" + to_hex(h, false);
@@ -216,8 +221,10 @@ class Pkcs11Key final : public ike::LongTermKey, public Described {
       sig_kind_ = SignatureKind::Ed25519;
     } else if (type == CKK_EC) {
       sig_kind_ = SignatureKind::EcdsaP256;
+    } else if (type == CKK_RSA) {
+      sig_kind_ = SignatureKind::RsaPss;
     } else {
-      error = redacted_uri(uri_) + " is neither an Ed25519 nor an EC key: only Ed25519 and ECDSA P-256 are supported";
+      error = redacted_uri(uri_) + " is not an Ed25519, EC or RSA key: only Ed25519, ECDSA P-256 and RSA-PSS are supported";
       session_.reset();
       return KeyError::Unsupported;
     }
@@ -234,6 +241,19 @@ class Pkcs11Key final : public ike::LongTermKey, public Described {
               ": import or generate the pair together (docs/hsm.md)";
       session_.reset();
       return KeyError::NotFound;
+    }
+    if (sig_kind_ == SignatureKind::RsaPss) {
+      std::vector<uint8_t> n, e;
+      if ((rv = get_attr(f, s, pub, CKA_MODULUS, n)) != CKR_OK) return drop(rv, "cannot read CKA_MODULUS", error);
+      if ((rv = get_attr(f, s, pub, CKA_PUBLIC_EXPONENT, e)) != CKR_OK) return drop(rv, "cannot read CKA_PUBLIC_EXPONENT", error);
+      auto spki = spki_from_rsa(n, e);
+      if (!spki) {
+        error = redacted_uri(uri_) + ": the RSA public key is malformed or shorter than 2048 bits";
+        session_.reset();
+        return KeyError::Unsupported;
+      }
+      spki_ = std::move(*spki);
+      return KeyError::None;
     }
     std::vector<uint8_t> params, point;
     if ((rv = get_attr(f, s, pub, CKA_EC_PARAMS, params)) != CKR_OK) return drop(rv, "cannot read CKA_EC_PARAMS", error);

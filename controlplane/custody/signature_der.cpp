@@ -2,7 +2,15 @@
 #include "signature_der.h"
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include "ike_auth.h"
 
 namespace linkcrypt::custody {
 namespace {
@@ -23,6 +31,14 @@ std::optional<std::vector<uint8_t>> method14_auth(SignatureKind kind, std::span<
     if (raw.size() != 64) return std::nullopt;
     out.push_back(sizeof kAlgEd25519);
     out.insert(out.end(), std::begin(kAlgEd25519), std::end(kAlgEd25519));
+    out.insert(out.end(), raw.begin(), raw.end());
+    return out;
+  }
+  if (kind == SignatureKind::RsaPss) {
+    if (raw.size() < 256 || raw.size() > 512) return std::nullopt;
+    const auto alg = ike::rsa_pss_sha256_algorithm_id();
+    out.push_back(static_cast<uint8_t>(alg.size()));
+    out.insert(out.end(), alg.begin(), alg.end());
     out.insert(out.end(), raw.begin(), raw.end());
     return out;
   }
@@ -61,6 +77,31 @@ std::optional<std::vector<uint8_t>> spki_from_ec_point(SignatureKind kind, std::
     out.assign(std::begin(kSpkiP256), std::end(kSpkiP256));
   }
   out.insert(out.end(), point.begin(), point.end());
+  return out;
+}
+
+std::optional<std::vector<uint8_t>> spki_from_rsa(std::span<const uint8_t> modulus, std::span<const uint8_t> exponent) {
+  if (modulus.empty() || exponent.empty() || modulus.size() > 1024 || exponent.size() > 8) return std::nullopt;
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr), BN_free);
+  std::unique_ptr<BIGNUM, decltype(&BN_free)> e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr), BN_free);
+  if (!n || !e || BN_num_bits(n.get()) < 2048) return std::nullopt;
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
+  if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1)
+    return std::nullopt;
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()), OSSL_PARAM_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr),
+                                                                 EVP_PKEY_CTX_free);
+  EVP_PKEY* raw_key = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw_key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
+    return std::nullopt;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(raw_key, EVP_PKEY_free);
+  unsigned char* der = nullptr;
+  const int len = i2d_PUBKEY(key.get(), &der);
+  if (len <= 0) return std::nullopt;
+  std::vector<uint8_t> out(der, der + len);
+  OPENSSL_free(der);
   return out;
 }
 

@@ -51,11 +51,12 @@ void log_line(std::string_view line) {
 
 void log_request(const Request& q, const ike::KeyResult& result) {
   char spis[64] = "-";
-  if (q.type != MsgType::PublicKey) {
+  const bool use = q.type == MsgType::PskAuth || q.type == MsgType::Sign;
+  if (use) {
     std::snprintf(spis, sizeof spis, "%016" PRIx64 "/%016" PRIx64, q.use.spi_i, q.use.spi_r);
   }
   std::string line = std::string("request ") + std::string(msg_type_name(q.type));
-  if (q.type != MsgType::PublicKey) {
+  if (use) {
     line += q.use.purpose == ike::KeyPurpose::OurAuth ? " purpose=our-auth" : " purpose=verify-peer-auth";
   }
   line += " peer=" + peer_text(q.use) + " spis=" + spis + " result=" + std::string(key_error_name(result.error));

@@ -1,6 +1,7 @@
 // forbid_dumps, lock_memory, drop_privileges, enter_seccomp (libseccomp).
 #include "keyholder_sandbox.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <seccomp.h>
@@ -59,7 +60,7 @@ std::string drop_privileges(const std::string& user, std::string& who) {
   return {};
 }
 
-std::string enter_seccomp(int fd) {
+std::string enter_seccomp(int fd, bool token) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno_line("prctl(PR_SET_NO_NEW_PRIVS)");
   std::unique_ptr<void, decltype(&seccomp_release)> ctx(seccomp_init(SCMP_ACT_KILL_PROCESS), seccomp_release);
   if (!ctx) return "seccomp_init failed";
@@ -95,6 +96,20 @@ std::string enter_seccomp(int fd) {
   allow(SCMP_SYS(rt_sigprocmask));
   allow(SCMP_SYS(exit));
   allow(SCMP_SYS(exit_group));
+  if (token) {
+    // softhsm2 re-reads its token's generation and object files, under fcntl read locks, on
+    // every operation (it notices a token that changed or went away). Opened read-only: the
+    // key holder never creates or writes a file. A module that talks to a daemon (pcscd,
+    // tpm2-abrmd) needs socket/connect as well: docs/hsm.md, "The key holder and the token".
+    allow(SCMP_SYS(openat), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY));
+    allow(SCMP_SYS(read));
+    allow(SCMP_SYS(pread64));
+    allow(SCMP_SYS(lseek));
+    allow(SCMP_SYS(close));
+    allow(SCMP_SYS(fcntl));
+    allow(SCMP_SYS(newfstatat));
+    allow(SCMP_SYS(fstat));
+  }
   if (rc != 0) return std::string("seccomp_rule_add: ") + std::strerror(-rc);
   if ((rc = seccomp_load(ctx.get())) != 0) return std::string("seccomp_load: ") + std::strerror(-rc);
   return {};

@@ -14,7 +14,8 @@ namespace linkcrypt::keyholder {
 // `who` gets "uid 65534 (nobody)" or the reason nothing changed. Returns an error line.
 [[nodiscard]] std::string drop_privileges(const std::string& user, std::string& who);
 // PR_SET_NO_NEW_PRIVS and the seccomp allow-list: recv/send on `fd`, write to stderr, memory,
-// clock, getrandom, exit. Anything else kills the process.
-[[nodiscard]] std::string enter_seccomp(int fd);
+// clock, getrandom, exit. Anything else kills the process. `token`: a PKCS#11 module also
+// re-reads its token's files and locks them (softhsm2; see the list in keyholder_sandbox.cpp).
+[[nodiscard]] std::string enter_seccomp(int fd, bool token);
 
 }  // namespace linkcrypt::keyholder

@@ -6,10 +6,28 @@
 #include <cerrno>
 #include <vector>
 
+#include "key_description.h"
 #include "keyholder_log.h"
 #include "keyholder_wire.h"
 
 namespace linkcrypt::keyholder {
+
+namespace {
+
+// The key's name, kind and fingerprint for linkcryptd's audit log and `linkcryptctl keys`.
+std::vector<uint8_t> description(const ike::LongTermKey& key) {
+  std::vector<uint8_t> out;
+  if (const auto* d = dynamic_cast<const custody::Described*>(&key)) {
+    const auto desc = d->description();
+    for (const std::string* s : {&desc.name, &desc.kind, &desc.fingerprint}) {
+      if (!out.empty()) out.push_back(0);
+      out.insert(out.end(), s->begin(), s->end());
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 int serve(int fd, ike::LongTermKey& key) {
   std::vector<uint8_t> buf(kMaxFrame + 1);
@@ -30,9 +48,11 @@ int serve(int fd, ike::LongTermKey& key) {
       switch (q->type) {
         case MsgType::PskAuth: a.result = key.psk_auth(q->prf, q->octets, q->use); break;
         case MsgType::Sign: a.result = key.sign(q->octets, q->use); break;
+        case MsgType::Describe: a.result = ike::KeyResult::of(description(key)); break;
         default: a.result = ike::KeyResult::of(key.public_key_der()); break;
       }
-      log_request(*q, a.result);
+      // Every use of the key is logged; the public key and the description are not uses.
+      if (q->type == MsgType::PskAuth || q->type == MsgType::Sign) log_request(*q, a.result);
     }
     const auto out = encode_answer(a);
     if (send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return 1;

@@ -3,24 +3,19 @@
 
 #include "byte_reader.h"
 #include "byte_writer.h"
+#include "ipc_frame.h"
 
 namespace linkcrypt::keyholder {
 namespace {
 
-constexpr size_t kMaxDetail = 512;
+constexpr size_t kMaxDetail = 1024;  // a refused token key's line with its hint
 constexpr size_t kMaxIdentity = 1024;
 
 void put_header(ByteWriter& w, MsgType t, uint32_t id) {
-  w.put_u32(0);  // patched with the length at the end
-  w.put_u8(kWireVersion);
-  w.put_u8(static_cast<uint8_t>(t));
-  w.put_u32(id);
+  ipc::begin_frame(w, kWireVersion, static_cast<uint8_t>(t), id);
 }
 
-std::vector<uint8_t> finish(ByteWriter& w) {
-  w.patch_u32(0, static_cast<uint32_t>(w.size() - 4));
-  return w.take();
-}
+std::vector<uint8_t> finish(ByteWriter& w) { return ipc::end_frame(w); }
 
 void put_use(ByteWriter& w, const ike::KeyUseContext& u) {
   w.put_u8(static_cast<uint8_t>(u.purpose));
@@ -72,14 +67,9 @@ bool read_octets(ByteReader& r, std::vector<uint8_t>& out) {
   return true;
 }
 
-// The common header: length matches the frame, version known. Leaves r at the body.
+// The common header (ipc_frame.h): length matches the frame, version known. Leaves r at the body.
 bool read_header(std::span<const uint8_t> frame, ByteReader& r, uint8_t& type, uint32_t& id) {
-  if (frame.size() > kMaxFrame) return false;
-  r = ByteReader(frame);
-  uint32_t len = 0;
-  uint8_t version = 0;
-  if (!r.read_u32(len) || len != r.remaining()) return false;
-  return r.read_u8(version) && version == kWireVersion && r.read_u8(type) && r.read_u32(id);
+  return ipc::read_frame_header(frame, kMaxFrame, kWireVersion, r, type, id);
 }
 
 bool parse_prf(uint16_t v, ike::Prf& out) {
@@ -138,7 +128,8 @@ std::optional<Request> parse_request(std::span<const uint8_t> frame) {
     case MsgType::Sign:
       if (!read_use(r, q.use) || !read_octets(r, q.octets)) return std::nullopt;
       break;
-    case MsgType::PublicKey: break;
+    case MsgType::PublicKey:
+    case MsgType::Describe: break;
     default: return std::nullopt;
   }
   q.type = static_cast<MsgType>(type);
@@ -174,6 +165,7 @@ std::string_view msg_type_name(MsgType t) {
     case MsgType::PskAuth: return "psk-auth";
     case MsgType::Sign: return "sign";
     case MsgType::PublicKey: return "public-key";
+    case MsgType::Describe: return "describe";
     case MsgType::AnswerBytes: return "answer";
     case MsgType::AnswerError: return "error";
   }

@@ -22,6 +22,7 @@ enum class MsgType : uint8_t {
   PskAuth = 1,    // request: prf, use, octets
   Sign = 2,       // request: use, octets
   PublicKey = 3,  // request: (empty)
+  Describe = 4,   // request: (empty); answer bytes: name NUL kind NUL fingerprint (custody::KeyDescription)
   AnswerBytes = 0x81,  // answer: the AUTH data / SubjectPublicKeyInfo
   AnswerError = 0x82,  // answer: a KeyError and words for the log
 };

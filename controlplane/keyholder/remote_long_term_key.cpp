@@ -32,6 +32,20 @@ std::string exit_text(int status) {
   return "stopped";
 }
 
+// name NUL kind NUL fingerprint (keyholder_wire.h, MsgType::Describe).
+custody::KeyDescription parse_description(const std::vector<uint8_t>& b) {
+  std::vector<std::string> parts(1);
+  for (uint8_t c : b) {
+    if (c == 0) {
+      parts.emplace_back();
+    } else {
+      parts.back().push_back(static_cast<char>(c));
+    }
+  }
+  if (parts.size() != 3) return {"key holder", "unknown", ""};
+  return {parts[0], parts[1], parts[2]};
+}
+
 }  // namespace
 
 RemoteLongTermKey::RemoteLongTermKey(KeyHolderSpec spec) : spec_(std::move(spec)) {}
@@ -52,11 +66,16 @@ std::shared_ptr<RemoteLongTermKey> RemoteLongTermKey::start(KeyHolderSpec spec, 
     // The first answer says the key loaded and the sandbox is up; it also brings the public key.
     auto r = k->call_locked(static_cast<int>(MsgType::PublicKey), ike::Prf::HmacSha2_256, {}, {});
     if (!r.ok()) {
-      error = "the key holder " + k->spec_.program + " did not start: " + r.detail;
+      // An answer is the key holder's own refusal (the key did not load: its reason, typed, as
+      // in process); no answer means it died or hung.
+      const bool answered = k->sock_.valid();
+      error = answered ? r.detail : "the key holder " + k->spec_.program + " did not start: " + r.detail;
       k->reap_locked(true);
       return nullptr;
     }
     k->public_key_ = std::move(r.bytes);
+    auto d = k->call_locked(static_cast<int>(MsgType::Describe), ike::Prf::HmacSha2_256, {}, {});
+    k->description_ = parse_description(d.ok() ? d.bytes : std::vector<uint8_t>{});
   }
   // The watcher must not take the daemon's signals (SIGTERM, SIGHUP ... go to the event loop).
   sigset_t all, old;
@@ -103,12 +122,14 @@ std::string RemoteLongTermKey::spawn_locked() {
   std::vector<char*> argv{const_cast<char*>(spec_.program.c_str())};
   for (auto& a : spec_.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  char* envp[] = {nullptr};
+  std::vector<char*> envp;
+  for (auto& e : spec_.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = -1;
   // glibc's posix_spawn is clone(CLONE_VM|CLONE_VFORK) + exec: the daemon's memory (hugepages,
   // DPDK state) is never copied and no code of ours runs in the child, so this is safe after
   // the EAL started (fork() is not).
-  const int rc = posix_spawn(&pid, spec_.program.c_str(), &fa, &attr, argv.data(), envp);
+  const int rc = posix_spawn(&pid, spec_.program.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return "cannot start " + spec_.program + ": " + std::strerror(rc);
@@ -122,7 +143,7 @@ std::string RemoteLongTermKey::spawn_locked() {
   pid_ = pid;
   sock_ = std::move(ours);
   pidfd_ = std::move(pidfd);
-  log(LogLevel::Info, "key holder started (pid " + std::to_string(pid) + ")");
+  log(LogLevel::Debug, "key holder started (pid " + std::to_string(pid) + ")");  // it logs "ready" itself
   return {};
 }
 

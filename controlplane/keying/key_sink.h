@@ -13,6 +13,8 @@ class KeySink {
  public:
   virtual ~KeySink() = default;
   // The receive SA of k.inbound (the peer's SCI, k.inbound.an), replacing any SA on that AN.
+  // With KeyingSetup::forget_keys_after_install a rekey-collision survivor comes back with empty
+  // keys: the sink installs again what it was given for k.key_id (install_tx likewise).
   virtual void install_rx(const ike::ChildKeysReady& k) = 0;
   // The transmit SA of k.outbound, installed but not carrying traffic (802.1AE 10.7.21).
   virtual void install_tx(const ike::ChildKeysReady& k) = 0;

@@ -367,6 +367,12 @@ void KeyingController::on_child_ready(ike::ChildKeysReady& k, TimePoint now) {
                      now + setup_.policy.switch_timeout};
   // Step 3: the exchange initiator switches at once; step 4: the responder waits for the cue.
   const bool switch_now = k.local_initiated;
+  if (setup_.forget_keys_after_install) {
+    for (ike::DirectionKeys* d : {&k.inbound, &k.outbound}) {
+      d->key = SecretBytes();  // the last handle wipes (secure_free)
+      d->salt = SecretBytes();
+    }
+  }
   recent_.push_back(std::move(k));
   if (recent_.size() > 2) recent_.erase(recent_.begin());
   if (switch_now) switch_tx(now, false);

@@ -47,6 +47,10 @@ struct KeyingSetup {
   ike::ResponderLimits responder_limits{2, 8};
   std::function<int64_t()> unix_now;        // wall clock for the rotation log; system clock if empty
   std::function<void(const LogEvent&)> log;  // key-lifecycle events with key ids; never key bytes
+  // The sink is another process (process-model = split): once a child's SAKs are handed over,
+  // the controller wipes its own copy. A rekey-collision survivor is then reinstalled with empty
+  // keys, which the sink resolves by key_id from what the dataplane still holds (key_sink.h).
+  bool forget_keys_after_install = false;
 };
 
 // contract "role = auto": the side whose local identity sorts lower (byte-wise) initiates.

@@ -163,6 +163,12 @@ api::StatsResult ControlHandlers::stats() const {
   o.dataplane = dpdk_counters(c.worker);
   o.dataplane.merge(dpdk_counters(c.links));
   o.dataplane["DropsTotal"] = total_drops(c);
+  // Each frame's time inside the worker (rx_burst returned → tx_burst), by direction.
+  for (const auto& [dir, h] : {std::pair{"Protect", &c.worker.protect_latency}, std::pair{"Validate", &c.worker.validate_latency}}) {
+    for (const auto& [suffix, q] : {std::pair{"P50Ns", 0.5}, std::pair{"P99Ns", 0.99}, std::pair{"P999Ns", 0.999}}) {
+      o.dataplane[std::string(dir) + "Latency" + suffix] = h->quantile_ns(q, c.tsc_hz);
+    }
+  }
   // Frames the PMDs lost before a worker saw them (or after TX): part of DropsTotal too.
   o.ports.plain = dpdk_counters(c.plain_port);
   o.ports.wire = dpdk_counters(c.wire_port);

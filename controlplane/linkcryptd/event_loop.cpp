@@ -44,7 +44,8 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
                     keying::KeyingController* controller, control::ControlServer* server,
                     ControlHandlers& handlers, const std::function<void()>& on_reload,
                     metrics::MetricsServer* metrics,
-                    const std::function<void()>& on_tick) {
+                    const std::function<void()>& on_tick,
+                    const std::function<void()>& keying_tick) {
   using Clock = std::chrono::steady_clock;
   auto next_stats = Clock::now() + std::chrono::milliseconds(opts.stats_interval_ms);
   auto next_rate_sample = Clock::now();
@@ -72,6 +73,8 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
       // In-band frames, IKE timers, make-before-break switch cue, rotation triggers (design §4).
       controller->tick(Clock::now());
       kx_guard.after_tick(dp, *controller, Clock::now());
+    } else if (keying_tick) {
+      keying_tick();  // split: the IKE process keys us through the channel
     } else {
       // Manual keys: key-exchange frames have no consumer; the workers counted them (KxPunted).
       kx_frames.clear();

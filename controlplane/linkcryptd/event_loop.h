@@ -30,6 +30,8 @@ namespace linkcrypt::daemon {
 // tick. With manual keys the transmit SA's rekey-threshold flag is polled and logged once per SA.
 // A metrics scrape waiting for a snapshot (metrics may be null: no --metrics-listen) gets it on
 // the next tick.
+// keying_tick (process-model = split, the dataplane process): runs instead of the controller and
+// owns the punted kx frames (keying_channel.h).
 // One line of keying state for the SIGUSR1 dump.
 void print_keying(std::FILE* out, const keying::KeyingController& c);
 
@@ -37,6 +39,7 @@ void run_event_loop(dpdk::Dataplane& dp, const sigset_t& signals, const DaemonOp
                     keying::KeyingController* controller, control::ControlServer* server,
                     ControlHandlers& handlers, const std::function<void()>& on_reload,
                     metrics::MetricsServer* metrics = nullptr,
-                    const std::function<void()>& on_tick = {});
+                    const std::function<void()>& on_tick = {},
+                    const std::function<void()>& keying_tick = {});
 
 }  // namespace linkcrypt::daemon

@@ -14,6 +14,7 @@
 #include "key_audit.h"
 #include "key_file.h"
 #include "keying_config.h"
+#include "keying_channel.h"
 #include "keying_controller.h"
 #include "keylog.h"
 #include "manual_keys.h"
@@ -27,6 +28,7 @@
 #include "port_links.h"
 #include "process_hardening.h"
 #include "secure_memory.h"
+#include "split_start.h"
 #include "systemd_notify.h"
 #include "udp_transport.h"
 
@@ -79,7 +81,7 @@ void check_config(const daemon::DaemonOptions& o, config::KeyFile& keys, config:
     if (!err.empty()) throw daemon::ConfigError(err);
     if (auto e = daemon::check_suite_limits(o, keys.suite); !e.empty()) throw daemon::ConfigError(e);
   }
-  if (o.ike) {
+  if (o.ike && o.process_role.empty()) {  // split: the IKE process builds it
     if (auto err = config::build_keying_config(o.keying, ike); !err.empty()) throw daemon::ConfigError(err);
     if (o.transport == "udp") {
       udp_local = transport::SocketAddress::parse(o.udp_local, o.udp_port);
@@ -100,11 +102,20 @@ int main(int argc, char** argv) {
   auto keys = std::make_unique<config::KeyFile>();
   config::KeyingConfig ike;
   std::optional<transport::SocketAddress> udp_local, udp_peer;
+  UniqueFd supervisor_socket;  // process-model = split, the dataplane child: fd 3
   mka::ParticipantConfig mka_cfg;  // keying = mka: the CAK read at check time, like the other key files
   try {
     opts = daemon::parse_options(argc, argv);
     if (!opts) return 0;
-    if (opts->ike) daemon::install_key_audit(*opts);  // before the keys open: each is wrapped
+    if (opts->process_model == "split" && opts->process_role.empty() && !opts->check_only) {
+      daemon::open_log(daemon::choose_log_target(opts->log), parse_log_level(opts->log_level).value_or(LogLevel::Info));
+      return daemon::run_split_supervisor(argc, argv, *opts);  // docs/architecture-daemon.md
+    }
+    if (opts->process_role == "dataplane") {
+      supervisor_socket = daemon::enter_dataplane_role();
+      opts->keying.key_holder = "in-process";  // no key holder here: the IKE process has it
+    }
+    if (opts->ike && opts->process_role.empty()) daemon::install_key_audit(*opts);  // before the keys open: each is wrapped
     daemon::start_key_holder(*opts);  // before the EAL: key-holder = process
     check_config(*opts, *keys, ike, udp_local, udp_peer, mka_cfg);
     if (opts->check_only) {
@@ -158,12 +169,19 @@ int main(int argc, char** argv) {
     std::unique_ptr<daemon::DataplaneKeySink> sink;
     std::unique_ptr<keying::KeyingController> controller;
     std::unique_ptr<daemon::PnKeeper> pn_keeper;
+    std::unique_ptr<daemon::KeyingChannel> channel;  // process-model = split: the IKE process's SA operations
     std::unique_ptr<daemon::DataplaneEapolPort> eapol_port;
     std::unique_ptr<mka_keying::MkaController> mka_ctl;
     if (!opts->key_file.empty()) {
       daemon::install_manual_keys(dp.sa(), *keys, reservation->start_pn(), reservation->reserved_through());
       pn_keeper = std::make_unique<daemon::PnKeeper>(dp.sa(), std::move(reservation), keys->tx.an);
       if (keylog) daemon::keylog_manual_keys(*keylog, *keys);
+    } else if (opts->ike && supervisor_socket.valid()) {
+      sink = std::make_unique<daemon::DataplaneKeySink>(dp, opts->rekey_pn_threshold);
+      sink->set_keylog(keylog.get());
+      channel = std::make_unique<daemon::KeyingChannel>(dp, *sink, std::move(supervisor_socket),
+                                                        std::chrono::milliseconds(opts->retire_grace_ms));
+      daemon::log(LogLevel::Info, "dataplane process: keys come from the IKE process (process-model split)");
     } else if (opts->ike) {
       kx_port = std::make_unique<daemon::DataplaneKxPort>(dp);
       // 802.1AE 7.1.2: SCI = the wire port's MAC address ‖ port identifier 1.
@@ -229,7 +247,9 @@ int main(int argc, char** argv) {
       std::filesystem::create_directories(std::filesystem::path(opts->control_socket).parent_path(), ec);
       std::string err;
       server = control::ControlServer::open(
-          opts->control_socket, [&handlers](const control::Request& r) { return handlers.handle(r); }, err);
+          opts->control_socket,
+          [&handlers, &channel](const control::Request& r) { return channel ? channel->handle(r, handlers) : handlers.handle(r); },
+          err);
       if (!server) throw std::runtime_error("control socket " + opts->control_socket + ": " + err);
       handlers.set_server(server.get());
       server->set_state_changing(api::state_changing_commands());  // rekey: root or control-admin-group
@@ -246,6 +266,9 @@ int main(int argc, char** argv) {
 
     daemon::DpdkTools dpdk_tools(dp, handlers, *opts);  // dpdk-dumpcap, dpdk-telemetry.py
     dp.start();
+    if (channel) {
+      if (auto e = daemon::dataplane_give_up_privileges(); !e.empty()) daemon::log(LogLevel::Warning, "dataplane process: " + e);
+    }
     daemon::systemd_notify::ready();  // must-secure from the first frame: nothing leaves in the clear
     if (mka_ctl) mka_ctl->start(std::chrono::steady_clock::now());
     daemon::log(LogLevel::Info, "running (SIGUSR1: print counters; SIGHUP: reload; SIGINT/SIGTERM: stop)");
@@ -256,7 +279,8 @@ int main(int argc, char** argv) {
                              dpdk_tools.on_tick();
                              if (pn_keeper) pn_keeper->on_tick();
                              if (mka_ctl) mka_ctl->tick(std::chrono::steady_clock::now());  // MKPDUs, MKA timers
-                           });
+                           },
+                           channel ? std::function<void()>([&channel] { channel->tick(); }) : std::function<void()>());
     dp.stop();
     daemon::print_counters(stdout, dp.counters());
     return 0;

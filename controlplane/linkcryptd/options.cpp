@@ -6,6 +6,7 @@
 #include "config_file.h"
 #include "mka_options.h"
 #include "option_ranges.h"
+#include "replay_bitmap.h"
 #include "version.h"
 #include "log_event.h"
 
@@ -86,6 +87,18 @@ secy::ValidateFrames parse_validate(const std::string& s, const Origins& at) {
   throw ConfigError(at("validate-frames") + " must be strict, check or disabled (802.1AE 10.7.8), not '" + s + "'");
 }
 
+// --replay-check: window (802.1AE 10.6.2 alone) or strict (also a bitmap of the PNs delivered
+// inside the window, so a duplicate inside it is dropped: InPktsDuplicate).
+bool parse_replay_check(const std::string& s, uint32_t window, const Origins& at) {
+  if (s == "window") return false;
+  if (s != "strict") throw ConfigError(at("replay-check") + " must be window or strict, not '" + s + "'");
+  if (window > secy::ReplayBitmap::kMaxWindow) {
+    throw ConfigError(at("replay-check") + " strict needs replay-window <= " +
+                      std::to_string(secy::ReplayBitmap::kMaxWindow) + ", not " + std::to_string(window));
+  }
+  return true;
+}
+
 std::string hex16(uint16_t v) {
   char b[8];
   std::snprintf(b, sizeof b, "0x%04x", v);
@@ -121,6 +134,10 @@ void validate_keying_options(const po::variables_map& vm, DaemonOptions& o, cons
       if (vm.count(k)) throw ConfigError(at(k) + " needs IKE keying: set local-id and peer-id");
     }
   }
+  if (o.process_model != "single" && o.process_model != "split") throw ConfigError(at("process-model") + " must be single or split, not '" + o.process_model + "'");
+  if (o.process_model == "split" && !o.ike) throw ConfigError(at("process-model") + " = split needs IKE keying (local-id/peer-id): manual keys have no IKE process");
+  if (o.process_model == "split") o.keying.key_holder = "process";  // the IKE process never holds the long-term key
+  if (!o.process_role.empty() && o.process_role != "dataplane") throw ConfigError("--process-role must be dataplane, not '" + o.process_role + "'");
   if (!o.must_secure) throw ConfigError(at("must-secure") + " = false is not supported: linkcryptd never sends plain frames in the clear");
   if (o.transport != "inband" && o.transport != "udp") throw ConfigError(at("transport") + " must be inband or udp, not '" + o.transport + "'");
   if (o.transport == "udp" && (o.udp_local.empty() || o.udp_peer.empty())) {
@@ -200,7 +217,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
     }
   }
 
-  std::string config_file, validate = "strict", engine = "ipsec-mb", eal, metrics_listen;
+  std::string config_file, validate = "strict", replay_check = "window", engine = "ipsec-mb", eal, metrics_listen;
   uint32_t clear_tags = 0, conf_offset = 0;
   po::options_description flags_only(
       "linkcryptd: MACsec (IEEE 802.1AE) bump-in-the-wire between a plain and a wire port\n"
@@ -211,6 +228,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("help,h", "show this help")
       ("version,V", "print the version and exit")
       ("config,c", po::value(&config_file), "INI config file: 'name = value' lines, names as the long options below (docs/config.md)")
+      ("process-role", po::value(&o.process_role), "internal: set by linkcryptd's supervisor when it starts the dataplane process (process-model = split)")
       ("check-config", po::bool_switch(&o.check_only), "check the options, the config file and the key/PSK files, print 'config OK' and exit (0 fine, 2 bad); starts no EAL");
   po::options_description desc("options (command line or config file; the command line wins)");
   desc.add_options()
@@ -225,6 +243,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("validate-frames", po::value(&validate)->default_value("strict"), "strict | check | disabled (802.1AE 10.7.8)")
       ("replay-window", ranged(&o.secy.replay_window, kReplayWindowRange), "replay window in PNs (10.7.8 replayWindow; XPN suites: below 2^30)")
       ("no-replay-protect", po::bool_switch(), "disable replay protection (10.7.8 replayProtect)")
+      ("replay-check", po::value(&replay_check)->default_value("window"), "window (802.1AE) | strict: also drop a verified frame whose PN was already delivered inside the replay window (InPktsDuplicate)")
       ("integrity-only", po::bool_switch(), "protect without confidentiality (E=0, C=0)")
       ("clear-tags", ranged(&clear_tags, kClearTagsRange), "VLAN tags (802.1Q/802.1ad) kept in the clear, authenticated, before the SecTAG; every frame must carry them (docs/framing.md); both ends alike")
       ("confidentiality-offset", ranged(&conf_offset, kConfOffsetRange), "0 | 30 | 50: octets of user data sent in the clear, authenticated, before encryption starts (802.1AE 10.7.25; docs/framing.md); both ends alike")
@@ -259,7 +278,8 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
       ("pkcs11-module", po::value(&o.keying.pkcs11_module), "the token's PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so (or module-path in the URI)")
       ("pin-file", po::value(&o.keying.pin_file), "the token's user PIN, one line (mode 0600)")
       ("audit-log", po::value(&o.audit_log), "also append one JSON line per use of the long-term key to this file (created 0600; docs/hsm.md)")
-      ("key-holder", po::value(&o.keying.key_holder)->default_value("in-process"), "in-process | process: the long-term key in linkcryptd, or only in the linkcrypt-keyholder process (docs/architecture-daemon.md)")
+      ("process-model", po::value(&o.process_model)->default_value("single"), "single | split: one process, or a supervisor with a dataplane, an IKE (linkcrypt-ike) and a key-holder process (docs/architecture-daemon.md)")
+      ("key-holder", po::value(&o.keying.key_holder)->default_value("process"), "process | in-process: the long-term key only in the sandboxed linkcrypt-keyholder process (default), or in linkcryptd itself (docs/architecture-daemon.md)")
       ("peer-public-key-file", po::value(&o.keying.peer_public_key_file), "auth = pubkey: the peer's public key, PEM")
       ("cert-file", po::value(&o.keying.cert_file), "auth = cert: our X.509 certificate, PEM")
       ("ca-file", po::value(&o.keying.ca_file), "auth = cert: the CA certificate, PEM")
@@ -326,6 +346,7 @@ std::optional<DaemonOptions> parse_options(int argc, char** argv) {
   }
   o.secy.validate_frames = parse_validate(validate, at);
   o.secy.replay_protect = !vm["no-replay-protect"].as<bool>();
+  o.secy.replay_strict = parse_replay_check(replay_check, o.secy.replay_window, at);
   o.secy.confidentiality = !vm["integrity-only"].as<bool>();
   o.secy.include_sci = true;  // transparent bump in the wire: MAC SA is the host's (design §1)
   o.secy.clear_tags = static_cast<uint8_t>(clear_tags);

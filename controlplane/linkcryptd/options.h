@@ -57,6 +57,11 @@ struct DaemonOptions {
   uint32_t ike_half_open_limit = 8, ike_cookie_threshold = 2;
   uint32_t kx_new_sa_rate = 200;
   bool must_secure = true;
+  // process-model: single (one process does everything) | split (docs/architecture-daemon.md:
+  // a supervisor starts a dataplane, an IKE and a key-holder process). process_role is set by the
+  // supervisor on the dataplane child's command line ("dataplane"); empty otherwise.
+  std::string process_model = "single";
+  std::string process_role;
   std::string control_socket = "/run/linkcrypt/linkcryptd.sock";
   // Manual keying opens the control socket only when control-socket is given, so two
   // manually keyed daemons on one host (the dataplane tests) do not fight over the default.

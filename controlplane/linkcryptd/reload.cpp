@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon_log.h"
+#include "key_holder_start.h"
 #include "keying_config.h"
 
 namespace linkcrypt::daemon {
@@ -43,6 +44,7 @@ const std::vector<Field>& restart_only() {
       {"validate-frames", [](const DaemonOptions& o) { return num(static_cast<int>(o.secy.validate_frames)); }},
       {"replay-window", [](const DaemonOptions& o) { return num(o.secy.replay_window); }},
       {"no-replay-protect", [](const DaemonOptions& o) { return num(!o.secy.replay_protect); }},
+      {"replay-check", [](const DaemonOptions& o) { return num(o.secy.replay_strict); }},
       {"integrity-only", [](const DaemonOptions& o) { return num(!o.secy.confidentiality); }},
       {"clear-tags", [](const DaemonOptions& o) { return num(o.secy.clear_tags); }},
       {"confidentiality-offset", [](const DaemonOptions& o) { return num(o.secy.confidentiality_offset); }},
@@ -66,6 +68,7 @@ const std::vector<Field>& restart_only() {
       {"log", [](const DaemonOptions& o) { return o.log; }},
       {"metrics-listen", [](const DaemonOptions& o) { return o.metrics_listen ? o.metrics_listen->bind_text() : ""; }},
       {"keylog", [](const DaemonOptions& o) { return o.keylog; }},
+      {"key-holder", [](const DaemonOptions& o) { return o.keying.key_holder; }},
   };
   return f;
 }
@@ -90,6 +93,10 @@ const std::vector<Field>& handshake_fields() {
       {"auth", [](const DaemonOptions& o) { return o.keying.auth; }},
       {"psk-file", [](const DaemonOptions& o) { return o.keying.psk_file; }},
       {"private-key-file", [](const DaemonOptions& o) { return o.keying.private_key_file; }},
+      {"psk-uri", [](const DaemonOptions& o) { return o.keying.psk_uri; }},
+      {"private-key-uri", [](const DaemonOptions& o) { return o.keying.private_key_uri; }},
+      {"pkcs11-module", [](const DaemonOptions& o) { return o.keying.pkcs11_module; }},
+      {"pin-file", [](const DaemonOptions& o) { return o.keying.pin_file; }},
       {"peer-public-key-file", [](const DaemonOptions& o) { return o.keying.peer_public_key_file; }},
       {"cert-file", [](const DaemonOptions& o) { return o.keying.cert_file; }},
       {"ca-file", [](const DaemonOptions& o) { return o.keying.ca_file; }},
@@ -106,11 +113,14 @@ const std::vector<Field>& handshake_fields() {
 void said(std::string line) { log(LogLevel::Notice, "SIGHUP: " + line, {{"REASON", "reload"}}); }
 void refused(std::string line) { log(LogLevel::Warning, "SIGHUP: " + line, {{"REASON", "reload"}}); }
 
-// The credential files the auth method reads, as "psk-file /etc/linkcrypt/a.psk".
+// The credentials the auth method reads, as "psk-file /etc/linkcrypt/a.psk" or "psk-uri pkcs11:...".
 std::vector<std::string> credential_files(const config::KeyingOptions& k) {
-  if (k.auth == "psk") return {"psk-file " + k.psk_file};
-  if (k.auth == "pubkey") return {"private-key-file " + k.private_key_file, "peer-public-key-file " + k.peer_public_key_file};
-  return {"private-key-file " + k.private_key_file, "cert-file " + k.cert_file, "ca-file " + k.ca_file};
+  const std::string psk = k.psk_uri.empty() ? "psk-file " + k.psk_file : "psk-uri " + k.psk_uri;
+  const std::string priv = k.private_key_uri.empty() ? "private-key-file " + k.private_key_file
+                                                     : "private-key-uri " + k.private_key_uri;
+  if (k.auth == "psk") return {psk};
+  if (k.auth == "pubkey") return {priv, "peer-public-key-file " + k.peer_public_key_file};
+  return {priv, "cert-file " + k.cert_file, "ca-file " + k.ca_file};
 }
 
 // Credentials and IKE timers for the next handshake; the identities and suite stay as started.
@@ -124,8 +134,18 @@ std::shared_ptr<ike::Config> reload_credentials(const ReloadContext& ctx, const 
   k.role = run.keying.role;
   k.suite = run.keying.suite;
   k.integrity_only = run.keying.integrity_only;
-  k.key_holder = run.keying.key_holder;  // the running key holder keeps the key it started with
-  k.held_key = run.keying.held_key;
+  k.key_holder = run.keying.key_holder;
+  if (k.key_holder == "process") {
+    // A new key holder loads the new key while the running one keeps answering; the switch is
+    // below, once the whole config builds. A key that does not load keeps the old key holder.
+    std::string err;
+    k.held_key = start_key_holder(k, err);
+    if (!k.held_key) {
+      refused("keeping the old credentials and IKE timers: " + err + " (the running key holder keeps the old key)");
+      ++kept;
+      return nullptr;
+    }
+  }
   config::KeyingConfig built;
   if (auto err = config::build_keying_config(k, built); !err.empty()) {
     // A half-written or mis-permissioned file must not cost the next handshake its credentials.
@@ -149,18 +169,6 @@ std::shared_ptr<ike::Config> reload_credentials(const ReloadContext& ctx, const 
 }
 
 }  // namespace
-
-keying::KeyingPolicy keying_policy(const DaemonOptions& o) {
-  keying::KeyingPolicy p;
-  p.rekey_interval = keying::Millis(o.rekey_interval_s * 1000);
-  p.rekey_bytes = o.rekey_bytes;
-  p.ike_rekey_interval = keying::Millis(o.ike_rekey_interval_s * 1000);
-  p.switch_timeout = keying::Millis(o.switch_timeout_ms);
-  p.retire_grace = keying::Millis(o.retire_grace_ms);
-  p.reconnect_min = keying::Millis(o.reconnect_min_ms);
-  p.reconnect_max = keying::Millis(o.reconnect_max_ms);
-  return p;
-}
 
 void reload_config(const ReloadContext& ctx) {
   std::optional<DaemonOptions> parsed;

@@ -3,12 +3,10 @@
 
 #include "dataplane_keys.h"
 #include "keying_controller.h"
+#include "keying_policy.h"
 #include "options.h"
 
 namespace linkcrypt::daemon {
-
-// The rotation policy the options describe (start-up and reload).
-[[nodiscard]] keying::KeyingPolicy keying_policy(const DaemonOptions& o);
 
 struct ReloadContext {
   int argc = 0;            // main's argv: --config and the flags that override it

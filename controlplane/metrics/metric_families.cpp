@@ -43,6 +43,15 @@ class Families {
     m.gauge.value = v;
     family(name, MetricType::Gauge, help).metric.push_back(std::move(m));
   }
+  void summary(const std::string& name, const std::string& help, Labels labels, uint64_t count,
+               std::vector<ClientMetric::Quantile> quantiles) {
+    ClientMetric m;
+    m.label = std::move(labels);
+    m.summary.sample_count = count;
+    m.summary.sample_sum = 0;  // not kept: the histogram has buckets, not a running sum
+    m.summary.quantile = std::move(quantiles);
+    family(name, MetricType::Summary, help).metric.push_back(std::move(m));
+  }
   std::vector<MetricFamily> take() { return std::move(out_); }
 
  private:
@@ -62,15 +71,17 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
   drop("InPktsBadTag", s.in_pkts_bad_tag);
   drop("InPktsNoSCI", s.in_pkts_no_sci);
   drop("InPktsOverrun", s.in_pkts_overrun);
-  uint64_t not_using_sa = 0, not_valid = 0, late = 0;
+  uint64_t not_using_sa = 0, not_valid = 0, late = 0, duplicate = 0;
   for (const auto& sc : c.sa.rx_sc) {
     not_using_sa += sc.counters.in_pkts_not_using_sa;
     not_valid += sc.counters.sa_sum.in_pkts_not_valid;
     late += sc.counters.sa_sum.in_pkts_late;
+    duplicate += sc.counters.sa_sum.in_pkts_duplicate;
   }
   drop("InPktsNotUsingSA", not_using_sa);
   drop("InPktsNotValid", not_valid);
   drop("InPktsLate", late);
+  drop("InPktsDuplicate", duplicate);
   drop("OutPktsTooLong", s.out_pkts_too_long);
   drop("TxNoSa", s.tx_no_sa);
   drop("TxPnExhausted", s.tx_pn_exhausted);
@@ -97,6 +108,23 @@ void add_drops(Families& f, const dpdk::DataplaneCounters& c) {
     drop(std::string(role) + "RxErrors", pc->rx_errors);
     drop(std::string(role) + "RxNoMbuf", pc->rx_no_mbuf);
     drop(std::string(role) + "TxErrors", pc->tx_errors);
+  }
+}
+
+// Each frame's time inside a worker (rx_burst returned to tx_burst), per direction, from the
+// per-lcore log-linear histograms: quantiles 0.5, 0.99, 0.999 in seconds (upper bucket edge).
+void add_latency(Families& f, const dpdk::DataplaneCounters& c) {
+  for (const auto& [dir, h] : {std::pair{"protect", &c.worker.protect_latency}, std::pair{"validate", &c.worker.validate_latency}}) {
+    std::vector<ClientMetric::Quantile> qs;
+    for (double q : {0.5, 0.99, 0.999}) {
+      ClientMetric::Quantile x;
+      x.quantile = q;
+      x.value = static_cast<double>(h->quantile_ns(q, c.tsc_hz)) / 1e9;
+      qs.push_back(x);
+    }
+    f.summary("linkcrypt_frame_latency_seconds",
+              "Time a frame spends inside the worker, from its burst's receive to its hand-over to TX, by direction",
+              {{"direction", dir}}, h->total(), std::move(qs));
   }
 }
 
@@ -291,6 +319,7 @@ std::vector<MetricFamily> build_families(const MetricsSnapshot& s) {
   add_sc(f, s.counters);
   add_sa(f, s.sas);
   add_drops(f, s.counters);
+  add_latency(f, s.counters);
   add_ports(f, s);
   if (s.keying) add_keying(f, *s.keying);
   return f.take();

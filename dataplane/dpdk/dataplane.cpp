@@ -9,6 +9,8 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 #include <cstring>
 #include <stdexcept>
 #include <unistd.h>
@@ -124,6 +126,9 @@ Dataplane::Dataplane(const Eal& eal, const DataplaneConfig& cfg) : cfg_(cfg), lc
     c.stop = &stop_;
     c.wire_down = &wire_down_;
     c.idle_sleep_us = cfg.idle_sleep_us;
+    // Bench only (scripts/bench dataplane latency-cost): the histograms' cost, side by side.
+    const char* no_latency = std::getenv("LINKCRYPT_BENCH_NO_LATENCY");
+    c.record_latency = no_latency == nullptr || std::string_view(no_latency) != "1";
   }
 }
 
@@ -172,6 +177,7 @@ DataplaneCounters Dataplane::counters() const {
   if (eapol_ring_) eapol_ring_drops_ += eapol_ring_->take_drops();
   sum.wire_port.eapol_rx_missed = eapol_ring_drops_;
   sum.links = links_->counters();
+  sum.tsc_hz = rte_get_tsc_hz();
   return sum;
 }
 

@@ -15,7 +15,7 @@ uint64_t total_drops(const DataplaneCounters& c) {
   d += w.wire_down_drops;
   for (const auto& sc : c.sa.rx_sc) {
     d += sc.counters.in_pkts_not_using_sa + sc.counters.sa_sum.in_pkts_not_valid +
-         sc.counters.sa_sum.in_pkts_late;
+         sc.counters.sa_sum.in_pkts_late + sc.counters.sa_sum.in_pkts_duplicate;
   }
   return d;
 }

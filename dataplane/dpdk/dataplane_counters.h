@@ -20,6 +20,7 @@ struct DataplaneCounters {
   PortCounters plain_port;   // the PMDs' own drop counters (imissed, ierrors, ...)
   PortCounters wire_port;
   LinkCounters links;
+  uint64_t tsc_hz = 0;       // the TSC's rate: worker.*_latency are in its cycles
 };
 
 // Every frame lost anywhere in the dataplane: the drops we add, the 802.1AE discards (per SecY

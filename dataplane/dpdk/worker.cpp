@@ -118,7 +118,9 @@ void plain_to_wire(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
       rte_pktmbuf_free(ready[i]);  // counted by the SecY under its 802.1AE / own counter
     }
   }
-  record_stage(rte_rdtsc() - start, n, c.protect_cycles, c.protect_frames, c.protect_min_burst_cycles);
+  const uint64_t spent = rte_rdtsc() - start;
+  record_stage(spent, n, c.protect_cycles, c.protect_frames, c.protect_min_burst_cycles);
+  if (ctx.record_latency) c.protect_latency.add(spent, o);
   send_counted(ctx.wire_port, static_cast<uint16_t>(ctx.index), out, o, c.wire_tx, c.wire_tx_full);
 }
 
@@ -315,7 +317,9 @@ void wire_to_plain(WorkerContext& ctx, const SaTables& t, rte_mbuf** pkts, uint1
     m->pkt_len = results[i].plain_len;
     out[o++] = m;
   }
-  record_stage(rte_rdtsc() - start, k, c.validate_cycles, c.validate_frames, c.validate_min_burst_cycles);
+  const uint64_t spent = rte_rdtsc() - start;
+  record_stage(spent, k, c.validate_cycles, c.validate_frames, c.validate_min_burst_cycles);
+  if (ctx.record_latency) c.validate_latency.add(spent, o);
   send_counted(ctx.plain_port, static_cast<uint16_t>(ctx.index), out, o, c.plain_tx, c.plain_tx_full);
 }
 

@@ -60,6 +60,9 @@ struct alignas(64) WorkerContext {
   // 0: busy polling (line rate). Otherwise sleep this long after 1024 empty polls in a row, so
   // that veth/CI setups with several daemons on few cores do not starve each other.
   uint32_t idle_sleep_us = 0;
+  // Keep the per-frame latency histograms (WorkerCounters::*_latency). Off only to measure what
+  // they cost (LINKCRYPT_BENCH_NO_LATENCY=1, read by the Dataplane at start).
+  bool record_latency = true;
 };
 
 // rte_eal_remote_launch entry point; arg is a WorkerContext*. Returns 0 when stop is set.

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "latency_histogram.h"
+
 namespace linkcrypt::dpdk {
 
 // Written by one worker lcore only (plain increments, no atomics), summed on read with +=.
@@ -47,6 +49,10 @@ struct alignas(64) WorkerCounters {
   uint64_t validate_min_burst_cycles = UINT64_MAX;
   uint64_t busy_loops = 0;          // loop iterations that moved at least one frame
   uint64_t idle_loops = 0;
+  // Each forwarded frame's time in the worker, in TSC cycles: from its burst's rx_burst
+  // returning to the tx_burst call (after the hot counters: written once per burst).
+  LatencyHistogram protect_latency;
+  LatencyHistogram validate_latency;
 
   WorkerCounters& operator+=(const WorkerCounters& o) {
     plain_rx += o.plain_rx; plain_tx += o.plain_tx; wire_rx += o.wire_rx; wire_tx += o.wire_tx;
@@ -63,6 +69,7 @@ struct alignas(64) WorkerCounters {
     if (o.protect_min_burst_cycles < protect_min_burst_cycles) protect_min_burst_cycles = o.protect_min_burst_cycles;
     if (o.validate_min_burst_cycles < validate_min_burst_cycles) validate_min_burst_cycles = o.validate_min_burst_cycles;
     busy_loops += o.busy_loops; idle_loops += o.idle_loops;
+    protect_latency += o.protect_latency; validate_latency += o.validate_latency;
     return *this;
   }
 };

@@ -16,6 +16,9 @@ struct SecyConfig {
   ValidateFrames validate_frames = ValidateFrames::Strict;
   bool replay_protect = true;        // 10.7.8 replayProtect
   uint32_t replay_window = 0;        // 10.7.8 replayWindow (0: strictly increasing PNs)
+  // Ours (--replay-check strict): with replay protection and a window, also drop a verified
+  // frame whose PN was already delivered inside the window (InPktsDuplicate; ReplayBitmap).
+  bool replay_strict = false;
   bool confidentiality = true;       // 10.7.17 protectFrames with confidentiality: E=C=1
   bool include_sci = true;           // 10.7.17 alwaysIncludeSCI; false: ES=1, SCI implied
   // OutPktsTooLong (10.7.18): a protected frame longer than this is dropped. Default: the

@@ -36,6 +36,7 @@ RxSaCounters& RxSaCounters::operator+=(const RxSaCounters& o) {
   in_pkts_unchecked += o.in_pkts_unchecked;
   in_octets_validated += o.in_octets_validated;
   in_octets_decrypted += o.in_octets_decrypted;
+  in_pkts_duplicate += o.in_pkts_duplicate;
   return *this;
 }
 

@@ -54,6 +54,7 @@ struct alignas(64) RxSaCounters {
   uint64_t in_pkts_unchecked = 0;   // InPktsUnchecked: delivered without (successful) validation
   uint64_t in_octets_validated = 0;
   uint64_t in_octets_decrypted = 0;
+  uint64_t in_pkts_duplicate = 0;   // ours: PN already delivered inside the window, discarded (--replay-check strict)
   RxSaCounters& operator+=(const RxSaCounters& o);
 };
 
@@ -119,6 +120,7 @@ void visit_counters(const RxSaCounters& c, Fn&& fn) {
   fn(std::string_view("InPktsUnchecked"), c.in_pkts_unchecked);
   fn(std::string_view("InOctetsValidated"), c.in_octets_validated);
   fn(std::string_view("InOctetsDecrypted"), c.in_octets_decrypted);
+  fn(std::string_view("InPktsDuplicate"), c.in_pkts_duplicate);
 }
 
 template <typename Fn>

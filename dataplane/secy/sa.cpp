@@ -55,7 +55,8 @@ RxSa::RxSa(const RxSaParams& p, std::span<const uint8_t> sak)
       xpn_(p.xpn),
       suite_(p.suite),
       an_(p.an),
-      key_(p.suite, sak) {
+      key_(p.suite, sak),
+      replay_bitmap_(p.lowest_pn) {
   if (p.an > 3) throw std::invalid_argument("AN must be 0..3");
   if (p.lowest_pn == 0 || p.lowest_pn > max_pn(p.suite)) {
     throw std::invalid_argument("lowest PN must be in 1..max PN of the suite");

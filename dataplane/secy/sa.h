@@ -9,6 +9,7 @@
 
 #include "cipher_suite.h"
 #include "counters.h"
+#include "replay_bitmap.h"
 #include "sa_key.h"
 
 namespace linkcrypt::secy {
@@ -151,6 +152,9 @@ class RxSa {
 
   [[nodiscard]] RxSaCounters& counters(uint32_t lcore_slot) const { return counters_[lcore_slot]; }
   [[nodiscard]] RxSaCounters counters_sum() const;
+  // The PNs delivered inside the replay window (--replay-check strict); kept by validate_burst
+  // only when that is on.
+  [[nodiscard]] ReplayBitmap& replay_bitmap() const { return replay_bitmap_; }
 
  private:
   // The per-frame fields share the first cache line; the key schedule follows.
@@ -161,6 +165,7 @@ class RxSa {
   uint8_t an_;
   SaKey key_;
   mutable std::array<RxSaCounters, kMaxLcores> counters_{};
+  mutable ReplayBitmap replay_bitmap_;
 };
 
 // A receive SC: up to four SAs, one per AN (10.6.1).

@@ -14,6 +14,7 @@
 
 #include "byte_reader.h"
 #include "iv.h"
+#include "replay_burst.h"
 #include "sectag_parse.h"
 #include "validate_queue.h"
 
@@ -34,6 +35,7 @@ const char* rx_verdict_name(RxVerdict v) {
     case RxVerdict::NotUsingSa: return "NotUsingSA";
     case RxVerdict::Late: return "Late";
     case RxVerdict::NotValid: return "NotValid";
+    case RxVerdict::Duplicate: return "Duplicate";
   }
   return "?";
 }
@@ -56,6 +58,7 @@ struct RxPolicy {
   bool strict;
   bool disabled;
   bool replay_protect;
+  bool dup_check;          // --replay-check strict with replay protection and a window
   uint32_t offset;         // confidentiality offset (read only by framings that have one)
 };
 
@@ -63,6 +66,7 @@ RxPolicy make_policy(const CipherEngine& engine, const SecyConfig& cfg) {
   return RxPolicy{engine.lcore_slot(), cfg.replay_window,
                   cfg.validate_frames == ValidateFrames::Strict,
                   cfg.validate_frames == ValidateFrames::Disabled, cfg.replay_protect,
+                  cfg.replay_strict && cfg.replay_protect && cfg.replay_window != 0,
                   cfg.confidentiality_offset};
 }
 
@@ -358,12 +362,18 @@ inline bool commit_fast(const BurstQueue& q, uint32_t verified, RxPolicy pol, Fr
   const uint64_t lowest =
       RxSa::lowest_from(sa->next_pn(), sa->kay_lowest_pn(), pol.replay_window);
   if (out[q.pend[0].frame].pn < lowest) return false;
+  // --replay-check strict: which of them were delivered before (bit j: pend[j]).
+  const uint32_t dups = pol.dup_check ? detail::mark_rising_run(sa->replay_bitmap(), q, out) : 0;
   // Results were written as OK when queued. 10.7: InOctetsDecrypted counts E=1 frames' secure
   // data, InOctetsValidated E=0 frames'.
   uint64_t decrypted = 0;
   uint64_t validated = 0;
   for (uint32_t j = 0; j < k; ++j) {
     const uint32_t i = q.pend[j].frame;
+    if (dups != 0 && (dups >> j & 1u)) {
+      detail::drop_duplicate(out[i]);
+      continue;
+    }
     move_addresses<F>(burst[i].data, out[i].plain_offset);
     const uint64_t secure_len = out[i].plain_len - F::kPrefix;
     if (q.pend[j].flags & kPendingE) {
@@ -374,12 +384,14 @@ inline bool commit_fast(const BurstQueue& q, uint32_t verified, RxPolicy pol, Fr
   }
   sa->raise_next_pn(RxSa::next_after(q.last_pn));
   RxSaCounters& c = sa->counters(pol.slot);
-  c.in_pkts_ok += k;
+  const uint32_t ndup = static_cast<uint32_t>(__builtin_popcount(dups));
+  c.in_pkts_ok += k - ndup;
+  c.in_pkts_duplicate += ndup;
   c.in_octets_decrypted += decrypted;
   c.in_octets_validated += validated;
   counters.in_octets_decrypted += decrypted;
   counters.in_octets_validated += validated;
-  delivered += k;
+  delivered += k - ndup;
   return true;
 }
 
@@ -480,6 +492,10 @@ uint32_t commit_per_sa(const BurstQueue& q, const bool* ok, RxPolicy pol, FrameR
     if (pn < lowest) {
       res.verdict = RxVerdict::Delayed;
       ++sac.in_pkts_delayed;
+    } else if (pol.dup_check && p.sa->replay_bitmap().seen_before(pn)) {
+      detail::drop_duplicate(res);
+      ++sac.in_pkts_duplicate;
+      continue;
     } else {
       res.verdict = RxVerdict::Ok;
       ++run.ok;

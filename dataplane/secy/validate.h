@@ -30,6 +30,7 @@ enum class RxVerdict : uint8_t {
   NotUsingSa,  // InPktsNotUsingSA: no RxSA for the AN
   Late,        // InPktsLate: PN below the lowest acceptable PN with replay protection
   NotValid,    // InPktsNotValid: ICV failed
+  Duplicate,   // InPktsDuplicate (ours): verified, PN already delivered inside the window (--replay-check strict)
 };
 [[nodiscard]] const char* rx_verdict_name(RxVerdict v);
 [[nodiscard]] constexpr bool rx_delivers(RxVerdict v) { return v <= RxVerdict::Untagged; }

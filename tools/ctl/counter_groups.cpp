@@ -43,6 +43,9 @@ const std::vector<CounterRef>& developer_counters() {
       {S::kDataplane, "BusyLoops"},             {S::kDataplane, "IdleLoops"},
       {S::kDataplane, "PnThresholdEvents"},     {S::kDataplane, "NetlinkRefused"},
       {S::kDataplane, "NetlinkOverflows"},
+      {S::kDataplane, "ProtectLatencyP50Ns"},   {S::kDataplane, "ProtectLatencyP99Ns"},
+      {S::kDataplane, "ProtectLatencyP999Ns"},  {S::kDataplane, "ValidateLatencyP50Ns"},
+      {S::kDataplane, "ValidateLatencyP99Ns"},  {S::kDataplane, "ValidateLatencyP999Ns"},
   };
   return kDeveloper;
 }
@@ -50,7 +53,8 @@ const std::vector<CounterRef>& developer_counters() {
 const std::vector<std::string_view>& rx_sc_counter_order() {
   static const std::vector<std::string_view> kOrder = {
       "InPktsOK",       "InPktsInvalid",     "InPktsNotValid",   "InPktsLate",        "InPktsDelayed",
-      "InPktsUnchecked", "InPktsNotUsingSA", "InPktsUnusedSA",   "InOctetsValidated", "InOctetsDecrypted"};
+      "InPktsUnchecked", "InPktsNotUsingSA", "InPktsUnusedSA",   "InOctetsValidated", "InOctetsDecrypted",
+      "InPktsDuplicate"};
   return kOrder;
 }
 

@@ -14,6 +14,7 @@
 #include "frame_tool.h"
 #include "unique_fd.h"
 #include "pcap_file.h"
+#include "process_hardening.h"
 #include "tool_options.h"
 #include "version.h"
 
@@ -74,6 +75,11 @@ bool write_whole_file(const std::string& path, const std::vector<uint8_t>& bytes
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before --sak / --sak-file is read: no core file, no ptrace or /proc/PID/mem by same-user
+  // processes, OpenSSL's key schedules in its locked heap (the SAK itself is a SecretBytes).
+  if (const std::string h = harden_process_for_secrets(); !h.empty()) {
+    std::fprintf(stderr, "linkcrypt-pcap: warning: key hygiene: %s\n", h.c_str());
+  }
   ToolOptions opts;
   try {
     const ParseOutcome what = parse_tool_options(argc, argv, opts);

@@ -64,7 +64,7 @@ void print_row(const Row& r, bool markdown) {
     std::printf("| %s | %s | %s | %s | %.2f | %.2f | %s |\n", r.suite.c_str(), r.op.c_str(), r.size.c_str(),
                 r.impl.c_str(), mfps, gbps, ratio);
   } else {
-    std::printf("%-16s %-9s %-5s %-9s %9.2f %8.2f  %s\n", r.suite.c_str(), r.op.c_str(), r.size.c_str(),
+    std::printf("%-16s %-9s %-5s %-18s %9.2f %8.2f  %s\n", r.suite.c_str(), r.op.c_str(), r.size.c_str(),
                 r.impl.c_str(), mfps, gbps, ratio);
   }
   std::fflush(stdout);
@@ -80,7 +80,7 @@ std::vector<uint8_t> bench_key(size_t len) {
 
 int main(int argc, char** argv) {
   MeasureConfig mcfg;
-  std::string suites_arg, sizes_arg, ops_arg, engines_arg;
+  std::string suites_arg, sizes_arg, ops_arg, engines_arg, replay_arg;
   int cpu = -1;
   bool markdown = false;
   po::options_description desc(
@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
       ("engines", po::value(&engines_arg)->default_value("ipsec-mb,openssl"), "SecY engines to measure")
       ("reps", po::value(&mcfg.reps)->default_value(7), "repetitions (the median is reported)")
       ("min-ms", po::value(&mcfg.min_ms)->default_value(50), "timed milliseconds per contender and repetition")
+      ("replay", po::value(&replay_arg)->default_value("window0"),
+       "window0: validate with replay window 0 (the default runner); compare: also each engine with "
+       "window 64 without and with --replay-check strict (the bitmap's cost), side by side")
       ("cpu", po::value(&cpu)->default_value(-1), "CPU to pin to (default: the highest allowed)")
       ("markdown", po::bool_switch(&markdown), "print a Markdown table");
   try {
@@ -135,7 +138,22 @@ int main(int argc, char** argv) {
       RawGcm raw(key);
       // One runner per engine and suite: its SAs start at PN 1, far from exhaustion.
       std::vector<std::unique_ptr<SecyRunner>> runners;
-      for (auto kind : engines) runners.push_back(std::make_unique<SecyRunner>(*suite, kind));
+      std::vector<std::string> labels;
+      for (auto kind : engines) {
+        runners.push_back(std::make_unique<SecyRunner>(*suite, kind));
+        labels.emplace_back(linkcrypt::secy::engine_kind_name(kind));
+      }
+      if (replay_arg == "compare") {
+        for (auto kind : engines) {
+          for (bool strict : {false, true}) {
+            runners.push_back(std::make_unique<SecyRunner>(*suite, kind));
+            runners.back()->set_replay(64, strict);
+            labels.push_back(std::string(linkcrypt::secy::engine_kind_name(kind)) + (strict ? "/w64+strict" : "/w64"));
+          }
+        }
+      } else if (replay_arg != "window0") {
+        throw std::invalid_argument("--replay must be window0 or compare");
+      }
       if (!described) {
         std::printf("# raw: ipsec-mb %s %s direct GCM calls;", IMB_VERSION_STR, raw.arch_name().c_str());
         for (auto& r : runners) std::printf(" engine: %s;", r->engine_description().c_str());
@@ -144,7 +162,7 @@ int main(int argc, char** argv) {
         if (markdown) {
           std::printf("| suite | op | size | impl | Mframes/s | Gb/s | vs raw: median (min-max) |\n|---|---|---|---|---:|---:|---:|\n");
         } else {
-          std::printf("%-16s %-9s %-5s %-9s %9s %8s  %s\n", "suite", "op", "size", "impl", "Mframes/s", "Gb/s",
+          std::printf("%-16s %-9s %-5s %-18s %9s %8s  %s\n", "suite", "op", "size", "impl", "Mframes/s", "Gb/s",
                       "vs raw: median (min-max)");
         }
       }
@@ -166,6 +184,9 @@ int main(int argc, char** argv) {
           }
           for (auto& runner : runners) {
             SecyRunner* r = runner.get();
+            if (protect && &runner - runners.data() >= static_cast<std::ptrdiff_t>(engines.size())) {
+              continue;  // the replay variants differ only on receive
+            }
             if (protect) {
               contenders.push_back({[&pool] { pool.restore_plain(); },
                                     [r, &pool] { r->protect_pass(pool); r->check_last_pass("protect"); }});
@@ -176,10 +197,8 @@ int main(int argc, char** argv) {
           }
           const auto results = measure(mcfg, kPoolFrames, pool.total_octets(), contenders);
           print_row({suite_name, op, size, "raw-gcm", results[0]}, markdown);
-          for (size_t e = 0; e < runners.size(); ++e) {
-            print_row({suite_name, op, size, std::string(linkcrypt::secy::engine_kind_name(engines[e])),
-                       results[e + 1]},
-                      markdown);
+          for (size_t e = 0; e + 1 < results.size(); ++e) {
+            print_row({suite_name, op, size, labels[e], results[e + 1]}, markdown);
           }
         }
       }

@@ -26,6 +26,12 @@ class SecyRunner {
   // drops frames measures nothing.
   void check_last_pass(const char* op) const;
   [[nodiscard]] std::string engine_description() const;
+  // The receive side's replay settings (default: window 0, no bitmap): --replay compare
+  // measures a window with and without --replay-check strict side by side.
+  void set_replay(uint32_t window, bool strict) {
+    cfg_.replay_window = window;
+    cfg_.replay_strict = strict;
+  }
 
  private:
   secy::CipherSuite suite_;

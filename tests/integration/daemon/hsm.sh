@@ -20,7 +20,11 @@ for t in a b; do
   softhsm2-util --import "$WORK/$t.key" --token "linkcrypt-$t" --label ike-ed25519 --id 02 \
       --pin "$(cat "$WORK/pin_$t")" >/dev/null
 done
-pass "tokens linkcrypt-a and linkcrypt-b: generic secret ike-psk (id 01), Ed25519 pair ike-ed25519 (id 02)"
+# With key-holder = process the module runs in the key holder after it dropped to its user, and
+# softhsm2 re-reads the token files on each use: that user must reach and read them.
+chmod 0711 "$WORK"
+chown -R "$(key_holder_user)" "$WORK/tokens"
+pass "tokens linkcrypt-a and linkcrypt-b: generic secret ike-psk (id 01), Ed25519 pair ike-ed25519 (id 02), owned by $(key_holder_user)"
 uri() { echo "pkcs11:token=linkcrypt-$1;object=$2"; }
 p11_opts() { echo "pkcs11-module=$MODULE" "pin-file=$WORK/pin_$1"; }
 
@@ -35,11 +39,12 @@ keyed_pair() {  # LABEL: both boxes secured, same IKE state, ping through
 
 topology_up
 
-# 1. PSK on both tokens.
+# 1. PSK on both tokens, opened by linkcryptd itself (key-holder = in-process; the other cases
+#    use the default, the key holder process).
 # shellcheck disable=SC2046
-write_config a auth=psk "psk-uri=$(uri a ike-psk)" $(p11_opts a)
+write_config a auth=psk "psk-uri=$(uri a ike-psk)" $(p11_opts a) key-holder=in-process
 # shellcheck disable=SC2046
-write_config b auth=psk "psk-uri=$(uri b ike-psk)" $(p11_opts b)
+write_config b auth=psk "psk-uri=$(uri b ike-psk)" $(p11_opts b) key-holder=in-process
 keyed_pair "PSK on tokens"
 [ "$(q a keys 'r["keys"][0]["kind"]')" = psk ] || fail "keys: kind $(q a keys 'r["keys"]')"
 [ "$(q a keys 'r["keys"][0]["fingerprint"]')" = "cka-id:01" ] || fail "keys: fingerprint $(q a keys 'r["keys"]')"
@@ -53,11 +58,20 @@ keyed_pair "PSK on token A, in a file on B"
 stop_daemon a; stop_daemon b
 
 # 3. Ed25519 on both tokens; the peer's public key is the PEM's (the CERT payload's SPKI comes from the token).
+#    Box A's token is opened by its key holder (key-holder = process, the default): the module
+#    and the PIN are the key holder's, linkcryptd never loads the module.
 # shellcheck disable=SC2046
 write_config a auth=pubkey "private-key-uri=$(uri a ike-ed25519)" $(p11_opts a) "peer-public-key-file=$WORK/b.pub"
 # shellcheck disable=SC2046
 write_config b auth=pubkey "private-key-uri=$(uri b ike-ed25519)" $(p11_opts b) "peer-public-key-file=$WORK/a.pub"
 keyed_pair "Ed25519 on tokens"
+kh=$(key_holder_of a) || fail "box a: no key holder child of linkcryptd"
+grep -q "softhsm2" "/proc/$kh/maps" || fail "box a: the key holder has not loaded the token's module"
+grep -q "softhsm2" "/proc/$DPID_a/maps" && fail "box a: linkcryptd loaded the token's module itself"
+grep -q "ready: private-key-uri $(uri a ike-ed25519), uid $(id -u "$(key_holder_user)") .*seccomp on" "$WORK/a.err" ||
+  { cat "$WORK/a.err"; fail "box a: no ready line of the key holder with the token key"; }
+grep -q "request sign purpose=our-auth peer=$ID_B .* result=ok" "$WORK/a.err" || fail "box a: the key holder logged no sign"
+pass "box a: the token key is used by the key holder (pid $kh, module loaded there only, seccomp on)"
 fp=$(openssl pkey -pubin -in "$WORK/a.pub" -outform DER | sha256sum | cut -d' ' -f1)
 [ "$(q a keys 'r["keys"][0]["fingerprint"]')" = "sha256:$fp" ] || fail "keys: fingerprint $(q a keys 'r["keys"]') != sha256:$fp"
 pass "keys: the token key's fingerprint is the SHA-256 of a.pub's SPKI"

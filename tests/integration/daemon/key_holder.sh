@@ -14,15 +14,6 @@ start_daemon b
 wait_secured a
 wait_secured b
 
-# key_holder_of TAG: the pid of box TAG's key holder (a child of its linkcryptd).
-key_holder_of() {
-  local dpid; dpid=$(eval echo "\$DPID_$1")
-  local c
-  for c in $(cat /proc/"$dpid"/task/*/children 2>/dev/null); do
-    [ "$(cat "/proc/$c/comm" 2>/dev/null)" = linkcrypt-keyho ] && { echo "$c"; return 0; }
-  done
-  return 1
-}
 field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 
 for t in a b; do

@@ -54,6 +54,18 @@ write_config() {
   } >"$WORK/$tag.conf")
 }
 
+# key_holder_of TAG: the pid of box TAG's key holder (a child of its linkcryptd).
+key_holder_of() {
+  local dpid; dpid=$(eval echo "\$DPID_$1")
+  local c
+  for c in $(cat /proc/"$dpid"/task/*/children 2>/dev/null); do
+    [ "$(cat "/proc/$c/comm" 2>/dev/null)" = linkcrypt-keyho ] && { echo "$c"; return 0; }
+  done
+  return 1
+}
+# The user the key holder drops to: the package's linkcrypt, else nobody (keyholder_sandbox.h).
+key_holder_user() { if getent passwd linkcrypt >/dev/null; then echo linkcrypt; else echo nobody; fi; }
+
 # start_daemon TAG [extra linkcryptd flags...]: box TAG (a|b) runs linkcryptd with $WORK/TAG.conf in
 # its namespace; sets DPID_TAG. Returns once it reports running (not yet keyed: wait_secured).
 start_daemon() {

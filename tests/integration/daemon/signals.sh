@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Daemon integration: SIGHUP reloads the PSK (for the next handshake), the log level and a rekey trigger without dropping the SA, refuses a bad PSK file and a port change, and logs each; SIGTERM sends the IKE Delete so the peer reports IkeDeleted long before its liveness timeout could (not PeerDead); the peer restarted with the new PSK proves the reloaded key is used.
+# Daemon integration: SIGHUP reloads the PSK (for the next handshake), the log level and a rekey trigger without dropping the SA, refuses a bad PSK file and a port change, and logs each; SIGTERM sends the IKE Delete so the peer reports IkeDeleted long before its liveness timeout could (not PeerDead); the peer restarted with the new PSK proves the reloaded key is used. With key-holder = process (the default) a reload starts a new key holder for the new key and keeps the running one when the new key is refused.
 source "$(dirname "$0")/lib.sh"
 
 # Liveness slow on purpose: a dead peer would be declared after 10000 + 500 * (2^4 - 1) = 17.5 s,
@@ -53,7 +53,11 @@ kill -HUP "$DPID_a"
 expect_log a "SIGHUP: keeping the old credentials and IKE timers: psk-file $WORK/psk_a has mode 0644"
 alive a || fail "box A died on SIGHUP"
 key_kept a "$key_a"
-pass "bad PSK file on reload: refused, box A alive and secured with key $key_a"
+# key-holder = process (the default): the new key holder refused the file; the running one stays.
+kh_a=$(key_holder_of a) || fail "box A has no key holder after the refused reload"
+[ "$(grep -c "linkcrypt-keyholder\[[0-9]*\]: ready: psk-file" "$WORK/a.err")" = 1 ] || fail "box A: want only the first key holder ready"
+grep -q "keeps the old key" "$WORK/a.err" || fail "box A: the refusal does not say the old key stays"
+pass "bad PSK file on reload: refused, box A alive and secured with key $key_a, key holder $kh_a kept"
 
 # 2. The new PSK on both sides, SIGHUP both: reloaded for the next handshake, SA kept; an
 # operator rotation (CREATE_CHILD_SA, no new authentication) still works.
@@ -65,6 +69,7 @@ expect_log a "notice: SIGHUP: reloaded psk-file $WORK/psk_a for the next handsha
 expect_log b "notice: SIGHUP: reloaded psk-file $WORK/psk_b for the next handshake"
 expect_log b "SIGHUP: done: 1 applied, 0 ignored"
 alive a && alive b || fail "a daemon died on SIGHUP"
+[ "$(grep -c "linkcrypt-keyholder\[[0-9]*\]: ready: psk-file" "$WORK/a.err")" = 2 ] || fail "box A: the reload started no new key holder"
 key_kept a "$key_a"
 key_kept b "$key_b"
 ping_ok 3 || { cat "$WORK/ping.out"; fail "ping after the PSK reload"; }

@@ -72,3 +72,28 @@ rc=0; wait "$DPID_a" || rc=$?
 [ $rc -eq 0 ] || fail "box A exited $rc on SIGTERM"
 grep -q '^STOPPING=1' "$WORK/notify.log" || fail "no STOPPING=1 on SIGTERM"
 pass "STOPPING=1 on SIGTERM, exit 0"
+
+# IKE keying starts the key holder (key-holder = process, the default), which drops from root to
+# the linkcrypt user: the unit's bounding set must allow that (CAP_SETUID, CAP_SETGID), and
+# without them the key holder refuses to run as root. --check-config starts it and asks it once.
+(umask 077; openssl rand -hex 32 >"$WORK/psk"; {
+  echo "plain-port = net_af_packet0,iface=pa"
+  echo "wire-port = net_af_packet1,iface=wa"
+  echo "local-id = a.example"
+  echo "peer-id = b.example"
+  echo "auth = psk"
+  echo "psk-file = $WORK/psk"
+} >"$WORK/ike.conf")
+# The key holder answers only after it dropped to a non-root user (it refuses to serve as root),
+# so "config OK" means the drop worked.
+"$WORK/as-unit" --config "$WORK/ike.conf" --check-config >"$WORK/check.out" 2>"$WORK/check.err" ||
+  { cat "$WORK/check.err"; fail "--check-config with IKE under the unit's capabilities"; }
+[ "$(cat "$WORK/check.out")" = "config OK" ] && [ ! -s "$WORK/check.err" ] ||
+  { cat "$WORK/check.out" "$WORK/check.err"; fail "--check-config with IKE: want 'config OK' and nothing on stderr"; }
+pass "key holder under the unit's capabilities: started, dropped to its user, answered (config OK)"
+rc=0
+setpriv --bounding-set "${bounding/,+setuid/}" --no-new-privs "$LINKCRYPTD" --config "$WORK/ike.conf" --check-config \
+  >"$WORK/check.out" 2>"$WORK/check.err" || rc=$?
+[ $rc -eq 2 ] && grep -q "setresuid\|setgroups" "$WORK/check.err" ||
+  { cat "$WORK/check.err"; fail "without CAP_SETUID the key holder should refuse (exit 2), got exit $rc"; }
+pass "without CAP_SETUID the key holder refuses to start (exit 2): $(grep -o 'cannot start: [^:]*' "$WORK/check.err" | head -1)"

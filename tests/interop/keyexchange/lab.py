@@ -311,12 +311,13 @@ class Pki:
 
 def make_pki(base_dir, algo):
     """A CA and one end-entity certificate per side (subjectAltName = the side's identity), all
-    Ed25519 or all ECDSA P-256: keys as PEM, certificates and public keys as PEM and DER."""
+    Ed25519, all ECDSA P-256 or all RSA-2048: keys as PEM, certificates and public keys as PEM and DER."""
     d = os.path.join(base_dir, f"pki-{algo}")
     os.makedirs(d, exist_ok=True)
     pki = Pki(d, algo)
-    keygen = (["-algorithm", "ED25519"] if algo == "ed25519"
-              else ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
+    keygen = {"ed25519": ["-algorithm", "ED25519"],
+              "ecdsa": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+              "rsa": ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]}[algo]
     digest = [] if algo == "ed25519" else ["-sha256"]
     for name in ("ca", "a", "b"):
         run("openssl", "genpkey", *keygen, "-out", pki.path(f"{name}.key"))

@@ -1,6 +1,9 @@
-// RFC 7427 signature authentication: Ed25519 / ECDSA P-256 raw public keys and CA-checked X.509.
+// RFC 7427 signature authentication: Ed25519 / ECDSA P-256 / RSA-PSS raw public keys and CA-checked X.509.
+#include <openssl/rsa.h>
+
 #include <gtest/gtest.h>
 
+#include "ike_auth.h"
 #include "sim_network.h"
 #include "test_configs.h"
 
@@ -43,6 +46,75 @@ TEST(IkeSigAuth, EcdsaP256RawPublicKeys) {
   SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
   net.start();
   ASSERT_TRUE(net.run_until([&] { return both_up(net); }));
+}
+
+EvpPkeyPtr make_rsa(unsigned bits = 2048) { return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{bits})); }
+
+// RFC 4055 / RFC 7427: id-RSASSA-PSS, SHA-256, MGF1-SHA-256, salt 32 (trailer default).
+const std::vector<uint8_t> kPssSha256Alg = {
+    0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a, 0x30, 0x34, 0xa0, 0x0f,
+    0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c,
+    0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09,
+    0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20};
+
+TEST(IkeSigAuth, RsaPssRawPublicKeys) {
+  Pair p;
+  auto ka = make_rsa();
+  auto kb = make_rsa();
+  for (Config* c : {&p.a, &p.b}) c->auth = AuthConfig{};
+  p.a.auth.method = p.b.auth.method = AuthMethod::RawPublicKey;
+  p.a.auth.private_key_pem = private_pem(ka.get());
+  p.b.auth.private_key_pem = private_pem(kb.get());
+  p.a.auth.peer_public_key_der = public_der(kb.get());
+  p.b.auth.peer_public_key_der = public_der(ka.get());
+  SimNet net(share(std::move(p.a)), share(std::move(p.b)), {});
+  net.start();
+  ASSERT_TRUE(net.run_until([&] { return both_up(net); }));
+  EXPECT_EQ(net.log(0).count<Failed>() + net.log(1).count<Failed>(), 0u);
+}
+
+// The AUTH data: the PSS AlgorithmIdentifier, then a signature OpenSSL verifies with exactly
+// those parameters (salt 32, not "auto"); a PKCS#1 v1.5 identifier or another salt is refused.
+TEST(IkeSigAuth, RsaPssAuthDataIsRfc7427) {
+  auto k = make_rsa();
+  auto pem = private_pem(k.get());
+  auto key = SigningKey::from_pem(pem.view());
+  ASSERT_TRUE(key);
+  const std::vector<uint8_t> octets(300, 0x5a);
+  auto auth = key->sign(octets);
+  ASSERT_TRUE(auth);
+  ASSERT_GT(auth->size(), 1 + kPssSha256Alg.size());
+  EXPECT_EQ((*auth)[0], kPssSha256Alg.size());
+  EXPECT_TRUE(std::equal(kPssSha256Alg.begin(), kPssSha256Alg.end(), auth->begin() + 1));
+  const std::span<const uint8_t> sig(auth->data() + 1 + kPssSha256Alg.size(), auth->size() - 1 - kPssSha256Alg.size());
+  EXPECT_EQ(sig.size(), 256u);
+  auto pss_verify = [&](int salt) {
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;
+    EXPECT_EQ(EVP_DigestVerifyInit_ex(ctx.get(), &pctx, "SHA256", nullptr, nullptr, k.get(), nullptr), 1);
+    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt);
+    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256());
+    return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), octets.data(), octets.size()) == 1;
+  };
+  EXPECT_TRUE(pss_verify(32));
+  EXPECT_FALSE(pss_verify(20));
+  auto pub = parse_public_key_der(public_der(k.get()));
+  ASSERT_TRUE(pub);
+  EXPECT_TRUE(verify_signature(pub.get(), *auth, octets));
+  auto tampered = *auth;
+  tampered.back() ^= 1;
+  EXPECT_FALSE(verify_signature(pub.get(), tampered, octets));
+  // sha256WithRSAEncryption (PKCS#1 v1.5) in place of the PSS identifier: refused.
+  const std::vector<uint8_t> v15 = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
+  std::vector<uint8_t> other{static_cast<uint8_t>(v15.size())};
+  other.insert(other.end(), v15.begin(), v15.end());
+  other.insert(other.end(), sig.begin(), sig.end());
+  EXPECT_FALSE(verify_signature(pub.get(), other, octets));
+  // An RSA key below 2048 bits is not a signing key.
+  auto small = make_rsa(1024);
+  EXPECT_FALSE(SigningKey::from_pem(private_pem(small.get()).view()));
+  EXPECT_FALSE(parse_public_key_der(public_der(small.get())));
 }
 
 TEST(IkeSigAuth, WrongPublicKeyFailsOnBothSides) {

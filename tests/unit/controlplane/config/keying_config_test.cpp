@@ -106,7 +106,7 @@ TEST_F(KeyingConfigTest, RefusesBadSettingsWithOneLine) {
   EXPECT_NE(build_keying_config(o, c).find("not a PEM private key"), std::string::npos);
 }
 
-// Issue 15 §4: only Ed25519 and ECDSA P-256 sign IKE AUTH here; any other key is refused at load.
+// Issue 15 §4, issue 11 §3: only Ed25519, ECDSA P-256 and RSA >= 2048 (PSS) sign IKE AUTH here; any other key is refused at load.
 TEST_F(KeyingConfigTest, RefusesRsaAndOtherCurvesForSignatureAuth) {
   auto genpkey = [&](const std::string& name, const std::string& args) {
     const std::string path = dir_ + "/" + name;
@@ -121,15 +121,19 @@ TEST_F(KeyingConfigTest, RefusesRsaAndOtherCurvesForSignatureAuth) {
   o.auth = "pubkey";
   o.peer_public_key_file = pub;
   KeyingConfig c;
-  o.private_key_file = genpkey("rsa.key", "-algorithm RSA -pkeyopt rsa_keygen_bits:2048");
+  o.private_key_file = genpkey("rsa.key", "-algorithm RSA -pkeyopt rsa_keygen_bits:1024");
   std::string err = build_keying_config(o, c);
-  EXPECT_NE(err.find("private-key-file " + o.private_key_file + " is an RSA key"), std::string::npos) << err;
-  EXPECT_NE(err.find("only Ed25519 and ECDSA P-256"), std::string::npos) << err;
+  EXPECT_NE(err.find("private-key-file " + o.private_key_file + " is a 1024-bit RSA key: at least 2048 bits"),
+            std::string::npos) << err;
+  o.private_key_file = genpkey("dsa.key", "-algorithm ED448");
+  err = build_keying_config(o, c);
+  EXPECT_NE(err.find("only Ed25519, ECDSA P-256 and RSA (RSASSA-PSS)"), std::string::npos) << err;
   o.private_key_file = genpkey("p384.key", "-algorithm EC -pkeyopt ec_paramgen_curve:P-384");
   err = build_keying_config(o, c);
   EXPECT_NE(err.find("curve secp384r1"), std::string::npos) << err;
   // The supported ones get past the key check (and stop at the empty peer key file instead).
-  for (const std::string args : {"-algorithm ed25519", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256"}) {
+  for (const std::string args : {"-algorithm ed25519", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256",
+                                 "-algorithm RSA -pkeyopt rsa_keygen_bits:2048"}) {
     o.private_key_file = genpkey("ok.key", args);
     err = build_keying_config(o, c);
     EXPECT_EQ(err.find("private-key-file"), std::string::npos) << err;

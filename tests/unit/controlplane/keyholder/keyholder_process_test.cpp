@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "ike_auth.h"
+#include "key_source.h"
 
 namespace kh = linkcrypt::keyholder;
 namespace ike = linkcrypt::ike;
@@ -87,6 +88,11 @@ TEST_F(KeyholderProcess, PskAuthMatchesTheKeyInProcess) {
   }
   auto s = key->sign(octets, use);
   EXPECT_EQ(s.error, ike::KeyError::Unsupported);
+  // Named as linkcryptd names the key in process (audit log, `linkcryptctl keys`).
+  const auto d = key->description();
+  EXPECT_EQ(d.name, "psk-file " + dir_ + "/psk");
+  EXPECT_EQ(d.kind, "psk");
+  EXPECT_EQ(d.fingerprint.rfind("hmac-sha256:", 0), 0u) << d.fingerprint;
 }
 
 TEST_F(KeyholderProcess, RunsSandboxedAndUnprivileged) {
@@ -166,6 +172,30 @@ TEST_F(KeyholderProcess, AShortPskIsRefusedAtStart) {
   std::string err;
   auto key = start({"--psk-file", write_secret("psk", "short")}, err);
   EXPECT_FALSE(key);
-  EXPECT_NE(err.find("did not start"), std::string::npos) << err;
   EXPECT_EQ(err.find("short"), std::string::npos) << "no key material in the error";
+  // The key holder's reason is the refusal, as the key in process would give it.
+  EXPECT_EQ(err.rfind("psk-file " + dir_ + "/psk", 0), 0u) << err;
+}
+
+TEST_F(KeyholderProcess, TheKeySourceRoundTripsThroughItsArguments) {
+  kh::KeySource src;
+  src.psk_uri = "pkcs11:token=t;object=psk";
+  src.pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so";
+  src.pin_file = "/etc/linkcrypt/pin";
+  const auto args = kh::key_source_args(src);
+  EXPECT_EQ(args, (std::vector<std::string>{"--psk-uri", src.psk_uri, "--pkcs11-module", src.pkcs11_module,
+                                            "--pin-file", src.pin_file}));
+  kh::KeySource back;
+  std::string err;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) ASSERT_TRUE(kh::take_key_source_arg(args[i], args[i + 1], back, err));
+  EXPECT_TRUE(err.empty()) << err;
+  EXPECT_EQ(kh::key_source_args(back), args);
+  EXPECT_TRUE(back.psk() && back.token());
+  EXPECT_EQ(kh::check_key_source(back), "");
+  EXPECT_EQ(back.text(), "psk-uri " + src.psk_uri);
+  EXPECT_TRUE(kh::take_key_source_arg("--psk-file", "/x", back, err));
+  EXPECT_NE(kh::check_key_source(back), "") << "two keys named";
+  EXPECT_FALSE(kh::take_key_source_arg("--user", "x", back, err));
+  EXPECT_TRUE(kh::take_key_source_arg("--pin-file", "/y", back, err));
+  EXPECT_EQ(err, "--pin-file given twice");
 }

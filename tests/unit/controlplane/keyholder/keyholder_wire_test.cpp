@@ -64,6 +64,15 @@ TEST(KeyholderWire, SignAndPublicKeyRoundTrip) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, kh::MsgType::PublicKey);
   EXPECT_EQ(r->id, 10u);
+
+  p.type = kh::MsgType::Describe;
+  auto d = kh::parse_request(kh::encode_request(p));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->type, kh::MsgType::Describe);
+  auto extra = kh::encode_request(p);
+  extra.push_back(0);
+  extra[3] += 1;  // length still matches: a body is not allowed
+  EXPECT_FALSE(kh::parse_request(extra));
 }
 
 TEST(KeyholderWire, AnswersRoundTrip) {

@@ -179,7 +179,7 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
 
     # ---- the shipped examples ----
     options = sorted(set(re.findall(r"^\s+(?:-\w \[ )?--([a-z][a-z0-9-]+)", helptext, re.M))
-                     - {"help", "version", "config", "check-config"})
+                     - {"help", "version", "config", "check-config", "process-role"})  # process-role: set by the split supervisor only
     if len(options) < 40:
         failures.append(f"found only {len(options)} options in --help: {options}")
     examples = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".conf"))
@@ -231,6 +231,10 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
     expect_good("--metrics-listen [::1]:9101", check + ike + ["--metrics-listen", "[::1]:9101"])
     expect_bad("PN threshold beyond a 32-bit suite", check + ike + ["--suite", "gcm-aes-256", "--rekey-pn-threshold",
                "4294967296"], "rekey-pn-threshold", "gcm-aes-256", "4294967295")
+    expect_bad("replay-check neither window nor strict", check + manual + ["--replay-check", "bitmap"],
+               "replay-check", "window or strict", "'bitmap'")
+    expect_bad("replay-check strict with a window past the bitmap", check + manual +
+               ["--replay-check", "strict", "--replay-window", "8129"], "replay-check", "8128", "8129")
     expect_bad("XPN replay window >= 2^30 (IKE)", check + ike + ["--suite", "gcm-aes-xpn-128", "--replay-window",
                "1073741824"], "replay-window", "2^30")
     expect_bad("XPN replay window >= 2^30 (key file)", check + ports + ["--key-file", xpn_keys, "--replay-window",
@@ -349,12 +353,13 @@ with tempfile.TemporaryDirectory(prefix="lc-config-") as d:
                      "sak = 00112233445566778899aabbccddeeff\n")
     expect_bad("key file with the same SAK and SCI in [tx] and [rx]", check + ports + ["--key-file", same_sci],
                f"key file {same_sci}: ", "same SAK and SCI", "nonces")
-    # Only Ed25519 and ECDSA P-256 sign IKE AUTH: an RSA key is refused at load, naming file and type.
-    openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", f"{d}/rsa.key")
+    # Only Ed25519, ECDSA P-256 and RSA >= 2048 bits (RSASSA-PSS) sign IKE AUTH: a short RSA key is
+    # refused at load, naming file and size.
+    openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", f"{d}/rsa.key")
     os.chmod(f"{d}/rsa.key", 0o600)
-    expect_bad("RSA private key for pubkey auth", check + ports + ["--local-id", "a", "--peer-id", "b", "--auth",
+    expect_bad("RSA-1024 private key for pubkey auth", check + ports + ["--local-id", "a", "--peer-id", "b", "--auth",
                "pubkey", "--private-key-file", f"{d}/rsa.key", "--peer-public-key-file", f"{d}/peer.pub"],
-               f"private-key-file {d}/rsa.key is an RSA key", "only Ed25519 and ECDSA P-256")
+               f"private-key-file {d}/rsa.key is a 1024-bit RSA key", "at least 2048 bits")
     # A replay window of -1 wrapped to 2^32-1 and delivered replays; rekey intervals near the type
     # limit overflowed into rekey storms. Both are refused by the range checks ("numbers" above:
     # "negative --replay-window", "--replay-window 4294967296", "--rekey-interval-s 18446744073709551615").

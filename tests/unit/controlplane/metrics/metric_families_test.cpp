@@ -198,6 +198,20 @@ TEST(MetricFamilies, KeyingStateAndLastRotation) {
   EXPECT_TRUE(has_line(render(s), "linkcrypt_ike_ppk_protected{ppk_id=\"dc-pair-2026q4\"} 1"));
 }
 
+TEST(MetricFamilies, FrameLatencyQuantilesPerDirection) {
+  MetricsSnapshot s = manual_snapshot();
+  s.counters.tsc_hz = 2000000000;                  // 2 GHz: 1000 cycles are 500 ns
+  s.counters.worker.protect_latency.add(1000, 99);
+  s.counters.worker.protect_latency.add(100000, 1);
+  s.counters.worker.validate_latency.add(8, 10);   // 8 cycles: its own bucket, 4 ns
+  const std::string text = render(s);
+  EXPECT_TRUE(has_line(text, "# TYPE linkcrypt_frame_latency_seconds summary")) << text;
+  EXPECT_TRUE(has_line(text, "linkcrypt_frame_latency_seconds_count{direction=\"protect\"} 100")) << text;
+  // 1000 cycles' bucket is 960..1023: its upper edge, 1023 cycles = 511.5 ns, rounded to 512 ns.
+  EXPECT_TRUE(has_line(text, "linkcrypt_frame_latency_seconds{direction=\"protect\",quantile=\"0.5\"} 5.12e-07")) << text;
+  EXPECT_TRUE(has_line(text, "linkcrypt_frame_latency_seconds{direction=\"validate\",quantile=\"0.999\"} 4e-09")) << text;
+}
+
 TEST(MetricFamilies, NamesAreValidAndCountersEndInTotal) {
   MetricsSnapshot s = manual_snapshot();
   s.keying = KeyingSnapshot{};

@@ -53,10 +53,10 @@ TEST(Counters, ScAndSaNamesAndSum) {
   RxSaCounters s = a;
   s += b;
   const auto ns = named(s);
-  EXPECT_EQ(ns.size(), 8u);
+  EXPECT_EQ(ns.size(), 9u);
   for (const char* name : {"InPktsOK", "InPktsInvalid", "InPktsNotValid", "InPktsLate",
                            "InPktsDelayed", "InPktsUnchecked", "InOctetsValidated",
-                           "InOctetsDecrypted"}) {
+                           "InOctetsDecrypted", "InPktsDuplicate"}) {
     EXPECT_EQ(ns.at(name), named(a).at(name) + named(b).at(name)) << name;
   }
   RxScCounters sc;
@@ -66,7 +66,7 @@ TEST(Counters, ScAndSaNamesAndSum) {
   sc2 += sc;
   EXPECT_EQ(named(sc2).at("InPktsNotUsingSA"), 6u);
   EXPECT_EQ(named(sc2).at("InPktsUnusedSA"), 8u);
-  EXPECT_EQ(named(sc2).size(), 10u);
+  EXPECT_EQ(named(sc2).size(), 11u);
   TxSaCounters t, u;
   fill(t, 7);
   fill(u, 70);

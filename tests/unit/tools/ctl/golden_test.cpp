@@ -281,7 +281,7 @@ api::StatsResult stats_result(bool ike) {
   s.rx_sc = {{"5286126249640001",
               names({{"InPktsOK", 37618}, {"InPktsInvalid", 0}, {"InPktsNotValid", 3}, {"InPktsLate", 1},
                      {"InPktsDelayed", 0}, {"InPktsUnchecked", 0}, {"InOctetsValidated", 0},
-                     {"InOctetsDecrypted", 2205921}, {"InPktsNotUsingSA", 0}, {"InPktsUnusedSA", 0}})}};
+                     {"InOctetsDecrypted", 2205921}, {"InPktsNotUsingSA", 0}, {"InPktsUnusedSA", 0}, {"InPktsDuplicate", 0}})}};
   s.dataplane = names({{"PlainRx", 275779}, {"PlainTx", 37618}, {"WireRx", 37650}, {"WireTx", 275790},
                        {"PlainTxQueueFull", 0}, {"WireTxQueueFull", 0}, {"NoRoomForSecTag", 0},
                        {"MultiSegment", 0}, {"WireDownDrops", 0}, {"KxPunted", 32}, {"KxPuntedPriority", 30},
@@ -289,6 +289,8 @@ api::StatsResult stats_result(bool ike) {
                        {"KxSent", 32}, {"KxSendQueueFull", 0}, {"PnThresholdEvents", 0},
                        {"ProtectCycles", 1930306000}, {"ProtectFrames", 275758}, {"ValidateCycles", 263326000},
                        {"ValidateFrames", 37618}, {"ProtectMinBurstCycles", 9120}, {"ValidateMinBurstCycles", 9760},
+                       {"ProtectLatencyP50Ns", 2300}, {"ProtectLatencyP99Ns", 8700}, {"ProtectLatencyP999Ns", 41000},
+                       {"ValidateLatencyP50Ns", 2500}, {"ValidateLatencyP99Ns", 9200}, {"ValidateLatencyP999Ns", 45000},
                        {"BusyLoops", 51234}, {"IdleLoops", 98765432}, {"PlainLinkDown", 0}, {"PlainLinkUp", 0},
                        {"WireLinkDown", 1}, {"WireLinkUp", 1}, {"NetlinkRefused", 0}, {"NetlinkOverflows", 0},
                        {"DropsTotal", 27}});
