@@ -18,6 +18,8 @@ ParticipantConfig config_for(const ParticipantConfig& base, const ChainKey& key)
   c.hello_time = base.hello_time;
   c.life_time = base.life_time;
   c.rekey_interval = base.rekey_interval;
+  c.confidentiality = base.confidentiality;
+  c.confidentiality_offset = base.confidentiality_offset;
   return c;
 }
 

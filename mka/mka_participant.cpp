@@ -14,6 +14,21 @@ namespace {
 
 size_t sak_len_of(uint64_t suite) { return suite == kGcmAes256 || suite == kGcmAesXpn256 ? 32 : 16; }
 
+// The Distributed SAK's Confidentiality Offset field (802.1X-2020 Table 11-6): 0 would mean "no
+// confidentiality", so offset 0 is code 1 (wpa_supplicant's src/pae: CONFIDENTIALITY_OFFSET_0 = 1).
+uint8_t offset_code(const ParticipantConfig& c) {
+  if (!c.confidentiality) return 0;
+  return c.confidentiality_offset == 50 ? 3 : c.confidentiality_offset == 30 ? 2 : 1;
+}
+std::string offset_text(uint8_t code) {
+  switch (code) {
+    case 0: return "none (integrity only)";
+    case 1: return "0";
+    case 2: return "30";
+    default: return "50";
+  }
+}
+
 bool suite_supported(uint64_t suite) {
   return suite == kGcmAes128 || suite == kGcmAes256 || suite == kGcmAesXpn128 || suite == kGcmAesXpn256;
 }
@@ -64,7 +79,7 @@ Mkpdu Participant::build() const {
   p.basic.key_server_priority = cfg_.key_server_priority;
   p.basic.key_server = key_server_;
   p.basic.macsec_desired = true;
-  p.basic.macsec_capability = 2;  // integrity and confidentiality, offset 0 only (Table 11-6)
+  p.basic.macsec_capability = 3;  // integrity and confidentiality with offsets 0, 30 and 50 (Table 11-1)
   p.basic.sci = cfg_.sci;
   p.basic.mi = mi_;
   p.basic.mn = mn_;
@@ -303,6 +318,7 @@ void Participant::distribute(TimePoint now, std::vector<Event>& out) {
   d.an = key.an;
   d.key_number = kn;
   if (cfg_.cipher_suite != kGcmAes128) d.cipher_suite = cfg_.cipher_suite;
+  d.confidentiality_offset = offset_code(cfg_);
   d.wrapped_sak = std::move(*wrapped);
   distributing_ = std::move(d);
   if (old_) out.push_back(RetireSak{old_->id, old_->an});
@@ -320,6 +336,13 @@ void Participant::accept_distributed(const Peer& from, const DistributedSak& d, 
   if (suite != cfg_.cipher_suite) {
     report(MkaFailure::CipherMismatch,
            "key server distributes " + suite_text(suite) + ", we are configured for " + suite_text(cfg_.cipher_suite), out);
+    return;
+  }
+  if (d.confidentiality_offset != offset_code(cfg_)) {
+    report(MkaFailure::CipherMismatch,
+           "key server distributes confidentiality offset " + offset_text(d.confidentiality_offset) +
+               ", we are configured for " + offset_text(offset_code(cfg_)),
+           out);
     return;
   }
   const KeyIdentifier id{from.view.mi, d.key_number};

@@ -43,6 +43,8 @@ struct ParticipantConfig {
   Millis hello_time{2000};             // MKA Hello Time (9.17 Table 9-3)
   Millis life_time{6000};              // MKA Life Time
   Millis rekey_interval{0};            // key server: a new SAK this often; 0: only on events and command
+  bool confidentiality = true;           // false: the SecY is integrity-only (code 0 in the Distributed SAK)
+  uint32_t confidentiality_offset = 0;  // octets, 0 | 30 | 50: the SecY's; distributed and required of the key server
 };
 
 // A SAK is named by the key server's MI and its Key Number (9.8).

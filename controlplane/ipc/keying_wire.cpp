@@ -12,6 +12,9 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// clang 14 (the fuzz build) needs the deduction guide that GCC infers for aggregates.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 void put_text(ByteWriter& w, const std::string& s) {
   const size_t n = std::min(s.size(), kMaxText);

@@ -75,6 +75,9 @@ void check_config(const daemon::DaemonOptions& o, config::KeyFile& keys, config:
                   std::optional<transport::SocketAddress>& udp_peer, mka::ParticipantConfig& mka_cfg) {
   if (o.mka) {
     if (auto err = mka_keying::build_participant_config(o.mka_opts, mka_cfg); !err.empty()) throw daemon::ConfigError(err);
+    // Announced in the Distributed SAK and required of the key server (802.1X-2020 Table 11-6).
+    mka_cfg.confidentiality = o.secy.confidentiality;
+    mka_cfg.confidentiality_offset = o.secy.confidentiality_offset;
   }
   if (!o.key_file.empty()) {
     const std::string err = config::load_key_file(o.key_file, keys);

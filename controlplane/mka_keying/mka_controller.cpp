@@ -56,6 +56,8 @@ std::unique_ptr<MkaController> MkaController::create(MkaSetup setup, transport::
   cfg.base.hello_time = setup.participant.hello_time;
   cfg.base.life_time = setup.participant.life_time;
   cfg.base.rekey_interval = setup.participant.rekey_interval;
+  cfg.base.confidentiality = setup.participant.confidentiality;
+  cfg.base.confidentiality_offset = setup.participant.confidentiality_offset;
   if (setup.keys.empty()) {
     mka::ChainKey k;
     k.ckn = setup.participant.ckn;

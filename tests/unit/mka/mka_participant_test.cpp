@@ -236,6 +236,46 @@ TEST(MkaParticipant, AnotherCipherIsCipherMismatchOnTheReceiver) {
   EXPECT_NE(b.keys.failures[0].detail.find("GCM-AES-256"), std::string::npos);
 }
 
+// 802.1X-2020 Table 11-6: the Distributed SAK names the offset by code, 0 = no confidentiality,
+// 1 = offset 0, 2 = 30, 3 = 50; the Basic Parameter Set says we can do all three (capability 3).
+TEST(MkaParticipant, TheConfidentialityOffsetIsDistributedByItsCode) {
+  for (const auto& [octets, code] : {std::pair{0u, 1u}, std::pair{30u, 2u}, std::pair{50u, 3u}}) {
+    auto ca = config(1), cb = config(2);
+    ca.confidentiality_offset = cb.confidentiality_offset = octets;
+    Side a = make(std::move(ca)), b = make(std::move(cb));
+    Wire w(a, b);
+    w.start();
+    w.run_for(3s);
+    EXPECT_TRUE(a.keys.tx && b.keys.tx) << "offset " << octets;
+    EXPECT_TRUE(a.keys.failures.empty() && b.keys.failures.empty());
+    bool saw_distributed = false;
+    for (const auto& f : w.sent_by_a) {
+      DecodedMkpdu d;
+      ASSERT_EQ(decode_mkpdu(f, d), MkpduError::None);
+      EXPECT_EQ(d.pdu.basic.macsec_capability, 3u);
+      if (d.pdu.distributed_sak) {
+        saw_distributed = true;
+        EXPECT_EQ(d.pdu.distributed_sak->confidentiality_offset, code) << "offset " << octets;
+      }
+    }
+    EXPECT_TRUE(saw_distributed) << "the key server (a) distributed no SAK";
+  }
+}
+
+TEST(MkaParticipant, AnotherConfidentialityOffsetIsCipherMismatch) {
+  auto ca = config(1), cb = config(2);
+  cb.confidentiality_offset = 30;
+  Side a = make(std::move(ca)), b = make(std::move(cb));
+  Wire w(a, b);
+  w.start();
+  w.run_for(3s);
+  EXPECT_FALSE(a.keys.tx || b.keys.tx);
+  ASSERT_FALSE(b.keys.failures.empty());
+  EXPECT_EQ(b.keys.failures[0].reason, MkaFailure::CipherMismatch);
+  EXPECT_NE(b.keys.failures[0].detail.find("confidentiality offset 0, we are configured for 30"), std::string::npos)
+      << b.keys.failures[0].detail;
+}
+
 TEST(MkaParticipant, PeerLossFailsClosedAfterTheLifeTime) {
   Side a = make(config(1)), b = make(config(2));
   Wire w(a, b);
