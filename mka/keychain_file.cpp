@@ -1,18 +1,13 @@
-// Parser of the MKA keychain file: line by line over a ByteReader, first error wins (see keychain_file.h).
+// Parser of the MKA keychain file: line by line (common/ini_lines), first error wins (see keychain_file.h).
 #include "keychain_file.h"
 
 #include "byte_reader.h"
 #include "hex.h"
+#include "ini_lines.h"
 #include "secret_file.h"
 
 namespace linkcrypt::mka {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
@@ -103,24 +98,17 @@ struct Parser {
   }
 
   KeychainError on_line(std::string_view line) {
-    for (char c : line) {
-      const auto u = static_cast<uint8_t>(c);
-      if ((u < 0x20 && c != '\t' && c != '\r') || u >= 0x7F) return KeychainError::BadCharacter;
+    const IniLine l = parse_ini_line(line);
+    switch (l.kind) {
+      case IniLine::Kind::Blank: return KeychainError::Ok;
+      case IniLine::Kind::Section: return on_section(l.name);
+      case IniLine::Kind::Pair: return on_pair(l.name, l.value);
+      case IniLine::Kind::BadCharacter: return KeychainError::BadCharacter;
+      case IniLine::Kind::BadSyntax: break;
     }
-    if (const size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
-    if (line.empty()) return KeychainError::Ok;
-    if (line.front() == '[') {
-      if (line.size() < 3 || line.back() != ']') return KeychainError::BadSyntax;
-      return on_section(trim(line.substr(1, line.size() - 2)));
-    }
-    const size_t eq = line.find('=');
-    if (eq == std::string_view::npos) return KeychainError::BadSyntax;
-    const std::string_view key = trim(line.substr(0, eq));
-    const std::string_view value = trim(line.substr(eq + 1));
-    if (key.empty() || value.empty()) return KeychainError::BadSyntax;
-    return on_pair(key, value);
+    return KeychainError::BadSyntax;
   }
+
 };
 
 }  // namespace
@@ -155,20 +143,14 @@ KeychainResult parse_keychain(std::span<const uint8_t> text, KeychainFile& out) 
   out.keys.clear();
   out.keys.reserve(kMaxKeychainKeys);  // entry pointers stay valid: no reallocation
   Parser p{out};
-  ByteReader reader(text);
-  size_t line_no = 0;
-  while (!reader.empty()) {
-    ++line_no;
-    const std::span<const uint8_t> rest = reader.rest();
-    size_t len = 0;
-    while (len < rest.size() && rest[len] != '\n') ++len;
-    if (len > kMaxKeychainLineLen) return {KeychainError::LineTooLong, line_no};
-    std::span<const uint8_t> bytes;
-    if (!reader.read_bytes(len, bytes)) return {KeychainError::BadSyntax, line_no};
-    if (!reader.empty() && !reader.skip(1)) return {KeychainError::BadSyntax, line_no};  // '\n'
-    const std::string_view line(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (KeychainError e = p.on_line(line); e != KeychainError::Ok) return {e, line_no};
-  }
+  KeychainError err = KeychainError::Ok;
+  const LineWalk walk = for_each_line(text, kMaxKeychainLineLen, [&](std::string_view line) {
+    err = p.on_line(line);
+    return err == KeychainError::Ok;
+  });
+  const size_t line_no = walk.line_no;
+  if (walk.too_long) return {KeychainError::LineTooLong, line_no};
+  if (err != KeychainError::Ok) return {err, line_no};
   if (KeychainError e = p.finish_section(); e != KeychainError::Ok) return {e, line_no};
   size_t fallbacks = 0;
   for (const auto& k : out.keys) fallbacks += k.fallback ? 1 : 0;

@@ -3,6 +3,7 @@
 
 #include "byte_reader.h"
 #include "hex.h"
+#include "ini_lines.h"
 #include "secret_file.h"
 
 #include <openssl/crypto.h>
@@ -11,14 +12,6 @@
 
 namespace linkcrypt::config {
 namespace {
-
-bool is_space(uint8_t c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(static_cast<uint8_t>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && is_space(static_cast<uint8_t>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -164,24 +157,17 @@ struct Parser {
   }
 
   KeyFileError on_line(std::string_view line) {
-    for (char c : line) {
-      const auto u = static_cast<uint8_t>(c);
-      if ((u < 0x20 && c != '\t' && c != '\r') || u >= 0x7F) return KeyFileError::BadCharacter;
+    const IniLine l = parse_ini_line(line);
+    switch (l.kind) {
+      case IniLine::Kind::Blank: return KeyFileError::Ok;
+      case IniLine::Kind::Section: return on_section(l.name);
+      case IniLine::Kind::Pair: return on_pair(l.name, l.value);
+      case IniLine::Kind::BadCharacter: return KeyFileError::BadCharacter;
+      case IniLine::Kind::BadSyntax: break;
     }
-    if (const size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
-    if (line.empty()) return KeyFileError::Ok;
-    if (line.front() == '[') {
-      if (line.size() < 3 || line.back() != ']') return KeyFileError::BadSyntax;
-      return on_section(trim(line.substr(1, line.size() - 2)));
-    }
-    const size_t eq = line.find('=');
-    if (eq == std::string_view::npos) return KeyFileError::BadSyntax;
-    const std::string_view key = trim(line.substr(0, eq));
-    const std::string_view value = trim(line.substr(eq + 1));
-    if (key.empty() || value.empty()) return KeyFileError::BadSyntax;
-    return on_pair(key, value);
+    return KeyFileError::BadSyntax;
   }
+
 };
 
 // The GCM nonce of a frame is SCI||PN (14.5), or for XPN (SSCI||PN) XOR salt (14.7). A SAK
@@ -250,20 +236,14 @@ KeyFileResult parse_key_file(std::span<const uint8_t> text, KeyFile& out) {
   out.rx.clear();
   out.rx.reserve(kMaxRxSas);  // entry pointers into rx stay valid: no reallocation
   Parser p{out};
-  ByteReader reader(text);
-  size_t line_no = 0;
-  while (!reader.empty()) {
-    ++line_no;
-    const std::span<const uint8_t> rest = reader.rest();
-    size_t len = 0;
-    while (len < rest.size() && rest[len] != '\n') ++len;
-    if (len > kMaxLineLen) return {KeyFileError::LineTooLong, line_no};
-    std::span<const uint8_t> bytes;
-    if (!reader.read_bytes(len, bytes)) return {KeyFileError::BadSyntax, line_no};
-    if (!reader.empty() && !reader.skip(1)) return {KeyFileError::BadSyntax, line_no};  // '\n'
-    const std::string_view line(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (KeyFileError e = p.on_line(line); e != KeyFileError::Ok) return {e, line_no};
-  }
+  KeyFileError err = KeyFileError::Ok;
+  const LineWalk walk = for_each_line(text, kMaxLineLen, [&](std::string_view line) {
+    err = p.on_line(line);
+    return err == KeyFileError::Ok;
+  });
+  const size_t line_no = walk.line_no;
+  if (walk.too_long) return {KeyFileError::LineTooLong, line_no};
+  if (err != KeyFileError::Ok) return {err, line_no};
   if (KeyFileError e = p.finish_section(); e != KeyFileError::Ok) return {e, line_no};
   if (!p.have_suite) return {KeyFileError::MissingCipherSuite, 0};
   if (!p.have_tx) return {KeyFileError::MissingTx, 0};
