@@ -30,6 +30,9 @@ const std::vector<CounterGroup>& operator_counter_groups() {
        {{S::kDataplane, "KxPunted"}, {S::kDataplane, "KxPuntedPriority"}, {S::kDataplane, "KxSent"},
         {S::kDataplane, "KxJunk"}, {S::kDataplane, "KxRateLimited"}, {S::kDataplane, "KxPuntRingFull"},
         {S::kDataplane, "KxPriorityRingFull"}, {S::kDataplane, "KxSendQueueFull"}, {S::kDataplane, "KxNoMbuf"}}},
+      {"EAPOL frames (MKA, docs/mka.md)",
+       {{S::kDataplane, "EapolPunted"}, {S::kDataplane, "EapolPuntRingFull"}, {S::kDataplane, "EapolNoMbuf"},
+        {S::kDataplane, "PlainEapolDropped"}}},
   };
   return kGroups;
 }
