@@ -7,19 +7,9 @@ namespace linkcrypt::mka {
 namespace {
 
 ParticipantConfig config_for(const ParticipantConfig& base, const ChainKey& key) {
-  ParticipantConfig c;
+  ParticipantConfig c = settings_of(base);
   c.ckn = key.ckn;
   c.cak = key.cak.clone();
-  c.key_server_priority = base.key_server_priority;
-  c.sci = base.sci;
-  c.own_mac = base.own_mac;
-  c.group_address = base.group_address;
-  c.cipher_suite = base.cipher_suite;
-  c.hello_time = base.hello_time;
-  c.life_time = base.life_time;
-  c.rekey_interval = base.rekey_interval;
-  c.confidentiality = base.confidentiality;
-  c.confidentiality_offset = base.confidentiality_offset;
   return c;
 }
 

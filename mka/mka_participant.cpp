@@ -52,6 +52,21 @@ bool ranks_before(uint8_t prio_a, const std::array<uint8_t, 8>& sci_a, uint8_t p
 
 }  // namespace
 
+ParticipantConfig settings_of(const ParticipantConfig& cfg) {
+  ParticipantConfig c;
+  c.key_server_priority = cfg.key_server_priority;
+  c.sci = cfg.sci;
+  c.own_mac = cfg.own_mac;
+  c.group_address = cfg.group_address;
+  c.cipher_suite = cfg.cipher_suite;
+  c.hello_time = cfg.hello_time;
+  c.life_time = cfg.life_time;
+  c.rekey_interval = cfg.rekey_interval;
+  c.confidentiality = cfg.confidentiality;
+  c.confidentiality_offset = cfg.confidentiality_offset;
+  return c;
+}
+
 std::optional<Participant> Participant::create(ParticipantConfig cfg) {
   if (cfg.ckn.empty() || cfg.ckn.size() > kMaxCknLen) return std::nullopt;
   if (cfg.cak.size() != 16 && cfg.cak.size() != 32) return std::nullopt;

@@ -47,6 +47,10 @@ struct ParticipantConfig {
   uint32_t confidentiality_offset = 0;  // octets, 0 | 30 | 50: the SecY's; distributed and required of the key server
 };
 
+// The settings of `cfg` without its CA (the CKN and the CAK): what every CA of a keychain shares.
+// One list of the fields, so that a new setting reaches every CA.
+[[nodiscard]] ParticipantConfig settings_of(const ParticipantConfig& cfg);
+
 // A SAK is named by the key server's MI and its Key Number (9.8).
 struct KeyIdentifier {
   MemberIdentifier ks_mi{};

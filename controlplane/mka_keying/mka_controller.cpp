@@ -48,16 +48,7 @@ std::string kn_text(const mka::KeyIdentifier& id) {
 std::unique_ptr<MkaController> MkaController::create(MkaSetup setup, transport::KxPort& port, keying::KeySink& sink,
                                                      std::string& err) {
   mka::ChainConfig cfg;
-  cfg.base.key_server_priority = setup.participant.key_server_priority;
-  cfg.base.sci = setup.participant.sci;
-  cfg.base.own_mac = setup.participant.own_mac;
-  cfg.base.group_address = setup.participant.group_address;
-  cfg.base.cipher_suite = setup.participant.cipher_suite;
-  cfg.base.hello_time = setup.participant.hello_time;
-  cfg.base.life_time = setup.participant.life_time;
-  cfg.base.rekey_interval = setup.participant.rekey_interval;
-  cfg.base.confidentiality = setup.participant.confidentiality;
-  cfg.base.confidentiality_offset = setup.participant.confidentiality_offset;
+  cfg.base = mka::settings_of(setup.participant);
   if (setup.keys.empty()) {
     mka::ChainKey k;
     k.ckn = setup.participant.ckn;
